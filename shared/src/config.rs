@@ -1,0 +1,335 @@
+//! Configuration from environment variables, read once at init.
+//!
+//! Each function builds its configuration from a lookup (`std::env::var` in production, a
+//! map in tests). An invalid value fails init with an error that names the variable, so a
+//! misconfigured deployment fails loudly on its first invocation instead of sending wrong
+//! messages. The variables are documented in the README.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::messages::{Branding, locale};
+
+/// A configuration problem, naming the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration variable {variable} {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        ConfigError {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where configuration values come from.
+pub trait Source {
+    /// The trimmed value of `key`; `None` when unset or blank.
+    fn get(&self, key: &str) -> Option<String>;
+}
+
+/// The process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Environment;
+
+impl Source for Environment {
+    fn get(&self, key: &str) -> Option<String> {
+        std::env::var(key)
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl<S: std::hash::BuildHasher> Source for HashMap<&str, &str, S> {
+    fn get(&self, key: &str) -> Option<String> {
+        HashMap::get(self, key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Longest accepted `APP_NAME`: it appears in SMS texts, which must stay one segment.
+pub const APP_NAME_MAX: usize = 32;
+
+/// Message settings: the default branding, and per app client overrides.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageConfig {
+    pub default: Branding,
+    pub clients: HashMap<String, Branding>,
+}
+
+impl MessageConfig {
+    /// Reads `APP_NAME`, `DEFAULT_LOCALE`, `RESET_URL`, `BRAND_COLOR`,
+    /// `TEMPORARY_PASSWORD_VALIDITY_DAYS` and `CLIENT_SETTINGS`.
+    pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
+        let mut default = Branding::default();
+        if let Some(v) = src.get("APP_NAME") {
+            default.app_name = app_name("APP_NAME", &v)?;
+        }
+        if let Some(v) = src.get("DEFAULT_LOCALE") {
+            default.default_locale = locale_tag("DEFAULT_LOCALE", &v)?;
+        }
+        if let Some(v) = src.get("RESET_URL") {
+            default.reset_url = Some(reset_url("RESET_URL", &v)?);
+        }
+        if let Some(v) = src.get("BRAND_COLOR") {
+            default.accent_color = color("BRAND_COLOR", &v)?;
+        }
+        if let Some(v) = src.get("TEMPORARY_PASSWORD_VALIDITY_DAYS") {
+            default.temporary_password_days =
+                number("TEMPORARY_PASSWORD_VALIDITY_DAYS", &v, 1, 365)?;
+        }
+        let clients = match src.get("CLIENT_SETTINGS") {
+            Some(v) => client_settings(&v, &default)?,
+            None => HashMap::new(),
+        };
+        Ok(MessageConfig { default, clients })
+    }
+
+    /// The branding for an app client, or the default.
+    pub fn branding(&self, client_id: Option<&str>) -> &Branding {
+        client_id
+            .and_then(|id| self.clients.get(id))
+            .unwrap_or(&self.default)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClientSettings {
+    app_name: Option<String>,
+    reset_url: Option<String>,
+    brand_color: Option<String>,
+    default_locale: Option<String>,
+}
+
+const CLIENT_SETTINGS: &str = "CLIENT_SETTINGS";
+
+fn client_settings(
+    json: &str,
+    default: &Branding,
+) -> Result<HashMap<String, Branding>, ConfigError> {
+    let parsed: HashMap<String, ClientSettings> = serde_json::from_str(json).map_err(|e| {
+        ConfigError::new(
+            CLIENT_SETTINGS,
+            format!(
+                "must be a JSON object of app client id -> {{appName, resetUrl, brandColor, defaultLocale}}: {e}"
+            ),
+        )
+    })?;
+    parsed
+        .into_iter()
+        .map(|(client, s)| {
+            let mut b = default.clone();
+            if let Some(v) = s.app_name {
+                b.app_name = app_name(CLIENT_SETTINGS, &v)?;
+            }
+            if let Some(v) = s.reset_url {
+                b.reset_url = Some(reset_url(CLIENT_SETTINGS, &v)?);
+            }
+            if let Some(v) = s.brand_color {
+                b.accent_color = color(CLIENT_SETTINGS, &v)?;
+            }
+            if let Some(v) = s.default_locale {
+                b.default_locale = locale_tag(CLIENT_SETTINGS, &v)?;
+            }
+            Ok((client, b))
+        })
+        .collect()
+}
+
+fn app_name(var: &'static str, v: &str) -> Result<String, ConfigError> {
+    let n = v.chars().count();
+    if n > APP_NAME_MAX {
+        return Err(ConfigError::new(
+            var,
+            format!(
+                "has an app name of {n} characters; at most {APP_NAME_MAX} fit in a one-part SMS"
+            ),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() || c == '{' || c == '}') {
+        return Err(ConfigError::new(
+            var,
+            "has an app name with a control character or a brace (braces could be mistaken for Cognito placeholders)",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn locale_tag(var: &'static str, v: &str) -> Result<String, ConfigError> {
+    locale::normalize(v).ok_or_else(|| {
+        ConfigError::new(
+            var,
+            format!("must be a language tag such as en, pt-BR or de-DE, not {v:?}"),
+        )
+    })
+}
+
+fn reset_url(var: &'static str, v: &str) -> Result<String, ConfigError> {
+    let local = ["http://localhost", "http://127.0.0.1"]
+        .iter()
+        .any(|p| v.starts_with(p));
+    if !(v.starts_with("https://") || local) {
+        return Err(ConfigError::new(
+            var,
+            "must be an https:// URL (http:// only for localhost)",
+        ));
+    }
+    if v.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+    {
+        return Err(ConfigError::new(
+            var,
+            "must be a URL without spaces, quotes or angle brackets",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn color(var: &'static str, v: &str) -> Result<String, ConfigError> {
+    let hex = v.strip_prefix('#').unwrap_or("");
+    if (hex.len() == 3 || hex.len() == 6) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(v.to_owned())
+    } else {
+        Err(ConfigError::new(
+            var,
+            format!("must be a colour as #rgb or #rrggbb, not {v:?}"),
+        ))
+    }
+}
+
+/// Parses an integer within `min..=max`.
+pub fn number<T>(var: &'static str, v: &str, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    match v.parse::<T>() {
+        Ok(n) if n >= min && n <= max => Ok(n),
+        _ => Err(ConfigError::new(
+            var,
+            format!("must be a whole number from {min} to {max}, not {v:?}"),
+        )),
+    }
+}
+
+/// Parses `true`/`false` (and `1`/`0`, `yes`/`no`).
+pub fn boolean(var: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::new(
+            var,
+            format!("must be true or false, not {v:?}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<MessageConfig, ConfigError> {
+        MessageConfig::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.default, Branding::default());
+        assert_eq!(c.default.app_name, "your app");
+        assert_eq!(c.default.default_locale, "en");
+        assert!(c.clients.is_empty());
+    }
+
+    #[test]
+    fn values_are_read_and_normalized() {
+        let c = cfg(&[
+            ("APP_NAME", "Contoso"),
+            ("DEFAULT_LOCALE", "pt_br"),
+            ("RESET_URL", "https://app.example.com/reset"),
+            ("BRAND_COLOR", "#0a0"),
+            ("TEMPORARY_PASSWORD_VALIDITY_DAYS", "7"),
+        ])
+        .unwrap();
+        assert_eq!(c.default.app_name, "Contoso");
+        assert_eq!(c.default.default_locale, "pt-BR");
+        assert_eq!(
+            c.default.reset_url.as_deref(),
+            Some("https://app.example.com/reset")
+        );
+        assert_eq!(c.default.temporary_password_days, 7);
+    }
+
+    #[test]
+    fn each_invalid_value_names_its_variable() {
+        for (var, value) in [
+            ("APP_NAME", "An app name that is far too long for an SMS"),
+            ("APP_NAME", "{####}"),
+            ("DEFAULT_LOCALE", "english"),
+            ("RESET_URL", "http://app.example.com"),
+            ("RESET_URL", "https://app.example.com/a b"),
+            ("BRAND_COLOR", "blue"),
+            ("TEMPORARY_PASSWORD_VALIDITY_DAYS", "0"),
+            ("TEMPORARY_PASSWORD_VALIDITY_DAYS", "many"),
+            ("CLIENT_SETTINGS", "not json"),
+            ("CLIENT_SETTINGS", r#"{"abc": {"appname": "typo"}}"#),
+            ("CLIENT_SETTINGS", r#"{"abc": {"resetUrl": "ftp://x"}}"#),
+        ] {
+            let err = cfg(&[(var, value)]).unwrap_err();
+            assert_eq!(err.variable, var, "{value}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("configuration variable {var} ")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_settings_override_the_defaults_per_app_client() {
+        let c = cfg(&[
+            ("APP_NAME", "Contoso"),
+            ("RESET_URL", "https://contoso.example/reset"),
+            (
+                "CLIENT_SETTINGS",
+                r#"{"admin-client": {"appName": "Contoso Admin", "defaultLocale": "de"}}"#,
+            ),
+        ])
+        .unwrap();
+        let admin = c.branding(Some("admin-client"));
+        assert_eq!(admin.app_name, "Contoso Admin");
+        assert_eq!(admin.default_locale, "de");
+        assert_eq!(
+            admin.reset_url.as_deref(),
+            Some("https://contoso.example/reset"),
+            "inherits what it does not set"
+        );
+        assert_eq!(c.branding(Some("other")).app_name, "Contoso");
+        assert_eq!(c.branding(None).app_name, "Contoso");
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        assert_eq!(
+            cfg(&[("APP_NAME", "  ")]).unwrap().default.app_name,
+            "your app"
+        );
+    }
+
+    #[test]
+    fn booleans_and_numbers() {
+        assert_eq!(boolean("X", "FALSE"), Ok(false));
+        assert_eq!(boolean("X", "1"), Ok(true));
+        assert!(boolean("X", "maybe").is_err());
+        assert_eq!(number::<u32>("X", "90", 1, 3650), Ok(90));
+        assert!(number::<u32>("X", "-1", 1, 3650).is_err());
+    }
+}
