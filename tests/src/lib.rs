@@ -1,1 +1,225 @@
-//! Shared harness for the integration tests.
+//! Harness for the workspace tests: where fixtures live, and the real local parts
+//! (`cargo lambda watch`, later moto and cognito-local) started on loopback ports and
+//! stopped when dropped.
+//!
+//! The tools come from the project's `.venv/` (bootstrapped by `make`). When a tool is
+//! missing, a test that needs it skips with a message, unless `COGNITO_RESET_REQUIRE_STACK`
+//! is set (as `make test` does), in which case it fails: CI never passes by skipping.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_path_buf()
+}
+
+/// This project's own fixtures, `tests/fixtures/events`.
+pub fn fixtures_dir() -> PathBuf {
+    root().join("tests/fixtures/events")
+}
+
+/// Reads one of this project's fixtures as JSON.
+pub fn fixture(name: &str) -> serde_json::Value {
+    let path = fixtures_dir().join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The team handbook's published events (`../shared/fixtures/events` beside the repo), when present.
+pub fn published_events_dir() -> Option<PathBuf> {
+    let dir = root().parent()?.join("shared/fixtures/events");
+    dir.is_dir().then_some(dir)
+}
+
+/// Whether missing tools must fail the run instead of skipping.
+pub fn stack_required() -> bool {
+    std::env::var_os("COGNITO_RESET_REQUIRE_STACK").is_some()
+}
+
+/// Finds an executable in the project's `.venv/bin`, then on `PATH`.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let venv = root().join(".venv/bin").join(name);
+    if venv.is_file() {
+        return Some(venv);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Returns the tool, or `None` after printing why the calling test skips. Panics instead when
+/// the stack is required.
+pub fn require_tool(name: &str, test: &str) -> Option<PathBuf> {
+    let found = tool(name);
+    if found.is_none() {
+        let msg = format!(
+            "{test}: `{name}` not found in .venv/bin or PATH (run `make test`, which installs it)"
+        );
+        assert!(!stack_required(), "{msg}");
+        eprintln!("SKIPPED {msg}");
+    }
+    found
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Waits until something listens on `port`.
+pub fn wait_for_port(port: u16, within: Duration, child: &mut Child, what: &str) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited before listening on port {port}: {status}");
+        }
+        assert!(
+            start.elapsed() < within,
+            "{what} did not listen on port {port} within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A child process in its own process group, stopped with its children when dropped.
+#[derive(Debug)]
+pub struct Service {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Service {
+    /// Starts `cmd` in its own process group.
+    pub fn spawn(mut cmd: Command, port: u16, what: &str, log: &Path) -> Service {
+        use std::os::unix::process::CommandExt;
+        let out = std::fs::File::create(log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        cmd.stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        wait_for_port(port, Duration::from_secs(120), &mut child, what);
+        Service { child, port }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// `cargo lambda watch` serving every function of the workspace on a loopback port.
+#[derive(Debug)]
+pub struct LambdaWatch {
+    pub service: Service,
+    pub log: PathBuf,
+}
+
+impl LambdaWatch {
+    /// Starts it with `env` passed to the functions; `None` (after a skip message) when
+    /// cargo-lambda is not installed and the stack is not required.
+    pub fn start(test: &str, env: &[(&str, &str)]) -> Option<LambdaWatch> {
+        let cargo_lambda = require_tool("cargo-lambda", test)?;
+        let port = free_port();
+        let mut cmd = Command::new(cargo_lambda);
+        cmd.current_dir(root())
+            .args([
+                "lambda",
+                "watch",
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+            ])
+            .arg(port.to_string())
+            .arg("--ignore-changes");
+        for (k, v) in env {
+            cmd.arg("--env-var").arg(format!("{k}={v}"));
+        }
+        if let Some(venv_bin) = tool("cargo-lambda").and_then(|p| p.parent().map(Path::to_path_buf))
+        {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let joined =
+                std::env::join_paths(std::iter::once(venv_bin).chain(std::env::split_paths(&path)))
+                    .expect("PATH");
+            cmd.env("PATH", joined);
+        }
+        let log = std::env::temp_dir().join(format!("cargo-lambda-watch-{port}.log"));
+        let service = Service::spawn(cmd, port, "cargo lambda watch", &log);
+        Some(LambdaWatch { service, log })
+    }
+
+    /// Invokes `function` through the Lambda Invoke API. Returns the HTTP status, whether
+    /// the function reported an error, and the body.
+    pub fn invoke(&self, function: &str, event: &[u8]) -> Invocation {
+        let url = format!(
+            "http://127.0.0.1:{}/2015-03-31/functions/{function}/invocations",
+            self.service.port
+        );
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .timeout_global(Some(Duration::from_secs(900)))
+                .http_status_as_error(false)
+                .build(),
+        );
+        let mut resp = agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .send(event)
+            .unwrap_or_else(|e| panic!("invoke {function}: {e}; see {}", self.log.display()));
+        let status = resp.status().as_u16();
+        let function_error = resp
+            .headers()
+            .get("x-amz-function-error")
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        let body = resp.body_mut().read_to_string().expect("response body");
+        Invocation {
+            status,
+            function_error,
+            body,
+        }
+    }
+
+    /// The log of the watch process and the functions it ran.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// One answer of the Invoke API.
+#[derive(Debug)]
+pub struct Invocation {
+    pub status: u16,
+    pub function_error: Option<String>,
+    pub body: String,
+}
+
+impl Invocation {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}

@@ -1,19 +1,18 @@
-//! `custom-message`: Cognito's custom message trigger. See [`handler`] for what it does.
+//! `custom-message`: Cognito's custom message trigger. The handler lives in the library
+//! (`src/lib.rs`) so it is unit-tested and reused by the workspace tests without the runtime.
 
-mod handler;
-
+use custom_message::{Deps, handle};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     cognito_reset::telemetry::init();
-    let deps: &'static handler::Deps =
-        Box::leak(Box::new(handler::Deps::from_env().inspect_err(|e| {
-            tracing::error!(error = %e, "custom-message cannot start");
-        })?));
+    let deps = Deps::from_env()
+        .inspect_err(|e| tracing::error!(error = %e, "custom-message cannot start"))?;
+    let deps: &'static Deps = Box::leak(Box::new(deps));
     run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handler::handle(deps, event.payload)
+        handle(deps, event.payload)
     }))
     .await
 }

@@ -134,9 +134,8 @@ pub fn printable(s: &str) -> String {
 /// keeping any response fields it does not set.
 pub fn set_response<T: Serialize>(event: &mut Value, response: &T) {
     let Value::Object(root) = event else { return };
-    let fields = match serde_json::to_value(response) {
-        Ok(Value::Object(fields)) => fields,
-        _ => return,
+    let Ok(Value::Object(fields)) = serde_json::to_value(response) else {
+        return;
     };
     let slot = root.entry("response").or_insert(Value::Null);
     if !slot.is_object() {

@@ -59,9 +59,7 @@ pub fn segments(text: &str) -> Segments {
             UCS2_PART,
         ),
     };
-    let parts = if units == 0 {
-        1
-    } else if units <= single {
+    let parts = if units <= single {
         1
     } else {
         units.div_ceil(part)

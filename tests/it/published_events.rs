@@ -1,0 +1,104 @@
+//! Every event that AWS, its libraries and users published (the team handbook's
+//! `../shared/fixtures/events`, kept outside this repository) is read without error, and
+//! every custom message event among them gets a response Cognito would accept, or comes back
+//! unchanged when its trigger source is not a real one.
+
+use std::path::PathBuf;
+
+use cognito_reset::events::custom_message::CustomMessageRequest;
+use cognito_reset::events::sender::SenderRequest;
+use cognito_reset::events::{self, Envelope, Family, MessageKind};
+
+fn published() -> Option<Vec<(String, PathBuf)>> {
+    let Some(dir) = cognito_reset_tests::published_events_dir() else {
+        eprintln!(
+            "SKIPPED published events: ../shared/fixtures/events is not beside this checkout"
+        );
+        return None;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("readable")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            (
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                p,
+            )
+        })
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 40,
+        "expected the published events, found {}",
+        files.len()
+    );
+    Some(files)
+}
+
+#[test]
+fn every_published_event_parses() {
+    let Some(files) = published() else { return };
+    for (name, path) in files {
+        let bytes = std::fs::read(&path).expect("readable");
+        let event = events::parse_bytes(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let family = name.split('-').take(2).collect::<Vec<_>>().join("-");
+        match family.as_str() {
+            "custom-message" => {
+                events::view::<CustomMessageRequest>(&event)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+            "custom-email" | "custom-sms" => {
+                let e: Envelope<SenderRequest> =
+                    events::view(&event).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(
+                    e.request.code.is_some()
+                        || e.trigger_source.ends_with("AccountTakeOverNotification")
+                        || !e.trigger_source.starts_with("Custom"),
+                    "{name}: no code"
+                );
+            }
+            _ => {
+                events::view::<serde_json::Value>(&event).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_published_custom_message_event_gets_an_acceptable_response() {
+    let Some(files) = published() else { return };
+    let deps = custom_message::Deps::from_source(&std::collections::HashMap::<&str, &str>::new())
+        .expect("deps");
+    let mut customized = 0;
+    for (name, path) in files
+        .iter()
+        .filter(|(n, _)| n.starts_with("custom-message-"))
+    {
+        let event = events::parse_bytes(&std::fs::read(path).expect("readable")).expect("parses");
+        let source = event["triggerSource"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let out =
+            custom_message::handle(&deps, event.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        match MessageKind::from_trigger_source(Family::CustomMessage, &source) {
+            Some(kind) => {
+                crate::assert_cognito_accepts(kind, &out, name);
+                customized += 1;
+            }
+            None => assert_eq!(
+                out, event,
+                "{name}: an unknown source ({source}) must come back unchanged"
+            ),
+        }
+    }
+    assert!(
+        customized >= 5,
+        "only {customized} published custom message events were customized"
+    );
+}
