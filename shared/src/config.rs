@@ -101,6 +101,131 @@ impl MessageConfig {
     }
 }
 
+/// What both custom senders need besides messages: the KMS key and the dry-run switch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SenderConfig {
+    /// `KEY_ARN`: the key Cognito encrypts codes with (required).
+    pub key_arn: String,
+    /// `SEND_ENABLED`: `false` logs (masked) what would be sent and sends nothing.
+    pub send_enabled: bool,
+}
+
+impl SenderConfig {
+    pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
+        let key_arn = src.get("KEY_ARN").ok_or_else(|| {
+            ConfigError::new(
+                "KEY_ARN",
+                "is required: the ARN of the KMS key Cognito encrypts codes with",
+            )
+        })?;
+        let parts: Vec<&str> = key_arn.splitn(6, ':').collect();
+        if parts.len() != 6
+            || parts[0] != "arn"
+            || parts[2] != "kms"
+            || !parts[5].starts_with("key/")
+            || parts[5].len() <= 4
+        {
+            return Err(ConfigError::new(
+                "KEY_ARN",
+                "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); aliases cannot decrypt",
+            ));
+        }
+        let send_enabled = match src.get("SEND_ENABLED") {
+            Some(v) => boolean("SEND_ENABLED", &v)?,
+            None => true,
+        };
+        Ok(SenderConfig {
+            key_arn,
+            send_enabled,
+        })
+    }
+}
+
+/// The SMS sender's settings.
+#[cfg(feature = "sns")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SmsConfig {
+    /// `SMS_ALLOWED_COUNTRIES`; empty allows every country.
+    pub allowed_countries: crate::delivery::phone::AllowedCountries,
+    /// `SMS_SENDER_ID`: alphanumeric sender ID (where countries support one).
+    pub sender_id: Option<String>,
+    /// `SMS_ORIGINATION_NUMBER`: E.164 number to send from.
+    pub origination_number: Option<String>,
+    /// `SMS_OTP_DOMAIN`: adds the origin-bound `@domain #code` line.
+    pub otp_domain: Option<String>,
+    /// `SMS_APP_HASH`: Android SMS Retriever hash, 11 characters.
+    pub app_hash: Option<String>,
+}
+
+#[cfg(feature = "sns")]
+impl SmsConfig {
+    pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
+        let mut c = SmsConfig::default();
+        if let Some(v) = src.get("SMS_ALLOWED_COUNTRIES") {
+            c.allowed_countries =
+                crate::delivery::phone::AllowedCountries::parse(&v).map_err(|e| {
+                    ConfigError::new(
+                        "SMS_ALLOWED_COUNTRIES",
+                        format!("must list ISO 3166 alpha-2 codes separated by commas: {e}"),
+                    )
+                })?;
+        }
+        if let Some(v) = src.get("SMS_SENDER_ID") {
+            let ok = (1..=11).contains(&v.len())
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && v.chars().any(|c| c.is_ascii_alphabetic());
+            if !ok {
+                return Err(ConfigError::new(
+                    "SMS_SENDER_ID",
+                    "must be 1 to 11 letters, digits or hyphens, with at least one letter",
+                ));
+            }
+            c.sender_id = Some(v);
+        }
+        if let Some(v) = src.get("SMS_ORIGINATION_NUMBER") {
+            crate::delivery::phone::validate(
+                Some(&v),
+                &crate::delivery::phone::AllowedCountries::default(),
+            )
+            .map_err(|e| {
+                ConfigError::new(
+                    "SMS_ORIGINATION_NUMBER",
+                    format!("must be an E.164 number: {e}"),
+                )
+            })?;
+            c.origination_number = Some(v);
+        }
+        if let Some(v) = src.get("SMS_OTP_DOMAIN") {
+            let ok = v.len() <= 64
+                && v.contains('.')
+                && v.split('.').all(|l| {
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+            if !ok {
+                return Err(ConfigError::new(
+                    "SMS_OTP_DOMAIN",
+                    "must be a host name such as app.example.com (at most 64 characters)",
+                ));
+            }
+            c.otp_domain = Some(v.to_ascii_lowercase());
+        }
+        if let Some(v) = src.get("SMS_APP_HASH") {
+            if v.len() != 11
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+            {
+                return Err(ConfigError::new(
+                    "SMS_APP_HASH",
+                    "must be the 11-character Android SMS Retriever app hash",
+                ));
+            }
+            c.app_hash = Some(v);
+        }
+        Ok(c)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ClientSettings {
@@ -314,6 +439,75 @@ mod tests {
         );
         assert_eq!(c.branding(Some("other")).app_name, "Contoso");
         assert_eq!(c.branding(None).app_name, "Contoso");
+    }
+
+    #[test]
+    fn sender_config_requires_a_key_arn() {
+        let src = |pairs: &[(&'static str, &'static str)]| {
+            pairs.iter().copied().collect::<HashMap<_, _>>()
+        };
+        let e = SenderConfig::from_source(&src(&[])).unwrap_err();
+        assert_eq!(e.variable, "KEY_ARN");
+        for bad in [
+            "alias/cognito",
+            "arn:aws:kms:us-east-1:123456789012:alias/cognito",
+            "arn:aws:s3:::bucket",
+            "arn:aws:kms:us-east-1:1:key/",
+        ] {
+            assert_eq!(
+                SenderConfig::from_source(&src(&[("KEY_ARN", bad)]))
+                    .unwrap_err()
+                    .variable,
+                "KEY_ARN",
+                "{bad}"
+            );
+        }
+        let arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let c = SenderConfig::from_source(&src(&[("KEY_ARN", arn)])).unwrap();
+        assert!(c.send_enabled);
+        let c = SenderConfig::from_source(&src(&[("KEY_ARN", arn), ("SEND_ENABLED", "false")]))
+            .unwrap();
+        assert!(!c.send_enabled);
+        assert_eq!(
+            SenderConfig::from_source(&src(&[("KEY_ARN", arn), ("SEND_ENABLED", "nah")]))
+                .unwrap_err()
+                .variable,
+            "SEND_ENABLED"
+        );
+    }
+
+    #[cfg(feature = "sns")]
+    #[test]
+    fn sms_config_validates_each_variable() {
+        let src = |pairs: &[(&'static str, &'static str)]| {
+            pairs.iter().copied().collect::<HashMap<_, _>>()
+        };
+        let c = SmsConfig::from_source(&src(&[
+            ("SMS_ALLOWED_COUNTRIES", "us,ca"),
+            ("SMS_SENDER_ID", "Contoso"),
+            ("SMS_ORIGINATION_NUMBER", "+12065550100"),
+            ("SMS_OTP_DOMAIN", "App.Example.com"),
+            ("SMS_APP_HASH", "FA+9qCX9VSu"),
+        ]))
+        .unwrap();
+        assert!(c.allowed_countries.allows("CA") && !c.allowed_countries.allows("GB"));
+        assert_eq!(c.otp_domain.as_deref(), Some("app.example.com"));
+        for (var, bad) in [
+            ("SMS_ALLOWED_COUNTRIES", "US,ZZ"),
+            ("SMS_SENDER_ID", "Contoso Bank Ltd"),
+            ("SMS_SENDER_ID", "12345"),
+            ("SMS_ORIGINATION_NUMBER", "2065550100"),
+            ("SMS_OTP_DOMAIN", "https://app.example.com"),
+            ("SMS_APP_HASH", "short"),
+        ] {
+            assert_eq!(
+                SmsConfig::from_source(&src(&[(var, bad)]))
+                    .unwrap_err()
+                    .variable,
+                var,
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -9,12 +9,21 @@
 //! # Layout
 //! - [`events`]: tolerant types for the trigger events, and writing a `response` back.
 //! - [`messages`]: the template catalog, locales, rendering, Cognito's limits, SMS segments.
+//! - [`code`]: the encrypted code custom senders receive: the decryptor trait, and the AWS
+//!   Encryption SDK + KMS implementation (feature `kms`).
 //! - [`config`]: environment configuration, read once at init, errors that name the variable.
+//! - [`delivery`]: SMS (SNS) and email (SES v2) senders behind small traits, phone validation.
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
+//! - [`sender`]: the flow both custom senders share (read, decrypt, render, report).
 //! - [`telemetry`]: the log subscriber every function installs.
 
+#[cfg(any(feature = "kms", feature = "sns", feature = "ses", feature = "cognito"))]
+pub mod aws;
+pub mod code;
 pub mod config;
+pub mod delivery;
 pub mod events;
 pub mod messages;
 pub mod redact;
+pub mod sender;
 pub mod telemetry;

@@ -128,9 +128,48 @@ pub fn fit(text: &str) -> String {
     }
 }
 
+/// Adds one-time-code autofill lines to an SMS: Android's SMS Retriever app hash (11
+/// characters, which Google asks to be included in the message), then the origin-bound line
+/// `@domain #code` that iOS/Safari and the WebOTP API read, which must be the last line.
+pub fn with_autofill(
+    text: &str,
+    code: &str,
+    otp_domain: Option<&str>,
+    app_hash: Option<&str>,
+) -> String {
+    let mut out = text.trim_end().to_owned();
+    if otp_domain.is_some() || app_hash.is_some() {
+        out.push('\n');
+    }
+    if let Some(hash) = app_hash {
+        out.push('\n');
+        out.push_str(hash);
+    }
+    if let Some(domain) = otp_domain {
+        out.push_str(&format!("\n@{domain} #{code}"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn autofill_lines_go_last_with_the_origin_line_at_the_very_end() {
+        let t = with_autofill(
+            "Code: 123456.",
+            "123456",
+            Some("app.example.com"),
+            Some("FA+9qCX9VSu"),
+        );
+        assert_eq!(t, "Code: 123456.\n\nFA+9qCX9VSu\n@app.example.com #123456");
+        assert_eq!(with_autofill("Code: 1.", "1", None, None), "Code: 1.");
+        assert_eq!(
+            with_autofill("Code: 1. ", "1", Some("a.b"), None),
+            "Code: 1.\n\n@a.b #1"
+        );
+    }
 
     #[test]
     fn gsm7_boundaries() {

@@ -1,0 +1,41 @@
+//! `custom-sms-sender`: Cognito's custom SMS sender trigger. The handler is in the library.
+
+use cognito_reset::aws::{kms, sns};
+use cognito_reset::code::kms::KmsDecryptor;
+use cognito_reset::delivery::sns::SnsSender;
+use custom_sms_sender::{Deps, Settings, handle};
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn};
+use serde_json::Value;
+
+async fn init() -> Result<Deps<KmsDecryptor, SnsSender>, Error> {
+    // Configuration first: a bad variable fails before any network work.
+    let settings = Settings::from_source(&cognito_reset::config::Environment)?;
+    let sdk = cognito_reset::aws::sdk_config().await;
+    let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.sender.key_arn).await?;
+    let sms = SnsSender::new(
+        sns::Client::new(&sdk),
+        settings.sms.sender_id.clone(),
+        settings.sms.origination_number.clone(),
+    );
+    Ok(Deps {
+        settings,
+        decryptor,
+        sms,
+    })
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Error> {
+    cognito_reset::telemetry::init();
+    let deps = init()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "custom-sms-sender cannot start"))?;
+    let deps: &'static Deps<KmsDecryptor, SnsSender> = Box::leak(Box::new(deps));
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(deps, event.payload).await.map_err(|e| Diagnostic {
+            error_type: "DeliveryFailed".into(),
+            error_message: e.to_string(),
+        })
+    }))
+    .await
+}

@@ -1,0 +1,317 @@
+//! The code (or temporary password) Cognito hands to the custom senders.
+//!
+//! Cognito encrypts it with the AWS Encryption SDK under the KMS key configured for the pool's
+//! custom sender, puts `userpool-id` in the encryption context, and sends the message base64
+//! encoded in `request.code`. Real Cognito uses the non-committing, signed suite
+//! `AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384` (0x0378), which the Encryption SDK's
+//! default commitment policy refuses; [`kms::KmsDecryptor`] therefore decrypts with
+//! `RequireEncryptAllowDecrypt`, which accepts both it and the committing suites (as
+//! cognito-local produces).
+//!
+//! Handlers depend on the [`CodeDecryptor`] trait, so they are unit-tested with a fake; the
+//! KMS implementation is tested against moto with ciphertexts made by AWS's own Python
+//! Encryption SDK.
+
+use std::fmt;
+use std::future::Future;
+
+/// A decrypted code or temporary password. It has no `Display`, and its `Debug` is redacted:
+/// the only way to the text is [`Secret::expose`], at the one place a message is built.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Why a code could not be decrypted. No variant carries ciphertext or plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecryptError {
+    #[error("the code is not valid base64")]
+    NotBase64,
+    #[error(
+        "the code is not an Encryption SDK message that the configured KMS key can decrypt ({0})"
+    )]
+    Undecryptable(&'static str),
+    #[error(
+        "the code was encrypted for user pool {found:?}, not for this event's pool {expected:?}"
+    )]
+    WrongUserPool { expected: String, found: String },
+    #[error("the code's encryption context has no userpool-id")]
+    NoUserPool,
+    #[error("the decrypted code is not UTF-8 text")]
+    NotText,
+    #[error("KMS did not answer in time or was unavailable ({0}); a retry can succeed")]
+    Unavailable(&'static str),
+}
+
+impl DecryptError {
+    /// Whether retrying the invocation could succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, DecryptError::Unavailable(_))
+    }
+}
+
+/// Decrypts the `code` of a custom sender event.
+pub trait CodeDecryptor: Send + Sync {
+    /// Decrypts `code_base64`, checking that it was encrypted for `user_pool_id`.
+    fn decrypt(
+        &self,
+        code_base64: &str,
+        user_pool_id: &str,
+    ) -> impl Future<Output = Result<Secret, DecryptError>> + Send;
+}
+
+/// Checks the `userpool-id` Cognito puts in the encryption context.
+pub fn check_user_pool<'a>(
+    mut context: impl Iterator<Item = (&'a str, &'a str)>,
+    expected: &str,
+) -> Result<(), DecryptError> {
+    match context.find(|(k, _)| *k == "userpool-id") {
+        Some((_, found)) if found == expected => Ok(()),
+        Some((_, found)) => Err(DecryptError::WrongUserPool {
+            expected: expected.to_owned(),
+            found: found.to_owned(),
+        }),
+        None => Err(DecryptError::NoUserPool),
+    }
+}
+
+/// Undoes the HTML escaping Cognito applies to temporary passwords (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&#39;`, and numeric references), so the user receives the password they must type.
+pub fn unescape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let entity = &rest[1..end];
+            let c = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(feature = "kms")]
+pub mod kms {
+    //! The AWS Encryption SDK for Rust with a KMS keyring for one key.
+
+    use std::collections::HashMap;
+
+    use aws_esdk::client as esdk_client;
+    use aws_esdk::material_providers::client as mpl_client;
+    use aws_esdk::material_providers::types::EsdkCommitmentPolicy;
+    use aws_esdk::material_providers::types::keyring::KeyringRef;
+    use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
+    use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
+    use base64::Engine as _;
+
+    use super::{CodeDecryptor, DecryptError, Secret, check_user_pool};
+
+    /// Built once at init: the ESDK client and a KMS keyring for `KEY_ARN`.
+    pub struct KmsDecryptor {
+        esdk: esdk_client::Client,
+        keyring: KeyringRef,
+    }
+
+    impl std::fmt::Debug for KmsDecryptor {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("KmsDecryptor").finish_non_exhaustive()
+        }
+    }
+
+    /// Why the decryptor could not be built (at init).
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot set up the AWS Encryption SDK: {0}")]
+    pub struct SetupError(String);
+
+    impl KmsDecryptor {
+        /// `key_arn` must be the key ARN (not an alias): a KMS keyring decrypts only with the
+        /// key it names.
+        pub async fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, SetupError> {
+            let config = AwsEncryptionSdkConfig::builder()
+                .commitment_policy(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
+                .build()
+                .map_err(|e| SetupError(e.to_string()))?;
+            let esdk =
+                esdk_client::Client::from_conf(config).map_err(|e| SetupError(e.to_string()))?;
+            let mpl = mpl_client::Client::from_conf(
+                MaterialProvidersConfig::builder()
+                    .build()
+                    .map_err(|e| SetupError(e.to_string()))?,
+            )
+            .map_err(|e| SetupError(e.to_string()))?;
+            let keyring = mpl
+                .create_aws_kms_keyring()
+                .kms_key_id(key_arn)
+                .kms_client(kms)
+                .send()
+                .await
+                .map_err(|e| SetupError(e.to_string()))?;
+            Ok(KmsDecryptor { esdk, keyring })
+        }
+    }
+
+    /// Sorts an Encryption SDK failure into what a caller can act on, from its debug text
+    /// (the SDK wraps KMS errors in generated types with no stable kind). The text itself is
+    /// never passed on: it can quote message bytes.
+    fn classify(error: &dyn std::fmt::Debug) -> DecryptError {
+        let text = format!("{error:?}");
+        const TRANSIENT: [(&str, &str); 8] = [
+            ("ThrottlingException", "throttled"),
+            ("KMSInternalException", "KMS internal error"),
+            ("DependencyTimeoutException", "KMS dependency timeout"),
+            ("KeyUnavailableException", "key unavailable"),
+            ("TimeoutError", "timeout"),
+            ("DispatchFailure", "network failure"),
+            ("dispatch failure", "network failure"),
+            ("ResponseError", "malformed KMS response"),
+        ];
+        if let Some((_, why)) = TRANSIENT.iter().find(|(marker, _)| text.contains(marker)) {
+            return DecryptError::Unavailable(why);
+        }
+        for (marker, why) in [
+            ("AccessDenied", "KMS denied access"),
+            ("IncorrectKeyException", "encrypted under another key"),
+            ("InvalidCiphertextException", "KMS rejected the data key"),
+            ("NotFoundException", "key not found"),
+            ("DisabledException", "key disabled"),
+            ("Unable to decrypt", "no data key the keyring can decrypt"),
+            ("Signature", "signature does not verify"),
+            ("authentication tag", "tampered"),
+        ] {
+            if text.contains(marker) {
+                return DecryptError::Undecryptable(why);
+            }
+        }
+        DecryptError::Undecryptable("malformed message")
+    }
+
+    impl CodeDecryptor for KmsDecryptor {
+        async fn decrypt(
+            &self,
+            code_base64: &str,
+            user_pool_id: &str,
+        ) -> Result<Secret, DecryptError> {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(code_base64.trim())
+                .map_err(|_| DecryptError::NotBase64)?;
+            let out = self
+                .esdk
+                .decrypt()
+                .ciphertext(bytes)
+                .keyring(self.keyring.clone())
+                .send()
+                .await
+                .map_err(|e| classify(&e))?;
+            let context: HashMap<String, String> = out.encryption_context.unwrap_or_default();
+            check_user_pool(
+                context.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                user_pool_id,
+            )?;
+            let plaintext = out
+                .plaintext
+                .ok_or(DecryptError::Undecryptable("empty message"))?;
+            String::from_utf8(plaintext.into_inner())
+                .map(Secret)
+                .map_err(|_| DecryptError::NotText)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("483920");
+        assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+        assert_eq!(s.expose(), "483920");
+    }
+
+    #[test]
+    fn unescapes_what_cognito_escapes() {
+        assert_eq!(
+            unescape_html("a&amp;b&lt;c&gt;d&quot;e&#39;f&#x2F;g"),
+            "a&b<c>d\"e'f/g"
+        );
+        assert_eq!(
+            unescape_html("P@ss&amp;amp;"),
+            "P@ss&amp;",
+            "one level only"
+        );
+        assert_eq!(unescape_html("&notanentity; & &;"), "&notanentity; & &;");
+        assert_eq!(unescape_html("plain123"), "plain123");
+        assert_eq!(unescape_html("&#128512;"), "😀");
+        assert_eq!(
+            unescape_html("&#xD800;"),
+            "&#xD800;",
+            "no surrogate code points"
+        );
+    }
+
+    #[test]
+    fn user_pool_must_match() {
+        let ctx = [
+            ("aws-crypto-public-key", "x"),
+            ("userpool-id", "us-east-1_A"),
+        ];
+        assert_eq!(check_user_pool(ctx.into_iter(), "us-east-1_A"), Ok(()));
+        assert_eq!(
+            check_user_pool(ctx.into_iter(), "us-east-1_B"),
+            Err(DecryptError::WrongUserPool {
+                expected: "us-east-1_B".into(),
+                found: "us-east-1_A".into()
+            })
+        );
+        assert_eq!(
+            check_user_pool([("a", "b")].into_iter(), "x"),
+            Err(DecryptError::NoUserPool)
+        );
+    }
+
+    #[test]
+    fn only_unavailability_is_retryable() {
+        assert!(DecryptError::Unavailable("throttled").is_retryable());
+        assert!(!DecryptError::NotBase64.is_retryable());
+        assert!(!DecryptError::Undecryptable("tampered").is_retryable());
+    }
+}

@@ -1,0 +1,67 @@
+//! Email through Amazon SES v2 `SendEmail`, as one multipart message (HTML and text).
+
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+use super::{DeliveryError, Email, EmailSender, classify};
+
+/// Built once at init.
+#[derive(Debug, Clone)]
+pub struct SesSender {
+    client: aws_sdk_sesv2::Client,
+    from: String,
+    reply_to: Option<String>,
+    configuration_set: Option<String>,
+}
+
+impl SesSender {
+    pub fn new(
+        client: aws_sdk_sesv2::Client,
+        from: String,
+        reply_to: Option<String>,
+        configuration_set: Option<String>,
+    ) -> Self {
+        SesSender {
+            client,
+            from,
+            reply_to,
+            configuration_set,
+        }
+    }
+}
+
+fn content(text: &str) -> Result<Content, DeliveryError> {
+    Content::builder()
+        .data(text)
+        .charset("UTF-8")
+        .build()
+        .map_err(|_| DeliveryError::Rejected {
+            service: "SES",
+            code: "invalid content".into(),
+        })
+}
+
+impl EmailSender for SesSender {
+    async fn send_email(&self, email: &Email) -> Result<String, DeliveryError> {
+        let message = Message::builder()
+            .subject(content(&email.subject)?)
+            .body(
+                Body::builder()
+                    .html(content(&email.html)?)
+                    .text(content(&email.text)?)
+                    .build(),
+            )
+            .build();
+        let out = self
+            .client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(&email.to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .set_reply_to_addresses(self.reply_to.clone().map(|r| vec![r]))
+            .set_configuration_set_name(self.configuration_set.clone())
+            .send()
+            .await
+            .map_err(|e| classify("SES", &e))?;
+        Ok(out.message_id.unwrap_or_default())
+    }
+}

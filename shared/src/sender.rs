@@ -1,0 +1,310 @@
+//! What both custom senders do around delivery, written once: read the event, map its
+//! trigger source, decrypt the code, render the message, and report the outcome.
+//!
+//! Cognito invokes custom senders asynchronously: the user never sees a failure, and Lambda
+//! retries a failed invocation (twice by default). So a sender fails (returns an error) only
+//! when a retry can help ([`Failure::Retryable`]: KMS or the delivery service throttling,
+//! unavailable or timing out); bad input ([`Failure::Rejected`]) is logged and the invocation
+//! succeeds, because a retry would fail the same way. Every invocation logs exactly one
+//! `outcome` line (`sent`, `dry_run`, `skipped`, `rejected` or `failed`), which CloudWatch
+//! metric filters can count: `{ $.fields.outcome = "failed" || $.fields.outcome = "rejected" }`.
+
+use serde_json::Value;
+use tracing::{error, info, warn};
+
+use crate::code::{CodeDecryptor, DecryptError, Secret, unescape_html};
+use crate::events::sender::SenderRequest;
+use crate::events::{self, Envelope, Family, MessageKind};
+use crate::messages::{Branding, Catalog, Code, MessageInput, Rendered};
+
+/// A custom sender event that was read and mapped.
+#[derive(Debug)]
+pub struct Request {
+    pub family: Family,
+    pub kind: MessageKind,
+    pub envelope: Envelope<SenderRequest>,
+    /// The trigger source, printable.
+    pub source: String,
+}
+
+/// Why nothing was delivered. The texts are safe to log: no code, number or address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Bad input or configuration: a retry cannot help.
+    Rejected(String),
+    /// A dependency was throttling or unavailable: a retry can help.
+    Retryable(String),
+}
+
+impl Failure {
+    pub fn rejected(e: impl std::fmt::Display) -> Self {
+        Failure::Rejected(e.to_string())
+    }
+}
+
+impl From<DecryptError> for Failure {
+    fn from(e: DecryptError) -> Self {
+        if e.is_retryable() {
+            Failure::Retryable(e.to_string())
+        } else {
+            Failure::Rejected(e.to_string())
+        }
+    }
+}
+
+impl From<crate::delivery::DeliveryError> for Failure {
+    fn from(e: crate::delivery::DeliveryError) -> Self {
+        if e.is_retryable() {
+            Failure::Retryable(e.to_string())
+        } else {
+            Failure::Rejected(e.to_string())
+        }
+    }
+}
+
+/// How an invocation ended, when it did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    Sent {
+        message_id: String,
+    },
+    DryRun,
+    /// A trigger source this sender does not handle: nothing to deliver.
+    Skipped,
+}
+
+/// The error a sender returns to Lambda, so that Lambda retries the invocation.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RetryableFailure(pub String);
+
+/// Reads the event; `Ok(None)` for a trigger source of another family or an unknown one.
+pub fn read(family: Family, event: &Value) -> Result<Option<Request>, Failure> {
+    let envelope: Envelope<SenderRequest> = events::view(event).map_err(Failure::rejected)?;
+    let source = events::printable(&envelope.trigger_source);
+    Ok(
+        MessageKind::from_trigger_source(family, &envelope.trigger_source).map(|kind| Request {
+            family,
+            kind,
+            envelope,
+            source,
+        }),
+    )
+}
+
+/// Decrypts the code. Account-takeover notifications carry none (`Ok(None)`); temporary
+/// passwords (AdminCreateUser) arrive HTML-escaped and are unescaped.
+pub async fn decrypt_code<D: CodeDecryptor>(
+    decryptor: &D,
+    req: &Request,
+) -> Result<Option<Secret>, Failure> {
+    if req.kind == MessageKind::AccountTakeOverNotification {
+        return Ok(None);
+    }
+    let code = req
+        .envelope
+        .request
+        .code
+        .as_deref()
+        .ok_or_else(|| Failure::Rejected("the event has no code to deliver".into()))?;
+    if req.envelope.user_pool_id.is_empty() {
+        return Err(Failure::Rejected(
+            "the event has no userPoolId to check the code against".into(),
+        ));
+    }
+    let secret = decryptor.decrypt(code, &req.envelope.user_pool_id).await?;
+    if secret.expose().is_empty() {
+        return Err(Failure::Rejected("the decrypted code is empty".into()));
+    }
+    Ok(Some(if req.kind == MessageKind::AdminCreateUser {
+        Secret::new(unescape_html(secret.expose()))
+    } else {
+        secret
+    }))
+}
+
+/// Renders the message with the real code, in the user's language.
+pub fn render(
+    catalog: &Catalog,
+    branding: &Branding,
+    req: &Request,
+    code: Option<&Secret>,
+) -> Result<Rendered, Failure> {
+    let r = &req.envelope.request;
+    let locales = [
+        r.client_metadata.get("locale"),
+        r.user_attributes.get("locale"),
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect();
+    catalog
+        .render(&MessageInput {
+            kind: req.kind,
+            branding,
+            locales,
+            code: code.map_or(Code::None, |c| Code::Plain(c.expose())),
+            username: &req.envelope.user_name,
+            link_username: &req.envelope.user_name,
+            user_attributes: &r.user_attributes,
+            reserved: &[],
+        })
+        .map_err(Failure::rejected)
+}
+
+/// Logs the one outcome line of an invocation and turns it into the handler's result.
+/// `recipient` must already be masked.
+pub fn finish(
+    source: &str,
+    recipient: &str,
+    result: Result<Delivered, Failure>,
+) -> Result<(), RetryableFailure> {
+    match result {
+        Ok(Delivered::Sent { message_id }) => {
+            info!(outcome = "sent", trigger_source = %source, recipient = %recipient, message_id = %message_id, "message delivered");
+            Ok(())
+        }
+        Ok(Delivered::DryRun) => {
+            info!(outcome = "dry_run", trigger_source = %source, recipient = %recipient, "SEND_ENABLED=false: message not sent");
+            Ok(())
+        }
+        Ok(Delivered::Skipped) => {
+            warn!(outcome = "skipped", trigger_source = %source, "trigger source not handled by this sender: nothing sent");
+            Ok(())
+        }
+        Err(Failure::Rejected(reason)) => {
+            error!(outcome = "rejected", trigger_source = %source, recipient = %recipient, reason = %reason, "message not sent; a retry cannot help");
+            Ok(())
+        }
+        Err(Failure::Retryable(reason)) => {
+            error!(outcome = "failed", trigger_source = %source, recipient = %recipient, reason = %reason, "message not sent; failing so Lambda retries");
+            Err(RetryableFailure(format!("message not sent: {reason}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    struct Fake(Result<&'static str, DecryptError>);
+
+    impl CodeDecryptor for Fake {
+        async fn decrypt(&self, code: &str, pool: &str) -> Result<Secret, DecryptError> {
+            assert_eq!(code, "Y2lwaGVy");
+            assert_eq!(pool, "us-east-1_P");
+            self.0.clone().map(Secret::new)
+        }
+    }
+
+    #[allow(clippy::needless_pass_by_value)] // reads better at the call sites
+    fn event(source: &str, code: Value) -> Value {
+        json!({"version": "1", "triggerSource": source, "userPoolId": "us-east-1_P", "userName": "jane",
+               "request": {"type": "customSMSSenderRequestV1", "code": code, "userAttributes": {}}})
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn read_maps_sources_of_its_family_only() {
+        let r = read(
+            Family::CustomSmsSender,
+            &event("CustomSMSSender_ForgotPassword", json!("x")),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.kind, MessageKind::ForgotPassword);
+        assert!(
+            read(
+                Family::CustomSmsSender,
+                &event("CustomEmailSender_ForgotPassword", json!("x"))
+            )
+            .unwrap()
+            .is_none()
+        );
+        assert!(matches!(
+            read(Family::CustomSmsSender, &json!(42)),
+            Err(Failure::Rejected(_))
+        ));
+    }
+
+    #[test]
+    fn temporary_passwords_are_unescaped_and_codes_are_not() {
+        let fake = Fake(Ok("a&amp;b&lt;"));
+        let r = read(
+            Family::CustomSmsSender,
+            &event("CustomSMSSender_AdminCreateUser", json!("Y2lwaGVy")),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            block_on(decrypt_code(&fake, &r)).unwrap().unwrap().expose(),
+            "a&b<"
+        );
+        let r = read(
+            Family::CustomSmsSender,
+            &event("CustomSMSSender_ForgotPassword", json!("Y2lwaGVy")),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            block_on(decrypt_code(&fake, &r)).unwrap().unwrap().expose(),
+            "a&amp;b&lt;"
+        );
+    }
+
+    #[test]
+    fn takeover_notifications_need_no_code_and_others_do() {
+        let fake = Fake(Ok("1"));
+        let r = read(
+            Family::CustomSmsSender,
+            &event("CustomSMSSender_AccountTakeOverNotification", Value::Null),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(block_on(decrypt_code(&fake, &r)), Ok(None));
+        let r = read(
+            Family::CustomSmsSender,
+            &event("CustomSMSSender_SignUp", Value::Null),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(matches!(
+            block_on(decrypt_code(&fake, &r)),
+            Err(Failure::Rejected(_))
+        ));
+    }
+
+    #[test]
+    fn decrypt_failures_keep_their_retryability() {
+        let r = read(
+            Family::CustomSmsSender,
+            &event("CustomSMSSender_SignUp", json!("Y2lwaGVy")),
+        )
+        .unwrap()
+        .unwrap();
+        let f = block_on(decrypt_code(
+            &Fake(Err(DecryptError::Unavailable("throttled"))),
+            &r,
+        ))
+        .unwrap_err();
+        assert!(matches!(f, Failure::Retryable(_)));
+        let f = block_on(decrypt_code(&Fake(Err(DecryptError::NotBase64)), &r)).unwrap_err();
+        assert!(matches!(f, Failure::Rejected(_)));
+    }
+
+    #[test]
+    fn only_retryable_failures_fail_the_invocation() {
+        assert!(finish("s", "r", Ok(Delivered::DryRun)).is_ok());
+        assert!(finish("s", "r", Err(Failure::Rejected("bad".into()))).is_ok());
+        let e = finish("s", "r", Err(Failure::Retryable("KMS throttled".into()))).unwrap_err();
+        assert_eq!(e.to_string(), "message not sent: KMS throttled");
+    }
+}
