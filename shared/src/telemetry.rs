@@ -1,10 +1,33 @@
-//! Logging for every function: JSON lines to stdout (CloudWatch), level from `RUST_LOG`-style
-//! `LOG_LEVEL` or Lambda's advanced logging control (`AWS_LAMBDA_LOG_LEVEL`), default `info`.
+//! Logging for every function: JSON lines to stdout (CloudWatch), level from `LOG_LEVEL` or
+//! Lambda's advanced logging control (`AWS_LAMBDA_LOG_LEVEL`), default `info`.
 //!
-//! Nothing in this workspace logs a code, a plaintext, a password or a token at any level;
-//! phone numbers and addresses are logged only through [`crate::redact`].
+//! The level applies to this workspace's crates only. Dependencies are held at `warn`
+//! whatever the level: at `trace`, `lambda_runtime` logs each raw event (codes, phone numbers,
+//! addresses) and the AWS SDK logs request bodies. Nothing in this workspace logs a code, a
+//! plaintext, a password or a token at any level; phone numbers and addresses are logged only
+//! through [`crate::redact`].
 
 use tracing::Level;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::prelude::*;
+
+/// The crates whose logs follow `LOG_LEVEL`.
+const OWN_CRATES: [&str; 6] = [
+    "cognito_reset",
+    "custom_message",
+    "custom_sms_sender",
+    "custom_email_sender",
+    "pre_token",
+    "post_confirmation",
+];
+
+/// The filter: own crates at `level`, everything else at `warn` at most.
+pub fn filter(level: Level) -> Targets {
+    let deps = LevelFilter::from_level(level).min(LevelFilter::WARN);
+    Targets::new()
+        .with_default(deps)
+        .with_targets(OWN_CRATES.map(|c| (c, LevelFilter::from_level(level))))
+}
 
 /// Installs the subscriber. Call once at the top of `main`.
 pub fn init() {
@@ -13,11 +36,13 @@ pub fn init() {
         .find_map(|k| std::env::var(k).ok())
         .and_then(|v| parse_level(&v))
         .unwrap_or(Level::INFO);
-    let _ = tracing_subscriber::fmt()
+    let layer = tracing_subscriber::fmt::layer()
         .json()
-        .with_max_level(level)
         .with_target(false)
-        .without_time()
+        .with_span_list(false)
+        .without_time();
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(filter(level)))
         .try_init();
 }
 
@@ -42,5 +67,18 @@ mod tests {
         assert_eq!(parse_level("fatal"), Some(Level::ERROR));
         assert_eq!(parse_level("warn"), Some(Level::WARN));
         assert_eq!(parse_level("loud"), None);
+    }
+
+    #[test]
+    fn dependencies_never_log_below_warn() {
+        let f = filter(Level::TRACE);
+        assert!(f.would_enable("custom_sms_sender", &Level::TRACE));
+        assert!(f.would_enable("cognito_reset::sender", &Level::DEBUG));
+        assert!(!f.would_enable("lambda_runtime::layers", &Level::TRACE));
+        assert!(!f.would_enable("aws_smithy_runtime::client", &Level::DEBUG));
+        assert!(f.would_enable("lambda_runtime", &Level::WARN));
+        let f = filter(Level::ERROR);
+        assert!(!f.would_enable("lambda_runtime", &Level::WARN));
+        assert!(!f.would_enable("custom_message", &Level::WARN));
     }
 }

@@ -160,6 +160,27 @@ impl LambdaWatch {
         for (k, v) in env {
             cmd.arg("--env-var").arg(format!("{k}={v}"));
         }
+        // Cargo sets these for the test binary. Build scripts (ring, aws-lc) rerun when they
+        // change, so passing them on would make the inner `cargo run` and the outer
+        // `cargo test` rebuild each other's dependencies on every run.
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy();
+            let from_cargo_test = k.starts_with("CARGO_PKG_")
+                || matches!(
+                    k.as_ref(),
+                    "CARGO_MANIFEST_DIR"
+                        | "CARGO_MANIFEST_PATH"
+                        | "CARGO_MANIFEST_LINKS"
+                        | "CARGO_CRATE_NAME"
+                        | "CARGO_BIN_NAME"
+                        | "CARGO_PRIMARY_PACKAGE"
+                        | "CARGO_TARGET_TMPDIR"
+                        | "OUT_DIR"
+                );
+            if from_cargo_test {
+                cmd.env_remove(k.as_ref());
+            }
+        }
         if let Some(venv_bin) = tool("cargo-lambda").and_then(|p| p.parent().map(Path::to_path_buf))
         {
             let path = std::env::var_os("PATH").unwrap_or_default();
@@ -208,6 +229,134 @@ impl LambdaWatch {
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+/// A moto server (KMS, SNS, SES, Cognito, CloudFormation...) on a loopback port.
+#[derive(Debug)]
+pub struct Moto {
+    pub service: Service,
+    pub endpoint: String,
+}
+
+/// Credentials and region every client of the local stack uses (moto accepts any).
+pub const LOCAL_REGION: &str = "us-east-1";
+pub const LOCAL_ACCESS_KEY: &str = "testing";
+pub const LOCAL_SECRET_KEY: &str = "testing";
+
+impl Moto {
+    /// Starts moto; `None` (after a skip message) when it is not installed and the stack is
+    /// not required.
+    pub fn start(test: &str) -> Option<Moto> {
+        let moto = require_tool("moto_server", test)?;
+        let port = free_port();
+        let mut cmd = Command::new(moto);
+        cmd.args(["-H", "127.0.0.1", "-p"]).arg(port.to_string());
+        let log = std::env::temp_dir().join(format!("moto-{port}.log"));
+        let service = Service::spawn(cmd, port, "moto_server", &log);
+        Some(Moto {
+            service,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    /// Everything moto recorded (`/moto-api/data.json`): sent SMS under `sns.SMS`, email
+    /// under `ses.Message`.
+    pub fn recorded(&self) -> serde_json::Value {
+        let body = ureq::get(format!("{}/moto-api/data.json", self.endpoint))
+            .call()
+            .expect("moto data")
+            .body_mut()
+            .read_to_string()
+            .expect("moto data body");
+        serde_json::from_str(&body).expect("moto data is JSON")
+    }
+
+    /// The SMS moto recorded, as (phone number, message).
+    pub fn sms(&self) -> Vec<(String, String)> {
+        self.recorded()["sns"]["SMS"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|m| {
+                        (
+                            m["phone_number"].as_str().unwrap_or_default().to_owned(),
+                            m["message"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Environment for a process (Python's Encryption SDK, a function) that talks to moto.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_REGION", LOCAL_REGION.to_owned()),
+            ("AWS_DEFAULT_REGION", LOCAL_REGION.to_owned()),
+            ("AWS_ACCESS_KEY_ID", LOCAL_ACCESS_KEY.to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", LOCAL_SECRET_KEY.to_owned()),
+        ]
+    }
+}
+
+/// Which algorithm suite a test ciphertext uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suite {
+    /// What real Cognito sends: non-committing, signed (0x0378).
+    Cognito,
+    /// The Encryption SDK's default committing suite (what cognito-local sends).
+    Committing,
+}
+
+/// Encrypts `plaintext` as Cognito does, with AWS's Encryption SDK for Python, under
+/// `key_arn` on `moto`, for `user_pool_id`. Returns the base64 `code`.
+pub fn cognito_encrypt(
+    moto: &Moto,
+    key_arn: &str,
+    user_pool_id: &str,
+    suite: Suite,
+    plaintext: &str,
+) -> String {
+    use std::io::Write;
+    let python = tool("python3").expect("python3");
+    let python = if root().join(".venv/bin/python3").is_file() {
+        root().join(".venv/bin/python3")
+    } else {
+        python
+    };
+    let mut child = Command::new(python)
+        .arg(root().join("tests/support/esdk_encrypt.py"))
+        .args([
+            "--key-arn",
+            key_arn,
+            "--user-pool-id",
+            user_pool_id,
+            "--suite",
+        ])
+        .arg(match suite {
+            Suite::Cognito => "cognito",
+            Suite::Committing => "committing",
+        })
+        .envs(moto.env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(plaintext.as_bytes())
+        .expect("write plaintext");
+    let out = child.wait_with_output().expect("encrypt");
+    assert!(
+        out.status.success(),
+        "esdk_encrypt.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("base64 is ASCII")
 }
 
 /// One answer of the Invoke API.
