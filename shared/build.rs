@@ -13,10 +13,7 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
     for path in entries {
         if path.is_dir() {
             collect(&path, root, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "j2" || e == "html" || e == "txt")
-        {
+        } else if path.extension().is_some_and(|e| e == "j2" || e == "html" || e == "txt") {
             let name = path
                 .strip_prefix(root)
                 .expect("under root")

@@ -8,11 +8,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let kind_name = args.next().unwrap_or_else(|| "ForgotPassword".into());
     let locale = args.next().unwrap_or_else(|| "en".into());
-    let kind = MessageKind::from_trigger_source(
-        Family::CustomEmailSender,
-        &format!("CustomEmailSender_{kind_name}"),
-    )
-    .ok_or("unknown message kind")?;
+    let kind = MessageKind::from_trigger_source(Family::CustomEmailSender, &format!("CustomEmailSender_{kind_name}"))
+        .ok_or("unknown message kind")?;
     let branding = Branding {
         app_name: "Contoso".into(),
         reset_url: Some("https://app.example.com/reset".into()),

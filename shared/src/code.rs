@@ -41,13 +41,9 @@ impl fmt::Debug for Secret {
 pub enum DecryptError {
     #[error("the code is not valid base64")]
     NotBase64,
-    #[error(
-        "the code is not an Encryption SDK message that the configured KMS key can decrypt ({0})"
-    )]
+    #[error("the code is not an Encryption SDK message that the configured KMS key can decrypt ({0})")]
     Undecryptable(&'static str),
-    #[error(
-        "the code was encrypted for user pool {found:?}, not for this event's pool {expected:?}"
-    )]
+    #[error("the code was encrypted for user pool {found:?}, not for this event's pool {expected:?}")]
     WrongUserPool { expected: String, found: String },
     #[error("the code's encryption context has no userpool-id")]
     NoUserPool,
@@ -170,8 +166,7 @@ pub mod kms {
                 .commitment_policy(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
                 .build()
                 .map_err(|e| SetupError(e.to_string()))?;
-            let esdk =
-                esdk_client::Client::from_conf(config).map_err(|e| SetupError(e.to_string()))?;
+            let esdk = esdk_client::Client::from_conf(config).map_err(|e| SetupError(e.to_string()))?;
             let mpl = mpl_client::Client::from_conf(
                 MaterialProvidersConfig::builder()
                     .build()
@@ -225,11 +220,7 @@ pub mod kms {
     }
 
     impl CodeDecryptor for KmsDecryptor {
-        async fn decrypt(
-            &self,
-            code_base64: &str,
-            user_pool_id: &str,
-        ) -> Result<Secret, DecryptError> {
+        async fn decrypt(&self, code_base64: &str, user_pool_id: &str) -> Result<Secret, DecryptError> {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(code_base64.trim())
                 .map_err(|_| DecryptError::NotBase64)?;
@@ -242,13 +233,8 @@ pub mod kms {
                 .await
                 .map_err(|e| classify(&e))?;
             let context: HashMap<String, String> = out.encryption_context.unwrap_or_default();
-            check_user_pool(
-                context.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                user_pool_id,
-            )?;
-            let plaintext = out
-                .plaintext
-                .ok_or(DecryptError::Undecryptable("empty message"))?;
+            check_user_pool(context.iter().map(|(k, v)| (k.as_str(), v.as_str())), user_pool_id)?;
+            let plaintext = out.plaintext.ok_or(DecryptError::Undecryptable("empty message"))?;
             String::from_utf8(plaintext.into_inner())
                 .map(Secret)
                 .map_err(|_| DecryptError::NotText)
@@ -269,31 +255,17 @@ mod tests {
 
     #[test]
     fn unescapes_what_cognito_escapes() {
-        assert_eq!(
-            unescape_html("a&amp;b&lt;c&gt;d&quot;e&#39;f&#x2F;g"),
-            "a&b<c>d\"e'f/g"
-        );
-        assert_eq!(
-            unescape_html("P@ss&amp;amp;"),
-            "P@ss&amp;",
-            "one level only"
-        );
+        assert_eq!(unescape_html("a&amp;b&lt;c&gt;d&quot;e&#39;f&#x2F;g"), "a&b<c>d\"e'f/g");
+        assert_eq!(unescape_html("P@ss&amp;amp;"), "P@ss&amp;", "one level only");
         assert_eq!(unescape_html("&notanentity; & &;"), "&notanentity; & &;");
         assert_eq!(unescape_html("plain123"), "plain123");
         assert_eq!(unescape_html("&#128512;"), "😀");
-        assert_eq!(
-            unescape_html("&#xD800;"),
-            "&#xD800;",
-            "no surrogate code points"
-        );
+        assert_eq!(unescape_html("&#xD800;"), "&#xD800;", "no surrogate code points");
     }
 
     #[test]
     fn user_pool_must_match() {
-        let ctx = [
-            ("aws-crypto-public-key", "x"),
-            ("userpool-id", "us-east-1_A"),
-        ];
+        let ctx = [("aws-crypto-public-key", "x"), ("userpool-id", "us-east-1_A")];
         assert_eq!(check_user_pool(ctx.into_iter(), "us-east-1_A"), Ok(()));
         assert_eq!(
             check_user_pool(ctx.into_iter(), "us-east-1_B"),

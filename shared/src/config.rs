@@ -83,8 +83,7 @@ impl MessageConfig {
             default.accent_color = color("BRAND_COLOR", &v)?;
         }
         if let Some(v) = src.get("TEMPORARY_PASSWORD_VALIDITY_DAYS") {
-            default.temporary_password_days =
-                number("TEMPORARY_PASSWORD_VALIDITY_DAYS", &v, 1, 365)?;
+            default.temporary_password_days = number("TEMPORARY_PASSWORD_VALIDITY_DAYS", &v, 1, 365)?;
         }
         let clients = match src.get("CLIENT_SETTINGS") {
             Some(v) => client_settings(&v, &default)?,
@@ -95,9 +94,7 @@ impl MessageConfig {
 
     /// The branding for an app client, or the default.
     pub fn branding(&self, client_id: Option<&str>) -> &Branding {
-        client_id
-            .and_then(|id| self.clients.get(id))
-            .unwrap_or(&self.default)
+        client_id.and_then(|id| self.clients.get(id)).unwrap_or(&self.default)
     }
 }
 
@@ -134,10 +131,7 @@ impl SenderConfig {
             Some(v) => boolean("SEND_ENABLED", &v)?,
             None => true,
         };
-        Ok(SenderConfig {
-            key_arn,
-            send_enabled,
-        })
+        Ok(SenderConfig { key_arn, send_enabled })
     }
 }
 
@@ -162,13 +156,12 @@ impl SmsConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
         let mut c = SmsConfig::default();
         if let Some(v) = src.get("SMS_ALLOWED_COUNTRIES") {
-            c.allowed_countries =
-                crate::delivery::phone::AllowedCountries::parse(&v).map_err(|e| {
-                    ConfigError::new(
-                        "SMS_ALLOWED_COUNTRIES",
-                        format!("must list ISO 3166 alpha-2 codes separated by commas: {e}"),
-                    )
-                })?;
+            c.allowed_countries = crate::delivery::phone::AllowedCountries::parse(&v).map_err(|e| {
+                ConfigError::new(
+                    "SMS_ALLOWED_COUNTRIES",
+                    format!("must list ISO 3166 alpha-2 codes separated by commas: {e}"),
+                )
+            })?;
         }
         if let Some(v) = src.get("SMS_SENDER_ID") {
             let ok = (1..=11).contains(&v.len())
@@ -183,24 +176,15 @@ impl SmsConfig {
             c.sender_id = Some(v);
         }
         if let Some(v) = src.get("SMS_ORIGINATION_NUMBER") {
-            crate::delivery::phone::validate(
-                Some(&v),
-                &crate::delivery::phone::AllowedCountries::default(),
-            )
-            .map_err(|e| {
-                ConfigError::new(
-                    "SMS_ORIGINATION_NUMBER",
-                    format!("must be an E.164 number: {e}"),
-                )
-            })?;
+            crate::delivery::phone::validate(Some(&v), &crate::delivery::phone::AllowedCountries::default())
+                .map_err(|e| ConfigError::new("SMS_ORIGINATION_NUMBER", format!("must be an E.164 number: {e}")))?;
             c.origination_number = Some(v);
         }
         if let Some(v) = src.get("SMS_OTP_DOMAIN") {
             let ok = v.len() <= 64
                 && v.contains('.')
-                && v.split('.').all(|l| {
-                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                });
+                && v.split('.')
+                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
             if !ok {
                 return Err(ConfigError::new(
                     "SMS_OTP_DOMAIN",
@@ -210,11 +194,7 @@ impl SmsConfig {
             c.otp_domain = Some(v.to_ascii_lowercase());
         }
         if let Some(v) = src.get("SMS_APP_HASH") {
-            if v.len() != 11
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
-            {
+            if v.len() != 11 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') {
                 return Err(ConfigError::new(
                     "SMS_APP_HASH",
                     "must be the 11-character Android SMS Retriever app hash",
@@ -223,6 +203,53 @@ impl SmsConfig {
             c.app_hash = Some(v);
         }
         Ok(c)
+    }
+}
+
+/// The email sender's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailConfig {
+    /// `EMAIL_FROM`: a verified SES identity (required).
+    pub from: String,
+    /// `EMAIL_REPLY_TO`: optional reply-to address.
+    pub reply_to: Option<String>,
+    /// `SES_CONFIGURATION_SET`: optional SES configuration set (event publishing, IP pools).
+    pub configuration_set: Option<String>,
+}
+
+impl EmailConfig {
+    pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
+        let from = src.get("EMAIL_FROM").ok_or_else(|| {
+            ConfigError::new("EMAIL_FROM", "is required: the verified SES address email is sent from")
+        })?;
+        let from = crate::delivery::validate_email(Some(&from))
+            .map_err(|_| ConfigError::new("EMAIL_FROM", "must be a plain address such as no-reply@example.com"))?;
+        let reply_to = match src.get("EMAIL_REPLY_TO") {
+            Some(v) => Some(crate::delivery::validate_email(Some(&v)).map_err(|_| {
+                ConfigError::new("EMAIL_REPLY_TO", "must be a plain address such as support@example.com")
+            })?),
+            None => None,
+        };
+        let configuration_set = match src.get("SES_CONFIGURATION_SET") {
+            Some(v)
+                if (1..=64).contains(&v.len())
+                    && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                Some(v)
+            }
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "SES_CONFIGURATION_SET",
+                    "must be an SES configuration set name: 1 to 64 letters, digits, hyphens or underscores",
+                ));
+            }
+            None => None,
+        };
+        Ok(EmailConfig {
+            from,
+            reply_to,
+            configuration_set,
+        })
     }
 }
 
@@ -237,16 +264,11 @@ struct ClientSettings {
 
 const CLIENT_SETTINGS: &str = "CLIENT_SETTINGS";
 
-fn client_settings(
-    json: &str,
-    default: &Branding,
-) -> Result<HashMap<String, Branding>, ConfigError> {
+fn client_settings(json: &str, default: &Branding) -> Result<HashMap<String, Branding>, ConfigError> {
     let parsed: HashMap<String, ClientSettings> = serde_json::from_str(json).map_err(|e| {
         ConfigError::new(
             CLIENT_SETTINGS,
-            format!(
-                "must be a JSON object of app client id -> {{appName, resetUrl, brandColor, defaultLocale}}: {e}"
-            ),
+            format!("must be a JSON object of app client id -> {{appName, resetUrl, brandColor, defaultLocale}}: {e}"),
         )
     })?;
     parsed
@@ -275,9 +297,7 @@ fn app_name(var: &'static str, v: &str) -> Result<String, ConfigError> {
     if n > APP_NAME_MAX {
         return Err(ConfigError::new(
             var,
-            format!(
-                "has an app name of {n} characters; at most {APP_NAME_MAX} fit in a one-part SMS"
-            ),
+            format!("has an app name of {n} characters; at most {APP_NAME_MAX} fit in a one-part SMS"),
         ));
     }
     if v.chars().any(|c| c.is_control() || c == '{' || c == '}') {
@@ -350,10 +370,7 @@ pub fn boolean(var: &'static str, v: &str) -> Result<bool, ConfigError> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::new(
-            var,
-            format!("must be true or false, not {v:?}"),
-        )),
+        _ => Err(ConfigError::new(var, format!("must be true or false, not {v:?}"))),
     }
 }
 
@@ -386,10 +403,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.default.app_name, "Contoso");
         assert_eq!(c.default.default_locale, "pt-BR");
-        assert_eq!(
-            c.default.reset_url.as_deref(),
-            Some("https://app.example.com/reset")
-        );
+        assert_eq!(c.default.reset_url.as_deref(), Some("https://app.example.com/reset"));
         assert_eq!(c.default.temporary_password_days, 7);
     }
 
@@ -411,8 +425,7 @@ mod tests {
             let err = cfg(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var, "{value}");
             assert!(
-                err.to_string()
-                    .starts_with(&format!("configuration variable {var} ")),
+                err.to_string().starts_with(&format!("configuration variable {var} ")),
                 "{err}"
             );
         }
@@ -443,9 +456,7 @@ mod tests {
 
     #[test]
     fn sender_config_requires_a_key_arn() {
-        let src = |pairs: &[(&'static str, &'static str)]| {
-            pairs.iter().copied().collect::<HashMap<_, _>>()
-        };
+        let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
         let e = SenderConfig::from_source(&src(&[])).unwrap_err();
         assert_eq!(e.variable, "KEY_ARN");
         for bad in [
@@ -465,8 +476,7 @@ mod tests {
         let arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         let c = SenderConfig::from_source(&src(&[("KEY_ARN", arn)])).unwrap();
         assert!(c.send_enabled);
-        let c = SenderConfig::from_source(&src(&[("KEY_ARN", arn), ("SEND_ENABLED", "false")]))
-            .unwrap();
+        let c = SenderConfig::from_source(&src(&[("KEY_ARN", arn), ("SEND_ENABLED", "false")])).unwrap();
         assert!(!c.send_enabled);
         assert_eq!(
             SenderConfig::from_source(&src(&[("KEY_ARN", arn), ("SEND_ENABLED", "nah")]))
@@ -479,9 +489,7 @@ mod tests {
     #[cfg(feature = "sns")]
     #[test]
     fn sms_config_validates_each_variable() {
-        let src = |pairs: &[(&'static str, &'static str)]| {
-            pairs.iter().copied().collect::<HashMap<_, _>>()
-        };
+        let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
         let c = SmsConfig::from_source(&src(&[
             ("SMS_ALLOWED_COUNTRIES", "us,ca"),
             ("SMS_SENDER_ID", "Contoso"),
@@ -501,9 +509,7 @@ mod tests {
             ("SMS_APP_HASH", "short"),
         ] {
             assert_eq!(
-                SmsConfig::from_source(&src(&[(var, bad)]))
-                    .unwrap_err()
-                    .variable,
+                SmsConfig::from_source(&src(&[(var, bad)])).unwrap_err().variable,
                 var,
                 "{bad}"
             );
@@ -511,11 +517,40 @@ mod tests {
     }
 
     #[test]
-    fn blank_values_count_as_unset() {
+    fn email_config_requires_a_plain_from_address() {
+        let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
+        assert_eq!(EmailConfig::from_source(&src(&[])).unwrap_err().variable, "EMAIL_FROM");
         assert_eq!(
-            cfg(&[("APP_NAME", "  ")]).unwrap().default.app_name,
-            "your app"
+            EmailConfig::from_source(&src(&[("EMAIL_FROM", "Contoso <no-reply@example.com>")]))
+                .unwrap_err()
+                .variable,
+            "EMAIL_FROM"
         );
+        let c = EmailConfig::from_source(&src(&[
+            ("EMAIL_FROM", "no-reply@example.com"),
+            ("EMAIL_REPLY_TO", "support@example.com"),
+            ("SES_CONFIGURATION_SET", "auth-mail"),
+        ]))
+        .unwrap();
+        assert_eq!(c.reply_to.as_deref(), Some("support@example.com"));
+        let bad = [("EMAIL_FROM", "no-reply@example.com"), ("EMAIL_REPLY_TO", "nope")];
+        assert_eq!(
+            EmailConfig::from_source(&src(&bad)).unwrap_err().variable,
+            "EMAIL_REPLY_TO"
+        );
+        let bad = [
+            ("EMAIL_FROM", "no-reply@example.com"),
+            ("SES_CONFIGURATION_SET", "has space"),
+        ];
+        assert_eq!(
+            EmailConfig::from_source(&src(&bad)).unwrap_err().variable,
+            "SES_CONFIGURATION_SET"
+        );
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        assert_eq!(cfg(&[("APP_NAME", "  ")]).unwrap().default.app_name, "your app");
     }
 
     #[test]

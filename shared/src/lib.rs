@@ -23,6 +23,8 @@ pub mod code;
 pub mod config;
 pub mod delivery;
 pub mod events;
+#[cfg(feature = "test-util")]
+pub mod fakes;
 pub mod messages;
 pub mod redact;
 pub mod sender;

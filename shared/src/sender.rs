@@ -92,12 +92,29 @@ pub fn read(family: Family, event: &Value) -> Result<Option<Request>, Failure> {
     )
 }
 
+/// What to do with an event: deliver it, or report an outcome already known.
+#[derive(Debug)]
+pub enum Start {
+    Deliver(Box<Request>),
+    /// Unreadable (rejected) or not for this sender (skipped), with the printable source.
+    Finished(String, Result<Delivered, Failure>),
+}
+
+/// Reads the event and decides whether there is anything to deliver.
+pub fn start(family: Family, event: &Value) -> Start {
+    match read(family, event) {
+        Ok(Some(request)) => Start::Deliver(Box::new(request)),
+        Ok(None) => Start::Finished(
+            events::printable(event["triggerSource"].as_str().unwrap_or_default()),
+            Ok(Delivered::Skipped),
+        ),
+        Err(failure) => Start::Finished("unreadable event".to_owned(), Err(failure)),
+    }
+}
+
 /// Decrypts the code. Account-takeover notifications carry none (`Ok(None)`); temporary
 /// passwords (AdminCreateUser) arrive HTML-escaped and are unescaped.
-pub async fn decrypt_code<D: CodeDecryptor>(
-    decryptor: &D,
-    req: &Request,
-) -> Result<Option<Secret>, Failure> {
+pub async fn decrypt_code<D: CodeDecryptor>(decryptor: &D, req: &Request) -> Result<Option<Secret>, Failure> {
     if req.kind == MessageKind::AccountTakeOverNotification {
         return Ok(None);
     }
@@ -131,14 +148,11 @@ pub fn render(
     code: Option<&Secret>,
 ) -> Result<Rendered, Failure> {
     let r = &req.envelope.request;
-    let locales = [
-        r.client_metadata.get("locale"),
-        r.user_attributes.get("locale"),
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .collect();
+    let locales = [r.client_metadata.get("locale"), r.user_attributes.get("locale")]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
     catalog
         .render(&MessageInput {
             kind: req.kind,
@@ -155,11 +169,7 @@ pub fn render(
 
 /// Logs the one outcome line of an invocation and turns it into the handler's result.
 /// `recipient` must already be masked.
-pub fn finish(
-    source: &str,
-    recipient: &str,
-    result: Result<Delivered, Failure>,
-) -> Result<(), RetryableFailure> {
+pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>) -> Result<(), RetryableFailure> {
     match result {
         Ok(Delivered::Sent { message_id }) => {
             info!(outcome = "sent", trigger_source = %source, recipient = %recipient, message_id = %message_id, "message delivered");
@@ -244,10 +254,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(
-            block_on(decrypt_code(&fake, &r)).unwrap().unwrap().expose(),
-            "a&b<"
-        );
+        assert_eq!(block_on(decrypt_code(&fake, &r)).unwrap().unwrap().expose(), "a&b<");
         let r = read(
             Family::CustomSmsSender,
             &event("CustomSMSSender_ForgotPassword", json!("Y2lwaGVy")),
@@ -270,16 +277,10 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(block_on(decrypt_code(&fake, &r)), Ok(None));
-        let r = read(
-            Family::CustomSmsSender,
-            &event("CustomSMSSender_SignUp", Value::Null),
-        )
-        .unwrap()
-        .unwrap();
-        assert!(matches!(
-            block_on(decrypt_code(&fake, &r)),
-            Err(Failure::Rejected(_))
-        ));
+        let r = read(Family::CustomSmsSender, &event("CustomSMSSender_SignUp", Value::Null))
+            .unwrap()
+            .unwrap();
+        assert!(matches!(block_on(decrypt_code(&fake, &r)), Err(Failure::Rejected(_))));
     }
 
     #[test]
@@ -290,11 +291,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let f = block_on(decrypt_code(
-            &Fake(Err(DecryptError::Unavailable("throttled"))),
-            &r,
-        ))
-        .unwrap_err();
+        let f = block_on(decrypt_code(&Fake(Err(DecryptError::Unavailable("throttled"))), &r)).unwrap_err();
         assert!(matches!(f, Failure::Retryable(_)));
         let f = block_on(decrypt_code(&Fake(Err(DecryptError::NotBase64)), &r)).unwrap_err();
         assert!(matches!(f, Failure::Rejected(_)));

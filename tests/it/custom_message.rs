@@ -7,16 +7,12 @@ use cognito_reset::events::{Family, MessageKind};
 use serde_json::json;
 
 fn deps(pairs: &[(&str, &str)]) -> custom_message::Deps {
-    custom_message::Deps::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>())
-        .expect("deps")
+    custom_message::Deps::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>()).expect("deps")
 }
 
 #[test]
 fn every_trigger_source_fixture_gets_an_acceptable_response() {
-    let d = deps(&[
-        ("APP_NAME", "Contoso"),
-        ("RESET_URL", "https://app.example.com/reset"),
-    ]);
+    let d = deps(&[("APP_NAME", "Contoso"), ("RESET_URL", "https://app.example.com/reset")]);
     for kind in MessageKind::ALL
         .into_iter()
         .filter(|k| k.sent_by(Family::CustomMessage))

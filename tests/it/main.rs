@@ -1,6 +1,7 @@
 //! One integration-test binary for the workspace (faster to build than one per file).
 
 mod custom_message;
+mod email_sender;
 mod published_events;
 mod sms_sender;
 mod templates;
@@ -33,17 +34,11 @@ pub fn assert_cognito_accepts(kind: MessageKind, event: &Value, what: &str) {
             .as_str()
             .unwrap_or_else(|| panic!("{what}: {part} is not set: {response}"));
         let n = text.chars().count();
-        assert!(
-            n >= 1 && n <= max,
-            "{what}: {part} has {n} characters (limit {max})"
-        );
+        assert!(n >= 1 && n <= max, "{what}: {part} has {n} characters (limit {max})");
     }
     for part in ["smsMessage", "emailMessage"] {
         let text = response[part].as_str().unwrap_or_default();
-        assert!(
-            text.contains(code),
-            "{what}: {part} lacks the code placeholder {code}"
-        );
+        assert!(text.contains(code), "{what}: {part} lacks the code placeholder {code}");
         if kind == MessageKind::AdminCreateUser {
             assert!(
                 text.contains(username),
@@ -52,10 +47,7 @@ pub fn assert_cognito_accepts(kind: MessageKind, event: &Value, what: &str) {
         }
     }
     let subject = response["emailSubject"].as_str().unwrap_or_default();
-    assert!(
-        !subject.contains(['\r', '\n']),
-        "{what}: subject has a line break"
-    );
+    assert!(!subject.contains(['\r', '\n']), "{what}: subject has a line break");
     let typed: aws_lambda_events::event::cognito::CognitoEventUserPoolsCustomMessageResponse =
         serde_json::from_value(response.clone())
             .unwrap_or_else(|e| panic!("{what}: aws_lambda_events cannot read the response: {e}"));
@@ -93,13 +85,39 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// Creates a KMS key on moto and returns its ARN.
 pub fn create_key(sdk: &aws_config::SdkConfig) -> String {
     let kms = cognito_reset::aws::kms::Client::new(sdk);
-    let out = block_on(
-        kms.create_key()
-            .description("cognito-reset test key")
-            .send(),
-    )
-    .expect("create key");
+    let out = block_on(kms.create_key().description("cognito-reset test key").send()).expect("create key");
     out.key_metadata()
         .map(|m| m.arn().unwrap_or_default().to_owned())
         .expect("key ARN")
+}
+
+/// A moto server with a KMS key, and an SDK configuration pointed at it.
+#[derive(Debug)]
+pub struct LocalKms {
+    pub moto: cognito_reset_tests::Moto,
+    pub sdk: aws_config::SdkConfig,
+    pub key: String,
+}
+
+impl LocalKms {
+    pub fn start(test: &str) -> Option<LocalKms> {
+        let moto = cognito_reset_tests::Moto::start(test)?;
+        let sdk = moto_sdk_config(&moto);
+        let key = create_key(&sdk);
+        Some(LocalKms { moto, sdk, key })
+    }
+
+    /// The production decryptor, against moto.
+    pub fn decryptor(&self) -> cognito_reset::code::kms::KmsDecryptor {
+        block_on(cognito_reset::code::kms::KmsDecryptor::new(
+            cognito_reset::aws::kms::Client::new(&self.sdk),
+            &self.key,
+        ))
+        .expect("decryptor")
+    }
+
+    /// Encrypts as Cognito does, with the Python Encryption SDK.
+    pub fn encrypt(&self, pool: &str, suite: cognito_reset_tests::Suite, plaintext: &str) -> String {
+        cognito_reset_tests::cognito_encrypt(&self.moto, &self.key, pool, suite, plaintext)
+    }
 }

@@ -11,9 +11,7 @@ use cognito_reset::events::{self, Envelope, Family, MessageKind};
 
 fn published() -> Option<Vec<(String, PathBuf)>> {
     let Some(dir) = cognito_reset_tests::published_events_dir() else {
-        eprintln!(
-            "SKIPPED published events: ../shared/fixtures/events is not beside this checkout"
-        );
+        eprintln!("SKIPPED published events: ../shared/fixtures/events is not beside this checkout");
         return None;
     };
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -21,15 +19,7 @@ fn published() -> Option<Vec<(String, PathBuf)>> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            (
-                p.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                p,
-            )
-        })
+        .map(|p| (p.file_name().unwrap_or_default().to_string_lossy().into_owned(), p))
         .collect();
     files.sort();
     assert!(
@@ -49,12 +39,10 @@ fn every_published_event_parses() {
         let family = name.split('-').take(2).collect::<Vec<_>>().join("-");
         match family.as_str() {
             "custom-message" => {
-                events::view::<CustomMessageRequest>(&event)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                events::view::<CustomMessageRequest>(&event).unwrap_or_else(|e| panic!("{name}: {e}"));
             }
             "custom-email" | "custom-sms" => {
-                let e: Envelope<SenderRequest> =
-                    events::view(&event).unwrap_or_else(|e| panic!("{name}: {e}"));
+                let e: Envelope<SenderRequest> = events::view(&event).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(
                     e.request.code.is_some()
                         || e.trigger_source.ends_with("AccountTakeOverNotification")
@@ -72,20 +60,12 @@ fn every_published_event_parses() {
 #[test]
 fn every_published_custom_message_event_gets_an_acceptable_response() {
     let Some(files) = published() else { return };
-    let deps = custom_message::Deps::from_source(&std::collections::HashMap::<&str, &str>::new())
-        .expect("deps");
+    let deps = custom_message::Deps::from_source(&std::collections::HashMap::<&str, &str>::new()).expect("deps");
     let mut customized = 0;
-    for (name, path) in files
-        .iter()
-        .filter(|(n, _)| n.starts_with("custom-message-"))
-    {
+    for (name, path) in files.iter().filter(|(n, _)| n.starts_with("custom-message-")) {
         let event = events::parse_bytes(&std::fs::read(path).expect("readable")).expect("parses");
-        let source = event["triggerSource"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let out =
-            custom_message::handle(&deps, event.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let source = event["triggerSource"].as_str().unwrap_or_default().to_owned();
+        let out = custom_message::handle(&deps, event.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
         match MessageKind::from_trigger_source(Family::CustomMessage, &source) {
             Some(kind) => {
                 crate::assert_cognito_accepts(kind, &out, name);

@@ -11,7 +11,7 @@ use cognito_reset_tests::{LambdaWatch, Moto, Suite, cognito_encrypt};
 use custom_sms_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
 
-use crate::{block_on, create_key, moto_sdk_config};
+use crate::{LocalKms, block_on, create_key, moto_sdk_config};
 
 const POOL: &str = "us-east-1_Rst123";
 const PHONE: &str = "+12065550123";
@@ -32,21 +32,15 @@ struct Stack {
 }
 
 fn stack(test: &str, extra: &[(&'static str, &str)]) -> Option<Stack> {
-    let moto = Moto::start(test)?;
-    let sdk = moto_sdk_config(&moto);
-    let key = create_key(&sdk);
-    let mut env: HashMap<&str, &str> = [("KEY_ARN", key.as_str()), ("APP_NAME", "Contoso")].into();
+    let local = LocalKms::start(test)?;
+    let mut env: HashMap<&str, &str> = [("KEY_ARN", local.key.as_str()), ("APP_NAME", "Contoso")].into();
     env.extend(extra.iter().copied());
     let settings = Settings::from_source(&env).expect("settings");
-    let decryptor = block_on(KmsDecryptor::new(
-        cognito_reset::aws::kms::Client::new(&sdk),
-        &key,
-    ))
-    .expect("decryptor");
-    let sms = SnsSender::new(cognito_reset::aws::sns::Client::new(&sdk), None, None);
+    let decryptor = local.decryptor();
+    let sms = SnsSender::new(cognito_reset::aws::sns::Client::new(&local.sdk), None, None);
     Some(Stack {
-        moto,
-        key,
+        moto: local.moto,
+        key: local.key,
         deps: Deps {
             settings,
             decryptor,
@@ -62,20 +56,14 @@ fn codes_from_both_algorithm_suites_are_delivered_through_sns() {
     };
     for (suite, code) in [(Suite::Cognito, "482913"), (Suite::Committing, "551177")] {
         let ciphertext = cognito_encrypt(&s.moto, &s.key, POOL, suite, code);
-        block_on(handle(
-            &s.deps,
-            event("CustomSMSSender_ForgotPassword", &ciphertext),
-        ))
-        .expect("handled");
+        block_on(handle(&s.deps, event("CustomSMSSender_ForgotPassword", &ciphertext))).expect("handled");
         let sms = s.moto.sms();
         let (number, text) = sms.last().expect("an SMS was published");
         assert_eq!(number, PHONE, "{suite:?}");
         assert_eq!(text.matches(code).count(), 1, "{suite:?}: {text}");
         assert_eq!(
             text,
-            &format!(
-                "Contoso: your password reset code is {code}. It expires in 1 hour. Didn't ask? Ignore this."
-            )
+            &format!("Contoso: your password reset code is {code}. It expires in 1 hour. Didn't ask? Ignore this.")
         );
     }
     assert_eq!(s.moto.sms().len(), 2, "exactly one SMS per invocation");
@@ -88,11 +76,7 @@ fn a_temporary_password_arrives_unescaped() {
     };
     // Cognito HTML-escapes temporary passwords before encrypting them.
     let ciphertext = cognito_encrypt(&s.moto, &s.key, POOL, Suite::Cognito, "Xy7&amp;k&lt;Q9");
-    block_on(handle(
-        &s.deps,
-        event("CustomSMSSender_AdminCreateUser", &ciphertext),
-    ))
-    .expect("handled");
+    block_on(handle(&s.deps, event("CustomSMSSender_AdminCreateUser", &ciphertext))).expect("handled");
     let sms = s.moto.sms();
     assert!(sms[0].1.contains("Xy7&k<Q9"), "{}", sms[0].1);
 }
@@ -104,12 +88,9 @@ fn bad_codes_are_refused_and_nothing_is_published() {
     };
     let other_key = create_key(&moto_sdk_config(&s.moto));
     let under_other_key = cognito_encrypt(&s.moto, &other_key, POOL, Suite::Cognito, "111111");
-    let for_other_pool =
-        cognito_encrypt(&s.moto, &s.key, "us-east-1_Other", Suite::Cognito, "222222");
+    let for_other_pool = cognito_encrypt(&s.moto, &s.key, "us-east-1_Other", Suite::Cognito, "222222");
     let good = cognito_encrypt(&s.moto, &s.key, POOL, Suite::Cognito, "333333");
-    let mut bytes = base64::engine::general_purpose::STANDARD
-        .decode(&good)
-        .expect("base64");
+    let mut bytes = base64::engine::general_purpose::STANDARD.decode(&good).expect("base64");
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
     let tampered = base64::engine::general_purpose::STANDARD.encode(&bytes);
@@ -127,25 +108,13 @@ fn bad_codes_are_refused_and_nothing_is_published() {
             "not base64",
             event("CustomSMSSender_ForgotPassword", "%%% not base64 %%%"),
         ),
-        (
-            "another key",
-            event("CustomSMSSender_ForgotPassword", &under_other_key),
-        ),
-        (
-            "another pool",
-            event("CustomSMSSender_ForgotPassword", &for_other_pool),
-        ),
-        (
-            "tampered",
-            event("CustomSMSSender_ForgotPassword", &tampered),
-        ),
+        ("another key", event("CustomSMSSender_ForgotPassword", &under_other_key)),
+        ("another pool", event("CustomSMSSender_ForgotPassword", &for_other_pool)),
+        ("tampered", event("CustomSMSSender_ForgotPassword", &tampered)),
         ("blocked country", blocked),
         ("malformed number", malformed_number),
         ("no number", no_number),
-        (
-            "unknown trigger source",
-            event("CustomSMSSender_NotAThing", &good),
-        ),
+        ("unknown trigger source", event("CustomSMSSender_NotAThing", &good)),
     ];
     for (what, ev) in cases {
         let result = block_on(handle(&s.deps, ev));
@@ -186,11 +155,7 @@ fn the_function_under_cargo_lambda_watch_delivers_and_never_logs_the_code() {
     // A rejected one, to have an error path in the logs too.
     let answer = watch.invoke(
         "custom-sms-sender",
-        &serde_json::to_vec(&event(
-            "CustomSMSSender_ForgotPassword",
-            "bm90IGEgbWVzc2FnZQ==",
-        ))
-        .expect("json"),
+        &serde_json::to_vec(&event("CustomSMSSender_ForgotPassword", "bm90IGEgbWVzc2FnZQ==")).expect("json"),
     );
     assert_eq!(answer.function_error, None, "{answer:?}");
     assert_eq!(moto.sms().len(), 1);
@@ -202,8 +167,5 @@ fn the_function_under_cargo_lambda_watch_delivers_and_never_logs_the_code() {
         !logs.contains("2065550123"),
         "an unmasked phone number reached the logs"
     );
-    assert!(
-        !logs.contains(&ciphertext[..40]),
-        "the ciphertext reached the logs"
-    );
+    assert!(!logs.contains(&ciphertext[..40]), "the ciphertext reached the logs");
 }

@@ -6,8 +6,7 @@ use cognito_reset::messages::sms::{self, Encoding};
 use cognito_reset::messages::{Branding, Catalog, Code, MessageInput, limits};
 
 fn worst_attributes() -> StringMap {
-    let hostile =
-        "<script>alert('x')</script> & \"{####}\" {username}\r\nBcc: x@example.com ".repeat(20);
+    let hostile = "<script>alert('x')</script> & \"{####}\" {username}\r\nBcc: x@example.com ".repeat(20);
     [
         ("given_name", hostile.as_str()),
         ("name", hostile.as_str()),
@@ -19,14 +18,8 @@ fn worst_attributes() -> StringMap {
         ("DEVICE_NAME", hostile.as_str()),
         ("LOGIN_TIME", "Mon Nov 23 11:50:19 UTC 2026"),
         ("ACCOUNT_TAKE_OVER_ACTION", "BLOCK"),
-        (
-            "ONE_CLICK_LINK_VALID",
-            "https://auth.example.com/ato?token=valid",
-        ),
-        (
-            "ONE_CLICK_LINK_INVALID",
-            "https://auth.example.com/ato?token=invalid",
-        ),
+        ("ONE_CLICK_LINK_VALID", "https://auth.example.com/ato?token=valid"),
+        ("ONE_CLICK_LINK_INVALID", "https://auth.example.com/ato?token=invalid"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -82,18 +75,12 @@ fn every_custom_message_in_every_locale_is_accepted_by_cognito() {
                 r.html.contains("&lt;script&gt;") || !r.html.contains("script"),
                 "{what}"
             );
-            assert!(
-                !r.text.contains("\r"),
-                "{what}: CR from an attribute reached the text"
-            );
+            assert!(!r.text.contains("\r"), "{what}: CR from an attribute reached the text");
             assert!(
                 !r.text.contains("Bcc: x@example.com\n"),
                 "{what}: a header-like line was injected"
             );
-            assert!(
-                r.html.chars().count() <= limits::EMAIL_MESSAGE_MAX,
-                "{what}"
-            );
+            assert!(r.html.chars().count() <= limits::EMAIL_MESSAGE_MAX, "{what}");
         }
     }
 }
@@ -125,13 +112,7 @@ fn every_code_sms_in_every_locale_is_one_segment_with_a_real_code() {
                 })
                 .expect("renders");
             let seg = sms::segments(&r.sms);
-            assert_eq!(
-                seg.parts,
-                1,
-                "{locale}/{}: {seg:?} {:?}",
-                kind.name(),
-                r.sms
-            );
+            assert_eq!(seg.parts, 1, "{locale}/{}: {seg:?} {:?}", kind.name(), r.sms);
             assert!(r.sms.contains("123456"));
             if locale == "en" {
                 assert_eq!(seg.encoding, Encoding::Gsm7, "{}", r.sms);
@@ -162,8 +143,7 @@ fn account_takeover_messages_show_the_details_escaped_and_both_links() {
             "{locale}"
         );
         assert!(
-            r.text
-                .contains("https://auth.example.com/ato?token=invalid"),
+            r.text.contains("https://auth.example.com/ato?token=invalid"),
             "{locale}"
         );
         assert!(r.text.contains("2001:0db8:85a3"), "{locale}: {}", r.text);

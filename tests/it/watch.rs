@@ -24,10 +24,7 @@ fn custom_message_answers_every_fixture_and_refuses_a_malformed_event() {
         crate::assert_cognito_accepts(kind, &answer.json(), &name);
     }
     let answer = watch.invoke("custom-message", br#"["not", "an", "event"]"#);
-    assert!(
-        answer.status >= 400 || answer.function_error.is_some(),
-        "{answer:?}"
-    );
+    assert!(answer.status >= 400 || answer.function_error.is_some(), "{answer:?}");
     assert!(answer.body.contains("InvalidEvent"), "{answer:?}");
     assert!(answer.body.contains("must be a JSON object"), "{answer:?}");
     let logs = watch.logs();

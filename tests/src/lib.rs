@@ -60,9 +60,7 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 pub fn require_tool(name: &str, test: &str) -> Option<PathBuf> {
     let found = tool(name);
     if found.is_none() {
-        let msg = format!(
-            "{test}: `{name}` not found in .venv/bin or PATH (run `make test`, which installs it)"
-        );
+        let msg = format!("{test}: `{name}` not found in .venv/bin or PATH (run `make test`, which installs it)");
         assert!(!stack_required(), "{msg}");
         eprintln!("SKIPPED {msg}");
     }
@@ -105,13 +103,8 @@ impl Service {
         use std::os::unix::process::CommandExt;
         let out = std::fs::File::create(log).expect("log file");
         let err = out.try_clone().expect("log file");
-        cmd.stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0);
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
         wait_for_port(port, Duration::from_secs(120), &mut child, what);
         Service { child, port }
     }
@@ -148,13 +141,7 @@ impl LambdaWatch {
         let port = free_port();
         let mut cmd = Command::new(cargo_lambda);
         cmd.current_dir(root())
-            .args([
-                "lambda",
-                "watch",
-                "--invoke-address",
-                "127.0.0.1",
-                "--invoke-port",
-            ])
+            .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
             .arg(port.to_string())
             .arg("--ignore-changes");
         for (k, v) in env {
@@ -181,12 +168,10 @@ impl LambdaWatch {
                 cmd.env_remove(k.as_ref());
             }
         }
-        if let Some(venv_bin) = tool("cargo-lambda").and_then(|p| p.parent().map(Path::to_path_buf))
-        {
+        if let Some(venv_bin) = tool("cargo-lambda").and_then(|p| p.parent().map(Path::to_path_buf)) {
             let path = std::env::var_os("PATH").unwrap_or_default();
             let joined =
-                std::env::join_paths(std::iter::once(venv_bin).chain(std::env::split_paths(&path)))
-                    .expect("PATH");
+                std::env::join_paths(std::iter::once(venv_bin).chain(std::env::split_paths(&path))).expect("PATH");
             cmd.env("PATH", joined);
         }
         let log = std::env::temp_dir().join(format!("cargo-lambda-watch-{port}.log"));
@@ -311,13 +296,7 @@ pub enum Suite {
 
 /// Encrypts `plaintext` as Cognito does, with AWS's Encryption SDK for Python, under
 /// `key_arn` on `moto`, for `user_pool_id`. Returns the base64 `code`.
-pub fn cognito_encrypt(
-    moto: &Moto,
-    key_arn: &str,
-    user_pool_id: &str,
-    suite: Suite,
-    plaintext: &str,
-) -> String {
+pub fn cognito_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Suite, plaintext: &str) -> String {
     use std::io::Write;
     let python = tool("python3").expect("python3");
     let python = if root().join(".venv/bin/python3").is_file() {
@@ -327,13 +306,7 @@ pub fn cognito_encrypt(
     };
     let mut child = Command::new(python)
         .arg(root().join("tests/support/esdk_encrypt.py"))
-        .args([
-            "--key-arn",
-            key_arn,
-            "--user-pool-id",
-            user_pool_id,
-            "--suite",
-        ])
+        .args(["--key-arn", key_arn, "--user-pool-id", user_pool_id, "--suite"])
         .arg(match suite {
             Suite::Cognito => "cognito",
             Suite::Committing => "committing",

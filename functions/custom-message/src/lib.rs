@@ -61,9 +61,7 @@ impl From<InvalidEvent> for Diagnostic {
 pub fn handle(deps: &Deps, mut event: Value) -> Result<Value, InvalidEvent> {
     let envelope: Envelope<CustomMessageRequest> = events::view(&event)?;
     let source = events::printable(&envelope.trigger_source);
-    let Some(kind) =
-        MessageKind::from_trigger_source(Family::CustomMessage, &envelope.trigger_source)
-    else {
+    let Some(kind) = MessageKind::from_trigger_source(Family::CustomMessage, &envelope.trigger_source) else {
         warn!(trigger_source = %source, "unknown trigger source: event returned unchanged, Cognito sends its default message");
         return Ok(event);
     };
@@ -208,10 +206,7 @@ mod tests {
             ("CLIENT_SETTINGS", r#"{"web": {"appName": "Contoso Web"}}"#),
         ]);
         let out = handle(&d, event("CustomMessage_SignUp")).unwrap();
-        assert_eq!(
-            out["response"]["emailSubject"],
-            "Confirm your Contoso Web account"
-        );
+        assert_eq!(out["response"]["emailSubject"], "Confirm your Contoso Web account");
     }
 
     #[test]

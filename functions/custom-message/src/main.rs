@@ -8,8 +8,7 @@ use serde_json::Value;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     cognito_reset::telemetry::init();
-    let deps = Deps::from_env()
-        .inspect_err(|e| tracing::error!(error = %e, "custom-message cannot start"))?;
+    let deps = Deps::from_env().inspect_err(|e| tracing::error!(error = %e, "custom-message cannot start"))?;
     let deps: &'static Deps = Box::leak(Box::new(deps));
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         handle(deps, event.payload)

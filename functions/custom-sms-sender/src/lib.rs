@@ -12,7 +12,7 @@ use cognito_reset::delivery::{Sms, SmsSender, phone};
 use cognito_reset::events::{Family, MessageKind};
 use cognito_reset::messages::{Catalog, MessageError, sms};
 use cognito_reset::redact;
-use cognito_reset::sender::{self, Delivered, Failure, Request, RetryableFailure};
+use cognito_reset::sender::{self, Delivered, Failure, Request, RetryableFailure, Start};
 use serde_json::Value;
 use tracing::warn;
 
@@ -53,23 +53,14 @@ pub struct Deps<D, S> {
 }
 
 /// Handles one event. `Err` only when a retry can help.
-pub async fn handle<D: CodeDecryptor, S: SmsSender>(
-    deps: &Deps<D, S>,
-    event: Value,
-) -> Result<(), RetryableFailure> {
+pub async fn handle<D: CodeDecryptor, S: SmsSender>(deps: &Deps<D, S>, event: Value) -> Result<(), RetryableFailure> {
     let mut recipient = "none".to_owned();
-    let (source, result) = match sender::read(Family::CustomSmsSender, &event) {
-        Err(failure) => ("unreadable event".to_owned(), Err(failure)),
-        Ok(None) => {
-            let source = cognito_reset::events::printable(
-                event["triggerSource"].as_str().unwrap_or_default(),
-            );
-            (source, Ok(Delivered::Skipped))
-        }
-        Ok(Some(request)) => {
+    let (source, result) = match sender::start(Family::CustomSmsSender, &event) {
+        Start::Deliver(request) => {
             let result = deliver(deps, &request, &mut recipient).await;
             (request.source, result)
         }
+        Start::Finished(source, result) => (source, result),
     };
     sender::finish(&source, &recipient, result)
 }
@@ -91,9 +82,7 @@ async fn deliver<D: CodeDecryptor, S: SmsSender>(
     }
     let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
     let code = sender::decrypt_code(&deps.decryptor, req).await?;
-    let branding = s
-        .messages
-        .branding(req.envelope.caller_context.client_id.as_deref());
+    let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
     let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
     let text = match &code {
         // Autofill is for one-time codes, not for temporary passwords.

@@ -1,80 +1,36 @@
 //! The handler with in-memory fakes for KMS and SNS.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
-use cognito_reset::code::{CodeDecryptor, DecryptError, Secret};
-use cognito_reset::delivery::{DeliveryError, Sms, SmsSender};
+use cognito_reset::code::DecryptError;
+use cognito_reset::delivery::{DeliveryError, Sms};
+use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox};
 use serde_json::{Value, json};
 
 use super::*;
 
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-/// Decrypts "enc:<plaintext>" for pool us-east-1_P; anything else per its configured error.
-struct FakeKms {
-    fail: Option<DecryptError>,
-    calls: Mutex<u32>,
-}
-
-impl CodeDecryptor for FakeKms {
-    async fn decrypt(&self, code: &str, pool: &str) -> Result<Secret, DecryptError> {
-        *self.calls.lock().unwrap() += 1;
-        if let Some(e) = &self.fail {
-            return Err(e.clone());
-        }
-        if pool != "us-east-1_P" {
-            return Err(DecryptError::WrongUserPool {
-                expected: pool.into(),
-                found: "us-east-1_P".into(),
-            });
-        }
-        code.strip_prefix("enc:")
-            .map(Secret::new)
-            .ok_or(DecryptError::NotBase64)
-    }
-}
-
-#[derive(Default)]
-struct FakeSns {
-    sent: Mutex<Vec<Sms>>,
-    fail: Option<DeliveryError>,
-}
-
-impl SmsSender for FakeSns {
-    async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
-        if let Some(e) = &self.fail {
-            return Err(e.clone());
-        }
-        self.sent.lock().unwrap().push(sms.clone());
-        Ok("msg-1".into())
-    }
-}
+type TestDeps = Deps<FakeDecryptor, Outbox<Sms>>;
 
 fn deps(
     extra: &[(&'static str, &'static str)],
     kms_fail: Option<DecryptError>,
     sns_fail: Option<DeliveryError>,
-) -> Deps<FakeKms, FakeSns> {
+) -> TestDeps {
     let mut env: HashMap<&str, &str> = [("KEY_ARN", KEY), ("APP_NAME", "Contoso")].into();
     env.extend(extra.iter().copied());
     Deps {
         settings: Settings::from_source(&env).unwrap(),
-        decryptor: FakeKms {
-            fail: kms_fail,
-            calls: Mutex::new(0),
-        },
-        sms: FakeSns {
-            fail: sns_fail,
-            ..FakeSns::default()
-        },
+        decryptor: kms_fail.map_or_else(FakeDecryptor::default, FakeDecryptor::failing),
+        sms: sns_fail.map_or_else(Outbox::default, Outbox::failing),
     }
 }
 
 #[allow(clippy::needless_pass_by_value)] // reads better at the call sites
 fn event(source: &str, code: Value, phone: &str) -> Value {
     json!({
-        "version": "1", "region": "us-east-1", "userPoolId": "us-east-1_P", "userName": "jane",
+        "version": "1", "region": "us-east-1", "userPoolId": FAKE_POOL, "userName": "jane",
         "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "web"},
         "triggerSource": source,
         "request": {"type": "customSMSSenderRequestV1", "code": code, "clientMetadata": null,
@@ -89,8 +45,8 @@ fn run<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-fn sent(d: &Deps<FakeKms, FakeSns>) -> Vec<Sms> {
-    d.sms.sent.lock().unwrap().clone()
+fn sent(d: &TestDeps) -> Vec<Sms> {
+    d.sms.sent()
 }
 
 #[test]
@@ -98,27 +54,14 @@ fn a_reset_code_is_decrypted_worded_and_sent_once() {
     let d = deps(&[], None, None);
     run(handle(
         &d,
-        event(
-            "CustomSMSSender_ForgotPassword",
-            json!("enc:482913"),
-            "+12065550123",
-        ),
+        event("CustomSMSSender_ForgotPassword", json!("enc:482913"), "+12065550123"),
     ))
     .unwrap();
     let sent = sent(&d);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].phone_number, "+12065550123");
-    assert_eq!(
-        sent[0].text.matches("482913").count(),
-        1,
-        "{}",
-        sent[0].text
-    );
-    assert!(
-        sent[0]
-            .text
-            .starts_with("Contoso: your password reset code is 482913.")
-    );
+    assert_eq!(sent[0].text.matches("482913").count(), 1, "{}", sent[0].text);
+    assert!(sent[0].text.starts_with("Contoso: your password reset code is 482913."));
 }
 
 #[test]
@@ -135,11 +78,7 @@ fn every_trigger_source_is_delivered() {
         let sent = sent(&d);
         assert_eq!(sent.len(), 1, "{source}");
         if kind != MessageKind::AccountTakeOverNotification {
-            assert!(
-                sent[0].text.contains("777111"),
-                "{source}: {}",
-                sent[0].text
-            );
+            assert!(sent[0].text.contains("777111"), "{source}: {}", sent[0].text);
         }
     }
 }
@@ -147,20 +86,13 @@ fn every_trigger_source_is_delivered() {
 #[test]
 fn autofill_lines_are_added_for_codes_but_not_for_temporary_passwords() {
     let d = deps(
-        &[
-            ("SMS_OTP_DOMAIN", "app.example.com"),
-            ("SMS_APP_HASH", "FA+9qCX9VSu"),
-        ],
+        &[("SMS_OTP_DOMAIN", "app.example.com"), ("SMS_APP_HASH", "FA+9qCX9VSu")],
         None,
         None,
     );
     run(handle(
         &d,
-        event(
-            "CustomSMSSender_Authentication",
-            json!("enc:123456"),
-            "+12065550123",
-        ),
+        event("CustomSMSSender_Authentication", json!("enc:123456"), "+12065550123"),
     ))
     .unwrap();
     run(handle(
@@ -174,19 +106,13 @@ fn autofill_lines_are_added_for_codes_but_not_for_temporary_passwords() {
     .unwrap();
     let sent = sent(&d);
     assert!(
-        sent[0]
-            .text
-            .ends_with("\nFA+9qCX9VSu\n@app.example.com #123456"),
+        sent[0].text.ends_with("\nFA+9qCX9VSu\n@app.example.com #123456"),
         "{}",
         sent[0].text
     );
     assert_eq!(sms::segments(&sent[0].text).parts, 1);
     assert!(!sent[1].text.contains("@app.example.com"));
-    assert!(
-        sent[1].text.contains("Tmp&Pass1"),
-        "unescaped: {}",
-        sent[1].text
-    );
+    assert!(sent[1].text.contains("Tmp&Pass1"), "unescaped: {}", sent[1].text);
 }
 
 #[test]
@@ -197,69 +123,38 @@ fn bad_input_sends_nothing_and_is_not_retried() {
             "missing number",
         ),
         (
-            event(
-                "CustomSMSSender_ForgotPassword",
-                json!("enc:1"),
-                "2065550123",
-            ),
+            event("CustomSMSSender_ForgotPassword", json!("enc:1"), "2065550123"),
             "not E.164",
         ),
         (
-            event(
-                "CustomSMSSender_ForgotPassword",
-                json!("enc:1"),
-                "+1234567890",
-            ),
+            event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+1234567890"),
             "invalid number",
         ),
         (
-            event(
-                "CustomSMSSender_ForgotPassword",
-                json!("enc:1"),
-                "+442071234567",
-            ),
+            event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+442071234567"),
             "blocked country",
         ),
         (
-            event(
-                "CustomSMSSender_ForgotPassword",
-                json!("not-encrypted"),
-                "+12065550123",
-            ),
+            event("CustomSMSSender_ForgotPassword", json!("not-encrypted"), "+12065550123"),
             "undecryptable",
         ),
         (
-            event(
-                "CustomSMSSender_ForgotPassword",
-                Value::Null,
-                "+12065550123",
-            ),
+            event("CustomSMSSender_ForgotPassword", Value::Null, "+12065550123"),
             "no code",
         ),
         (
-            event(
-                "CustomSMSSender_FutureThing",
-                json!("enc:1"),
-                "+12065550123",
-            ),
+            event("CustomSMSSender_FutureThing", json!("enc:1"), "+12065550123"),
             "unknown source",
         ),
         (
-            event(
-                "CustomEmailSender_ForgotPassword",
-                json!("enc:1"),
-                "+12065550123",
-            ),
+            event("CustomEmailSender_ForgotPassword", json!("enc:1"), "+12065550123"),
             "other family",
         ),
         (json!(["not an event"]), "malformed"),
     ];
     for (ev, what) in cases {
         let d = deps(&[("SMS_ALLOWED_COUNTRIES", "US,CA")], None, None);
-        assert!(
-            run(handle(&d, ev)).is_ok(),
-            "{what}: must not ask Lambda to retry"
-        );
+        assert!(run(handle(&d, ev)).is_ok(), "{what}: must not ask Lambda to retry");
         assert!(sent(&d).is_empty(), "{what}: sent something");
     }
 }
@@ -269,24 +164,16 @@ fn a_number_is_checked_before_kms_is_called() {
     let d = deps(&[("SMS_ALLOWED_COUNTRIES", "US")], None, None);
     run(handle(
         &d,
-        event(
-            "CustomSMSSender_ForgotPassword",
-            json!("enc:1"),
-            "+442071234567",
-        ),
+        event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+442071234567"),
     ))
     .unwrap();
-    assert_eq!(*d.decryptor.calls.lock().unwrap(), 0);
+    assert_eq!(d.decryptor.calls(), 0);
 }
 
 #[test]
 fn a_code_for_another_pool_is_refused() {
     let d = deps(&[], None, None);
-    let mut ev = event(
-        "CustomSMSSender_ForgotPassword",
-        json!("enc:1"),
-        "+12065550123",
-    );
+    let mut ev = event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+12065550123");
     ev["userPoolId"] = json!("us-east-1_Other");
     run(handle(&d, ev)).unwrap();
     assert!(sent(&d).is_empty());
@@ -297,11 +184,7 @@ fn throttling_fails_the_invocation_so_lambda_retries() {
     let d = deps(&[], Some(DecryptError::Unavailable("throttled")), None);
     let e = run(handle(
         &d,
-        event(
-            "CustomSMSSender_ForgotPassword",
-            json!("enc:1"),
-            "+12065550123",
-        ),
+        event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+12065550123"),
     ))
     .unwrap_err();
     assert!(e.to_string().contains("throttled"));
@@ -316,11 +199,7 @@ fn throttling_fails_the_invocation_so_lambda_retries() {
     assert!(
         run(handle(
             &d,
-            event(
-                "CustomSMSSender_ForgotPassword",
-                json!("enc:1"),
-                "+12065550123"
-            )
+            event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+12065550123")
         ))
         .is_err()
     );
@@ -335,11 +214,7 @@ fn throttling_fails_the_invocation_so_lambda_retries() {
     assert!(
         run(handle(
             &d,
-            event(
-                "CustomSMSSender_ForgotPassword",
-                json!("enc:1"),
-                "+12065550123"
-            )
+            event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+12065550123")
         ))
         .is_ok()
     );
@@ -350,30 +225,18 @@ fn dry_run_decrypts_and_renders_but_sends_nothing() {
     let d = deps(&[("SEND_ENABLED", "false")], None, None);
     run(handle(
         &d,
-        event(
-            "CustomSMSSender_ForgotPassword",
-            json!("enc:1"),
-            "+12065550123",
-        ),
+        event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+12065550123"),
     ))
     .unwrap();
     assert!(sent(&d).is_empty());
-    assert_eq!(*d.decryptor.calls.lock().unwrap(), 1);
+    assert_eq!(d.decryptor.calls(), 1);
 }
 
 #[test]
 fn the_user_locale_picks_the_language() {
     let d = deps(&[], None, None);
-    let mut ev = event(
-        "CustomSMSSender_ForgotPassword",
-        json!("enc:555000"),
-        "+12065550123",
-    );
+    let mut ev = event("CustomSMSSender_ForgotPassword", json!("enc:555000"), "+12065550123");
     ev["request"]["userAttributes"]["locale"] = json!("es");
     run(handle(&d, ev)).unwrap();
-    assert!(
-        sent(&d)[0].text.contains("restablecer"),
-        "{}",
-        sent(&d)[0].text
-    );
+    assert!(sent(&d)[0].text.contains("restablecer"), "{}", sent(&d)[0].text);
 }

@@ -52,6 +52,53 @@ impl fmt::Debug for Email {
     }
 }
 
+/// Why an address is not sent to. Never carries the address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    #[error("the user has no email attribute")]
+    Missing,
+    #[error("the email address is not one SES can deliver to (user@domain.tld, ASCII, no spaces or line breaks)")]
+    Invalid,
+}
+
+/// Checks an address the way SES will accept it as a recipient or sender: an ASCII local
+/// part of at most 64 characters (dot-atom: letters, digits, ``!#$%&'*+/=?^_`{|}~-`` and
+/// single dots inside), and a domain of at least two labels, at most 253 characters
+/// (internationalized domains must be given in punycode). No quoted local parts, IP literals,
+/// display names, white space or line breaks: nothing that could smuggle in a second
+/// recipient or a header.
+pub fn validate_email(raw: Option<&str>) -> Result<String, AddressError> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or(AddressError::Missing)?;
+    let (local, domain) = raw.rsplit_once('@').ok_or(AddressError::Invalid)?;
+    let local_ok = (1..=64).contains(&local.len())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-.".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+    if local_ok && domain_ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(AddressError::Invalid)
+    }
+}
+
 /// Why a message was not delivered. Carries the service's error code, never the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
@@ -74,20 +121,14 @@ pub trait SmsSender: Send + Sync {
 
 /// Sends one email; returns the provider's message id.
 pub trait EmailSender: Send + Sync {
-    fn send_email(
-        &self,
-        email: &Email,
-    ) -> impl Future<Output = Result<String, DeliveryError>> + Send;
+    fn send_email(&self, email: &Email) -> impl Future<Output = Result<String, DeliveryError>> + Send;
 }
 
 /// Sorts an AWS SDK error into retryable or not, from its HTTP status and error code.
 #[cfg(any(feature = "sns", feature = "ses"))]
 pub(crate) fn classify<E>(
     service: &'static str,
-    err: &aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::http::Response,
-    >,
+    err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> DeliveryError
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
@@ -135,16 +176,54 @@ mod tests {
     use super::*;
 
     #[test]
+    fn addresses_ses_accepts_pass_and_others_do_not() {
+        for ok in [
+            "jane@example.com",
+            "jane.doe+reset@mail.example.co.uk",
+            "o'brien@example.ie",
+            "x@xn--bcher-kva.example",
+        ] {
+            assert_eq!(validate_email(Some(ok)).as_deref(), Ok(ok), "{ok}");
+        }
+        assert_eq!(
+            validate_email(Some(" jane@example.com ")).as_deref(),
+            Ok("jane@example.com")
+        );
+        assert_eq!(validate_email(None), Err(AddressError::Missing));
+        assert_eq!(validate_email(Some("  ")), Err(AddressError::Missing));
+        for bad in [
+            "jane",
+            "@example.com",
+            "jane@",
+            "jane@localhost",
+            "jane@example.c",
+            "jane@127.0.0.1",
+            ".jane@example.com",
+            "ja..ne@example.com",
+            "jane doe@example.com",
+            "jane@example.com\r\nBcc: eve@example.com",
+            "jane@example.com, eve@example.com",
+            "Jane <jane@example.com>",
+            "\"jane\"@example.com",
+            "jané@example.com",
+            "jane@-example.com",
+        ] {
+            assert_eq!(validate_email(Some(bad)), Err(AddressError::Invalid), "{bad}");
+        }
+        assert_eq!(
+            validate_email(Some(&format!("{}@example.com", "a".repeat(65)))),
+            Err(AddressError::Invalid)
+        );
+    }
+
+    #[test]
     fn debug_masks_recipients_and_hides_text() {
         let sms = Sms {
             phone_number: "+12065550123".into(),
             text: "code 123456".into(),
         };
         let shown = format!("{sms:?}");
-        assert!(
-            !shown.contains("123456") && !shown.contains("2065550123"),
-            "{shown}"
-        );
+        assert!(!shown.contains("123456") && !shown.contains("2065550123"), "{shown}");
         let email = Email {
             to: "jane@example.com".into(),
             subject: "s".into(),
@@ -152,9 +231,6 @@ mod tests {
             text: "123456".into(),
         };
         let shown = format!("{email:?}");
-        assert!(
-            !shown.contains("123456") && !shown.contains("jane@"),
-            "{shown}"
-        );
+        assert!(!shown.contains("123456") && !shown.contains("jane@"), "{shown}");
     }
 }

@@ -127,30 +127,12 @@ mod tests {
     fn malformed_numbers_are_refused() {
         assert_eq!(validate(None, &all()), Err(PhoneError::Missing));
         assert_eq!(validate(Some(""), &all()), Err(PhoneError::Missing));
-        assert_eq!(
-            validate(Some("2065550123"), &all()),
-            Err(PhoneError::NotE164)
-        );
-        assert_eq!(
-            validate(Some("+1 206 555 0123"), &all()),
-            Err(PhoneError::NotE164)
-        );
-        assert_eq!(
-            validate(Some("+1206555012a"), &all()),
-            Err(PhoneError::NotE164)
-        );
-        assert_eq!(
-            validate(Some("+1234567890123456"), &all()),
-            Err(PhoneError::NotE164)
-        );
-        assert_eq!(
-            validate(Some("+1234567890"), &all()),
-            Err(PhoneError::Invalid)
-        );
-        assert_eq!(
-            validate(Some("+99912345678"), &all()),
-            Err(PhoneError::Invalid)
-        );
+        assert_eq!(validate(Some("2065550123"), &all()), Err(PhoneError::NotE164));
+        assert_eq!(validate(Some("+1 206 555 0123"), &all()), Err(PhoneError::NotE164));
+        assert_eq!(validate(Some("+1206555012a"), &all()), Err(PhoneError::NotE164));
+        assert_eq!(validate(Some("+1234567890123456"), &all()), Err(PhoneError::NotE164));
+        assert_eq!(validate(Some("+1234567890"), &all()), Err(PhoneError::Invalid));
+        assert_eq!(validate(Some("+99912345678"), &all()), Err(PhoneError::Invalid));
     }
 
     #[test]
@@ -173,10 +155,7 @@ mod tests {
             validate(Some("12065550123"), &all()),
         ] {
             let text = e.unwrap_err().to_string();
-            assert!(
-                !text.contains("2065550123") && !text.contains("234567890"),
-                "{text}"
-            );
+            assert!(!text.contains("2065550123") && !text.contains("234567890"), "{text}");
         }
     }
 }

@@ -13,11 +13,7 @@ pub struct SnsSender {
 }
 
 impl SnsSender {
-    pub fn new(
-        client: aws_sdk_sns::Client,
-        sender_id: Option<String>,
-        origination_number: Option<String>,
-    ) -> Self {
+    pub fn new(client: aws_sdk_sns::Client, sender_id: Option<String>, origination_number: Option<String>) -> Self {
         SnsSender {
             client,
             sender_id,
@@ -49,8 +45,7 @@ impl SmsSender for SnsSender {
             publish = publish.message_attributes("AWS.SNS.SMS.SenderID", Self::attribute(id)?);
         }
         if let Some(number) = &self.origination_number {
-            publish = publish
-                .message_attributes("AWS.MM.SMS.OriginationNumber", Self::attribute(number)?);
+            publish = publish.message_attributes("AWS.MM.SMS.OriginationNumber", Self::attribute(number)?);
         }
         let out = publish.send().await.map_err(|e| classify("SNS", &e))?;
         Ok(out.message_id.unwrap_or_default())

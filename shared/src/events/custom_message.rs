@@ -57,16 +57,12 @@ pub const DEFAULT_USERNAME_PARAMETER: &str = "{username}";
 impl CustomMessageRequest {
     /// The code placeholder Cognito asked for, or its documented default.
     pub fn code_placeholder(&self) -> &str {
-        self.code_parameter
-            .as_deref()
-            .unwrap_or(DEFAULT_CODE_PARAMETER)
+        self.code_parameter.as_deref().unwrap_or(DEFAULT_CODE_PARAMETER)
     }
 
     /// The username placeholder Cognito asked for, or its documented default.
     pub fn username_placeholder(&self) -> &str {
-        self.username_parameter
-            .as_deref()
-            .unwrap_or(DEFAULT_USERNAME_PARAMETER)
+        self.username_parameter.as_deref().unwrap_or(DEFAULT_USERNAME_PARAMETER)
     }
 }
 
@@ -109,8 +105,7 @@ mod tests {
                         "clientMetadata": {"locale": "de"}}
         });
         let parsed: Envelope<CustomMessageRequest> = view(&ev).unwrap();
-        let again: Envelope<CustomMessageRequest> =
-            view(&serde_json::to_value(&parsed).unwrap()).unwrap();
+        let again: Envelope<CustomMessageRequest> = view(&serde_json::to_value(&parsed).unwrap()).unwrap();
         assert_eq!(parsed, again);
         assert_eq!(parsed.caller_context.client_id.as_deref(), Some("client"));
     }

@@ -22,10 +22,7 @@ pub use de::StringMap;
 
 /// The parts every user pool trigger event shares, generic over the trigger's request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    bound(deserialize = "R: Deserialize<'de> + Default")
-)]
+#[serde(rename_all = "camelCase", bound(deserialize = "R: Deserialize<'de> + Default"))]
 pub struct Envelope<R> {
     /// `"1"` for most triggers; pre token generation sends `"1"`, `"2"` or `"3"`.
     #[serde(default, deserialize_with = "de::string")]
@@ -88,15 +85,12 @@ pub enum EventError {
 /// samples and files saved by Windows editors).
 pub fn parse_bytes(bytes: &[u8]) -> Result<Value, EventError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| EventError::Json(describe_json_error(&e)))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| EventError::Json(describe_json_error(&e)))?;
     Ok(value)
 }
 
 /// Reads a typed view of an event. Errors say which part is malformed, never what it held.
-pub fn view<R: for<'de> Deserialize<'de> + Default>(
-    event: &Value,
-) -> Result<Envelope<R>, EventError> {
+pub fn view<R: for<'de> Deserialize<'de> + Default>(event: &Value) -> Result<Envelope<R>, EventError> {
     if !event.is_object() {
         return Err(EventError::NotAnObject(de::json_type(event)));
     }
@@ -210,10 +204,7 @@ impl MessageKind {
     pub const fn sent_by(self, family: Family) -> bool {
         !matches!(
             (self, family),
-            (
-                MessageKind::AccountTakeOverNotification,
-                Family::CustomMessage
-            )
+            (MessageKind::AccountTakeOverNotification, Family::CustomMessage)
         )
     }
 
@@ -221,9 +212,7 @@ impl MessageKind {
     /// handlers pass through (or refuse) rather than guess at.
     pub fn from_trigger_source(family: Family, trigger_source: &str) -> Option<Self> {
         let suffix = trigger_source.strip_prefix(family.prefix())?;
-        Self::ALL
-            .into_iter()
-            .find(|k| k.name() == suffix && k.sent_by(family))
+        Self::ALL.into_iter().find(|k| k.name() == suffix && k.sent_by(family))
     }
 
     /// The trigger source of this kind in `family`.
@@ -244,31 +233,19 @@ mod tests {
             Some(MessageKind::ForgotPassword)
         );
         assert_eq!(
-            MessageKind::from_trigger_source(
-                Family::CustomSmsSender,
-                "CustomSMSSender_AccountTakeOverNotification"
-            ),
+            MessageKind::from_trigger_source(Family::CustomSmsSender, "CustomSMSSender_AccountTakeOverNotification"),
             Some(MessageKind::AccountTakeOverNotification)
         );
         assert_eq!(
-            MessageKind::from_trigger_source(
-                Family::CustomMessage,
-                "CustomMessage_AccountTakeOverNotification"
-            ),
+            MessageKind::from_trigger_source(Family::CustomMessage, "CustomMessage_AccountTakeOverNotification"),
             None
         );
         assert_eq!(
-            MessageKind::from_trigger_source(
-                Family::CustomMessage,
-                "CustomSMSSender_ForgotPassword"
-            ),
+            MessageKind::from_trigger_source(Family::CustomMessage, "CustomSMSSender_ForgotPassword"),
             None
         );
         assert_eq!(
-            MessageKind::from_trigger_source(
-                Family::CustomMessage,
-                "CustomMessage_SignUp/CustomMessage_ResendCode"
-            ),
+            MessageKind::from_trigger_source(Family::CustomMessage, "CustomMessage_SignUp/CustomMessage_ResendCode"),
             None
         );
         for kind in MessageKind::ALL {
@@ -291,9 +268,7 @@ mod tests {
     fn parse_accepts_a_byte_order_mark_and_reports_position_without_content() {
         let v = parse_bytes(b"\xEF\xBB\xBF{\"version\":\"1\"}").unwrap();
         assert_eq!(v["version"], "1");
-        let err = parse_bytes(b"{\"code\": \"SECRET-123\"")
-            .unwrap_err()
-            .to_string();
+        let err = parse_bytes(b"{\"code\": \"SECRET-123\"").unwrap_err().to_string();
         assert!(err.contains("ends too early"), "{err}");
         assert!(!err.contains("SECRET"), "{err}");
     }
@@ -318,10 +293,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("secret-value-42"), "{err}");
-        assert!(
-            err.contains("wrong type") || err.contains("expected"),
-            "{err}"
-        );
+        assert!(err.contains("wrong type") || err.contains("expected"), "{err}");
     }
 
     #[test]

@@ -44,14 +44,8 @@ impl std::fmt::Debug for SenderRequest {
         f.debug_struct("SenderRequest")
             .field("request_type", &self.request_type)
             .field("code", &self.code.as_ref().map(|_| "<encrypted>"))
-            .field(
-                "user_attributes",
-                &self.user_attributes.keys().collect::<Vec<_>>(),
-            )
-            .field(
-                "client_metadata",
-                &self.client_metadata.keys().collect::<Vec<_>>(),
-            )
+            .field("user_attributes", &self.user_attributes.keys().collect::<Vec<_>>())
+            .field("client_metadata", &self.client_metadata.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -70,10 +64,7 @@ mod tests {
                         "clientMetadata": null, "userAttributes": {"phone_number": "+12065550100"}}
         });
         let e: Envelope<SenderRequest> = view(&ev).unwrap();
-        assert_eq!(
-            e.request.request_type.as_deref(),
-            Some("customSMSSenderRequestV1")
-        );
+        assert_eq!(e.request.request_type.as_deref(), Some("customSMSSenderRequestV1"));
         assert_eq!(e.request.code.as_deref(), Some("AYADeD=="));
         let ato = json!({"triggerSource": "CustomEmailSender_AccountTakeOverNotification",
                          "request": {"type": "customEmailSenderRequestV1", "code": null}});

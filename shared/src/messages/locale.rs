@@ -41,11 +41,7 @@ pub fn chain<'a>(candidates: impl IntoIterator<Item = &'a str>, default: &str) -
             out.push(tag);
         }
     };
-    for tag in candidates
-        .into_iter()
-        .filter_map(normalize)
-        .chain(normalize(default))
-    {
+    for tag in candidates.into_iter().filter_map(normalize).chain(normalize(default)) {
         let mut t = tag.as_str();
         loop {
             push(t.to_owned());
@@ -67,10 +63,7 @@ mod tests {
     fn normalizes_common_spellings() {
         assert_eq!(normalize("pt_br").as_deref(), Some("pt-BR"));
         assert_eq!(normalize("PT-BR").as_deref(), Some("pt-BR"));
-        assert_eq!(
-            normalize("de-DE,de;q=0.9,en;q=0.8").as_deref(),
-            Some("de-DE")
-        );
+        assert_eq!(normalize("de-DE,de;q=0.9,en;q=0.8").as_deref(), Some("de-DE"));
         assert_eq!(normalize("fr_FR.UTF-8").as_deref(), Some("fr-FR"));
         assert_eq!(normalize("zh-hant-tw").as_deref(), Some("zh-Hant-TW"));
         assert_eq!(normalize(" es ").as_deref(), Some("es"));

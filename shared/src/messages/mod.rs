@@ -135,10 +135,7 @@ pub enum MessageError {
     #[error("no template for {0} in any locale")]
     Missing(&'static str),
     #[error("the {part} does not contain the {what} placeholder Cognito requires")]
-    MissingPlaceholder {
-        part: &'static str,
-        what: &'static str,
-    },
+    MissingPlaceholder { part: &'static str, what: &'static str },
     #[error("the {part} has {chars} characters; Cognito accepts at most {max}")]
     TooLong {
         part: &'static str,
@@ -213,9 +210,7 @@ impl Catalog {
     }
 
     /// Compiles a catalog from `(name, source)` pairs laid out as `templates/` is.
-    pub fn from_sources<'s>(
-        sources: impl IntoIterator<Item = (&'s str, &'s str)>,
-    ) -> Result<Self, MessageError> {
+    pub fn from_sources<'s>(sources: impl IntoIterator<Item = (&'s str, &'s str)>) -> Result<Self, MessageError> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html") {
@@ -236,8 +231,7 @@ impl Catalog {
             }
         }
         for required in ["layout.html", "layout.txt"] {
-            env.get_template(required)
-                .map_err(|e| template_error(required, &e))?;
+            env.get_template(required).map_err(|e| template_error(required, &e))?;
         }
         if !locales.contains("en") {
             return Err(MessageError::Missing("the en base"));
@@ -251,12 +245,7 @@ impl Catalog {
     }
 
     /// The first locale along the chain that has a template for `kind`.
-    fn pick(
-        &self,
-        kind: MessageKind,
-        candidates: &[&str],
-        default: &str,
-    ) -> Result<(String, String), MessageError> {
+    fn pick(&self, kind: MessageKind, candidates: &[&str], default: &str) -> Result<(String, String), MessageError> {
         locale::chain(candidates.iter().copied(), default)
             .into_iter()
             .map(|l| {
@@ -278,9 +267,7 @@ impl Catalog {
                 .map(|v| display_value(v, input.reserved, limits::ATTRIBUTE_MAX))
                 .filter(|v| !v.is_empty())
         };
-        let name_shown = attr("given_name")
-            .or_else(|| attr("name"))
-            .unwrap_or_default();
+        let name_shown = attr("given_name").or_else(|| attr("name")).unwrap_or_default();
         let link = match (input.kind, &b.reset_url, input.code) {
             (MessageKind::ForgotPassword, Some(base), Code::Placeholder(p)) => {
                 Some(reset_link(base, input.link_username, p, false))
@@ -326,13 +313,8 @@ impl Catalog {
             temporary_password_days: b.temporary_password_days,
             event,
         };
-        let tmpl = self
-            .env
-            .get_template(&name)
-            .map_err(|e| template_error(&name, &e))?;
-        let mut captured = tmpl
-            .render_captured(&ctx)
-            .map_err(|e| template_error(&name, &e))?;
+        let tmpl = self.env.get_template(&name).map_err(|e| template_error(&name, &e))?;
+        let mut captured = tmpl.render_captured(&ctx).map_err(|e| template_error(&name, &e))?;
         let mut block = |block: &str| -> Result<String, MessageError> {
             match captured.with_state_mut(|state| state.render_block(block)) {
                 Ok(s) => Ok(s.trim().to_owned()),
@@ -380,12 +362,7 @@ impl Rendered {
     /// Checks what Cognito requires of a custom message response: each part non-empty and
     /// within its limit, the subject on one line, the code placeholder in the email and the
     /// SMS, and for AdminCreateUser the username placeholder too.
-    pub fn check_custom_message(
-        &self,
-        kind: MessageKind,
-        code: &str,
-        username: &str,
-    ) -> Result<(), MessageError> {
+    pub fn check_custom_message(&self, kind: MessageKind, code: &str, username: &str) -> Result<(), MessageError> {
         for (part, text, max) in [
             ("email subject", &self.subject, limits::EMAIL_SUBJECT_MAX),
             ("email message", &self.html, limits::EMAIL_MESSAGE_MAX),
@@ -410,10 +387,7 @@ impl Rendered {
                 return Err(MessageError::MissingPlaceholder { part, what: "code" });
             }
             if kind == MessageKind::AdminCreateUser && !text.contains(username) {
-                return Err(MessageError::MissingPlaceholder {
-                    part,
-                    what: "username",
-                });
+                return Err(MessageError::MissingPlaceholder { part, what: "username" });
             }
         }
         Ok(())
@@ -461,11 +435,8 @@ fn one_line(s: &str) -> String {
 /// Cognito can find and replace it (the digits it becomes need no encoding).
 pub fn reset_link(base: &str, username: &str, code: &str, encode_code: bool) -> String {
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    const COMPONENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
+    const COMPONENT: &percent_encoding::AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     let sep = if base.contains('?') { '&' } else { '?' };
     let user = utf8_percent_encode(username, COMPONENT);
     if encode_code {

@@ -52,23 +52,10 @@ pub fn segments(text: &str) -> Segments {
     let septets: Option<usize> = text.chars().map(gsm7_septets).sum();
     let (encoding, units, single, part) = match septets {
         Some(n) => (Encoding::Gsm7, n, GSM7_SINGLE, GSM7_PART),
-        None => (
-            Encoding::Ucs2,
-            text.encode_utf16().count(),
-            UCS2_SINGLE,
-            UCS2_PART,
-        ),
+        None => (Encoding::Ucs2, text.encode_utf16().count(), UCS2_SINGLE, UCS2_PART),
     };
-    let parts = if units <= single {
-        1
-    } else {
-        units.div_ceil(part)
-    };
-    Segments {
-        encoding,
-        units,
-        parts,
-    }
+    let parts = if units <= single { 1 } else { units.div_ceil(part) };
+    Segments { encoding, units, parts }
 }
 
 /// Spells a character with GSM-7 letters where a plain Latin equivalent exists.
@@ -131,12 +118,7 @@ pub fn fit(text: &str) -> String {
 /// Adds one-time-code autofill lines to an SMS: Android's SMS Retriever app hash (11
 /// characters, which Google asks to be included in the message), then the origin-bound line
 /// `@domain #code` that iOS/Safari and the WebOTP API read, which must be the last line.
-pub fn with_autofill(
-    text: &str,
-    code: &str,
-    otp_domain: Option<&str>,
-    app_hash: Option<&str>,
-) -> String {
+pub fn with_autofill(text: &str, code: &str, otp_domain: Option<&str>, app_hash: Option<&str>) -> String {
     let mut out = text.trim_end().to_owned();
     if otp_domain.is_some() || app_hash.is_some() {
         out.push('\n');
@@ -157,12 +139,7 @@ mod tests {
 
     #[test]
     fn autofill_lines_go_last_with_the_origin_line_at_the_very_end() {
-        let t = with_autofill(
-            "Code: 123456.",
-            "123456",
-            Some("app.example.com"),
-            Some("FA+9qCX9VSu"),
-        );
+        let t = with_autofill("Code: 123456.", "123456", Some("app.example.com"), Some("FA+9qCX9VSu"));
         assert_eq!(t, "Code: 123456.\n\nFA+9qCX9VSu\n@app.example.com #123456");
         assert_eq!(with_autofill("Code: 1.", "1", None, None), "Code: 1.");
         assert_eq!(
@@ -221,10 +198,7 @@ mod tests {
     fn fit_spells_accents_only_when_that_saves_a_part() {
         let short = "Código: 123456";
         assert_eq!(fit(short), short, "fits as UCS-2 already");
-        let long = format!(
-            "Seu código de redefinição de senha é 123456. {}",
-            "x".repeat(40)
-        );
+        let long = format!("Seu código de redefinição de senha é 123456. {}", "x".repeat(40));
         assert_eq!(segments(&long).parts, 2);
         let fitted = fit(&long);
         assert!(

@@ -4,12 +4,7 @@ fn catalog() -> Catalog {
     Catalog::embedded().expect("embedded templates compile")
 }
 
-fn input<'a>(
-    kind: MessageKind,
-    branding: &'a Branding,
-    attrs: &'a StringMap,
-    code: Code<'a>,
-) -> MessageInput<'a> {
+fn input<'a>(kind: MessageKind, branding: &'a Branding, attrs: &'a StringMap, code: Code<'a>) -> MessageInput<'a> {
     MessageInput {
         kind,
         branding,
@@ -43,8 +38,7 @@ fn every_block_renders_for_forgot_password() {
     assert!(r.html.contains("{####}"));
     assert!(r.text.contains("Your reset code: {####}"), "{}", r.text);
     assert!(
-        r.sms
-            .starts_with("Contoso: your password reset code is {####}."),
+        r.sms.starts_with("Contoso: your password reset code is {####}."),
         "{}",
         r.sms
     );
@@ -58,18 +52,11 @@ fn attributes_are_escaped_in_html_but_not_in_text() {
     let b = Branding::default();
     let attrs: StringMap = [("given_name".to_owned(), "<b>Eve</b> & \"co\"".to_owned())].into();
     let r = catalog()
-        .render(&input(
-            MessageKind::SignUp,
-            &b,
-            &attrs,
-            Code::Placeholder("{####}"),
-        ))
+        .render(&input(MessageKind::SignUp, &b, &attrs, Code::Placeholder("{####}")))
         .unwrap();
     assert!(
-        r.html
-            .contains("&lt;b&gt;Eve&lt;&#x2f;b&gt; &amp; &quot;co&quot;")
-            || r.html
-                .contains("&lt;b&gt;Eve&lt;/b&gt; &amp; &quot;co&quot;"),
+        r.html.contains("&lt;b&gt;Eve&lt;&#x2f;b&gt; &amp; &quot;co&quot;")
+            || r.html.contains("&lt;b&gt;Eve&lt;/b&gt; &amp; &quot;co&quot;"),
         "{}",
         r.html
     );
@@ -80,18 +67,9 @@ fn attributes_are_escaped_in_html_but_not_in_text() {
 #[test]
 fn placeholders_in_attributes_are_not_expanded() {
     let b = Branding::default();
-    let attrs: StringMap = [(
-        "given_name".to_owned(),
-        "{##{####}##} {username}".to_owned(),
-    )]
-    .into();
+    let attrs: StringMap = [("given_name".to_owned(), "{##{####}##} {username}".to_owned())].into();
     let r = catalog()
-        .render(&input(
-            MessageKind::SignUp,
-            &b,
-            &attrs,
-            Code::Placeholder("{####}"),
-        ))
+        .render(&input(MessageKind::SignUp, &b, &attrs, Code::Placeholder("{####}")))
         .unwrap();
     assert_eq!(r.html.matches("{####}").count(), 1, "{}", r.html);
     assert!(!r.html.contains("{username}"));
@@ -114,21 +92,13 @@ fn subject_never_has_line_breaks() {
 
 #[test]
 fn reset_link_encodes_the_username_and_keeps_the_placeholder() {
-    let link = reset_link(
-        "https://app.example.com/reset",
-        "jane+x@example.com",
-        "{####}",
-        false,
-    );
+    let link = reset_link("https://app.example.com/reset", "jane+x@example.com", "{####}", false);
     assert_eq!(
         link,
         "https://app.example.com/reset?username=jane%2Bx%40example.com&code={####}"
     );
     let link = reset_link("https://app.example.com/r?src=mail", "a b", "12 3", true);
-    assert_eq!(
-        link,
-        "https://app.example.com/r?src=mail&username=a%20b&code=12%203"
-    );
+    assert_eq!(link, "https://app.example.com/r?src=mail&username=a%20b&code=12%203");
 }
 
 #[test]
@@ -162,9 +132,10 @@ fn forgot_password_links_only_when_configured() {
         "{}",
         r.html
     );
-    assert!(r.text.contains(
-        "https://app.example.com/reset?username=jane.doe%2Btest%40example.com&code={####}"
-    ));
+    assert!(
+        r.text
+            .contains("https://app.example.com/reset?username=jane.doe%2Btest%40example.com&code={####}")
+    );
 }
 
 #[test]
@@ -192,12 +163,7 @@ fn locale_falls_back_along_the_chain() {
     };
     let attrs = StringMap::new();
     let c = catalog();
-    let mut i = input(
-        MessageKind::ForgotPassword,
-        &b,
-        &attrs,
-        Code::Placeholder("{####}"),
-    );
+    let mut i = input(MessageKind::ForgotPassword, &b, &attrs, Code::Placeholder("{####}"));
     i.locales = vec!["pt-BR"];
     assert_eq!(c.render(&i).unwrap().locale, "pt");
     i.locales = vec!["xx"];
@@ -228,10 +194,7 @@ fn check_rejects_missing_placeholders_and_overlong_parts() {
     );
     assert!(matches!(
         ok.check_custom_message(MessageKind::AdminCreateUser, "{####}", "{username}"),
-        Err(MessageError::MissingPlaceholder {
-            what: "username",
-            ..
-        })
+        Err(MessageError::MissingPlaceholder { what: "username", .. })
     ));
     let mut r = ok.clone();
     r.subject = "x".repeat(141);
@@ -249,12 +212,7 @@ fn check_rejects_missing_placeholders_and_overlong_parts() {
 
 #[test]
 fn a_broken_catalog_fails_at_init() {
-    let err = Catalog::from_sources([
-        ("layout.html", "{% if %}"),
-        ("layout.txt", ""),
-        ("en/base.j2", ""),
-    ])
-    .unwrap_err();
+    let err = Catalog::from_sources([("layout.html", "{% if %}"), ("layout.txt", ""), ("en/base.j2", "")]).unwrap_err();
     assert!(
         matches!(err, MessageError::Template { ref name, .. } if name == "layout.html"),
         "{err}"

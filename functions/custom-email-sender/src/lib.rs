@@ -1,0 +1,96 @@
+//! Cognito's custom email sender trigger (`CustomEmailSender_*`): decrypt the code exactly as
+//! the SMS sender does (shared code in [`cognito_reset::sender`]), render subject, HTML and
+//! text from the shared templates in the user's language, and send one multipart email with
+//! SES v2.
+//!
+//! The recipient must be a plain address SES can deliver to before anything is decrypted or
+//! sent. The outcome of every invocation is one log line; only failures a retry can fix fail
+//! the invocation.
+
+use cognito_reset::code::CodeDecryptor;
+use cognito_reset::config::{self, ConfigError, EmailConfig, MessageConfig, SenderConfig};
+use cognito_reset::delivery::{Email, EmailSender, validate_email};
+use cognito_reset::events::Family;
+use cognito_reset::messages::{Catalog, MessageError};
+use cognito_reset::redact;
+use cognito_reset::sender::{self, Delivered, Failure, Request, RetryableFailure, Start};
+use serde_json::Value;
+
+/// Configuration, read once at init.
+#[derive(Debug)]
+pub struct Settings {
+    pub catalog: Catalog,
+    pub messages: MessageConfig,
+    pub sender: SenderConfig,
+    pub email: EmailConfig,
+}
+
+impl Settings {
+    pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
+        Ok(Settings {
+            catalog: Catalog::embedded()?,
+            messages: MessageConfig::from_source(src)?,
+            sender: SenderConfig::from_source(src)?,
+            email: EmailConfig::from_source(src)?,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("the message catalog is broken: {0}")]
+    Catalog(#[from] MessageError),
+}
+
+/// Everything a handler needs, built once at init.
+#[derive(Debug)]
+pub struct Deps<D, E> {
+    pub settings: Settings,
+    pub decryptor: D,
+    pub email: E,
+}
+
+/// Handles one event. `Err` only when a retry can help.
+pub async fn handle<D: CodeDecryptor, E: EmailSender>(deps: &Deps<D, E>, event: Value) -> Result<(), RetryableFailure> {
+    let mut recipient = "none".to_owned();
+    let (source, result) = match sender::start(Family::CustomEmailSender, &event) {
+        Start::Deliver(request) => {
+            let result = deliver(deps, &request, &mut recipient).await;
+            (request.source, result)
+        }
+        Start::Finished(source, result) => (source, result),
+    };
+    sender::finish(&source, &recipient, result)
+}
+
+async fn deliver<D: CodeDecryptor, E: EmailSender>(
+    deps: &Deps<D, E>,
+    req: &Request,
+    recipient: &mut String,
+) -> Result<Delivered, Failure> {
+    let s = &deps.settings;
+    let address = req.envelope.request.user_attributes.get("email").map(String::as_str);
+    if let Some(a) = address {
+        *recipient = redact::Email(a).to_string();
+    }
+    let to = validate_email(address).map_err(Failure::rejected)?;
+    let code = sender::decrypt_code(&deps.decryptor, req).await?;
+    let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
+    let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
+    if !s.sender.send_enabled {
+        return Ok(Delivered::DryRun);
+    }
+    let email = Email {
+        to,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+    };
+    let message_id = deps.email.send_email(&email).await?;
+    Ok(Delivered::Sent { message_id })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,42 @@
+//! `custom-email-sender`: Cognito's custom email sender trigger. The handler is in the library.
+
+use cognito_reset::aws::{kms, ses};
+use cognito_reset::code::kms::KmsDecryptor;
+use cognito_reset::delivery::ses::SesSender;
+use custom_email_sender::{Deps, Settings, handle};
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn};
+use serde_json::Value;
+
+async fn init() -> Result<Deps<KmsDecryptor, SesSender>, Error> {
+    // Configuration first: a bad variable fails before any network work.
+    let settings = Settings::from_source(&cognito_reset::config::Environment)?;
+    let sdk = cognito_reset::aws::sdk_config().await;
+    let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.sender.key_arn).await?;
+    let email = SesSender::new(
+        ses::Client::new(&sdk),
+        settings.email.from.clone(),
+        settings.email.reply_to.clone(),
+        settings.email.configuration_set.clone(),
+    );
+    Ok(Deps {
+        settings,
+        decryptor,
+        email,
+    })
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Error> {
+    cognito_reset::telemetry::init();
+    let deps = init()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "custom-email-sender cannot start"))?;
+    let deps: &'static Deps<KmsDecryptor, SesSender> = Box::leak(Box::new(deps));
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(deps, event.payload).await.map_err(|e| Diagnostic {
+            error_type: "DeliveryFailed".into(),
+            error_message: e.to_string(),
+        })
+    }))
+    .await
+}

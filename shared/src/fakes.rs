@@ -1,0 +1,101 @@
+//! In-memory stand-ins for the adapters, for unit tests of handlers (feature `test-util`).
+//! Integration tests use the real adapters against moto instead.
+
+use std::sync::Mutex;
+
+use crate::code::{CodeDecryptor, DecryptError, Secret};
+use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
+
+/// The user pool the fake ciphertexts belong to.
+pub const FAKE_POOL: &str = "us-east-1_P";
+
+/// "Decrypts" `enc:<plaintext>` for [`FAKE_POOL`]; or fails as configured. Counts calls.
+#[derive(Debug, Default)]
+pub struct FakeDecryptor {
+    pub fail: Option<DecryptError>,
+    pub calls: Mutex<u32>,
+}
+
+impl FakeDecryptor {
+    pub fn failing(e: DecryptError) -> Self {
+        FakeDecryptor {
+            fail: Some(e),
+            ..Self::default()
+        }
+    }
+
+    pub fn calls(&self) -> u32 {
+        *self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl CodeDecryptor for FakeDecryptor {
+    async fn decrypt(&self, code: &str, pool: &str) -> Result<Secret, DecryptError> {
+        *self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
+        if let Some(e) = &self.fail {
+            return Err(e.clone());
+        }
+        if pool != FAKE_POOL {
+            return Err(DecryptError::WrongUserPool {
+                expected: pool.into(),
+                found: FAKE_POOL.into(),
+            });
+        }
+        code.strip_prefix("enc:")
+            .map(Secret::new)
+            .ok_or(DecryptError::NotBase64)
+    }
+}
+
+/// Records what it is asked to send; or fails as configured.
+#[derive(Debug)]
+pub struct Outbox<T> {
+    pub fail: Option<DeliveryError>,
+    pub sent: Mutex<Vec<T>>,
+}
+
+impl<T> Default for Outbox<T> {
+    fn default() -> Self {
+        Outbox {
+            fail: None,
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<T: Clone> Outbox<T> {
+    pub fn failing(e: DeliveryError) -> Self {
+        Outbox {
+            fail: Some(e),
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn sent(&self) -> Vec<T> {
+        self.sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn record(&self, item: &T) -> Result<String, DeliveryError> {
+        if let Some(e) = &self.fail {
+            return Err(e.clone());
+        }
+        let mut sent = self.sent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        sent.push(item.clone());
+        Ok(format!("fake-{}", sent.len()))
+    }
+}
+
+impl SmsSender for Outbox<Sms> {
+    async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
+        self.record(sms)
+    }
+}
+
+impl EmailSender for Outbox<Email> {
+    async fn send_email(&self, email: &Email) -> Result<String, DeliveryError> {
+        self.record(email)
+    }
+}
