@@ -21,7 +21,7 @@ ENV_FILE ?= config/local.env
 # Target architecture for release builds: --arm64 (Graviton, default) or --x86-64.
 ARCH ?= --arm64
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,15 @@ watch: tools ## Serve every function locally (Lambda Invoke API on 127.0.0.1:$(P
 
 invoke: tools ## Invoke FN with EVENT through `make watch` (e.g. make invoke FN=custom-message EVENT=...)
 	cargo lambda invoke $(FN) --invoke-address 127.0.0.1 --invoke-port $(PORT) --data-file $(EVENT)
+
+stack: tools ## Start moto (KMS, SNS, SES) with a key, and write .local/stack.env and .local/events/ with real ciphertexts
+	$(VENV)/bin/python scripts/stack.py start
+
+sent: tools ## Show the SMS and email the local stack recorded
+	$(VENV)/bin/python scripts/stack.py sent
+
+stack-stop: ## Stop the local stack
+	$(VENV)/bin/python scripts/stack.py stop
 
 build: tools ## Release build of every function with cargo-lambda (ARCH=--arm64 or --x86-64)
 	cargo lambda build --release $(ARCH) --workspace
