@@ -14,6 +14,7 @@
 //! - [`config`]: environment configuration, read once at init, errors that name the variable.
 //! - [`delivery`]: SMS (SNS) and email (SES v2) senders behind small traits, phone validation.
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
+//! - [`rules`]: password age and forced-reset rules, evaluated with the clock passed in.
 //! - [`sender`]: the flow both custom senders share (read, decrypt, render, report).
 //! - [`telemetry`]: the log subscriber every function installs.
 
@@ -27,5 +28,6 @@ pub mod events;
 pub mod fakes;
 pub mod messages;
 pub mod redact;
+pub mod rules;
 pub mod sender;
 pub mod telemetry;

@@ -1,0 +1,346 @@
+//! Password rules Cognito's native policy cannot express: a maximum password age and a
+//! forced reset flag, evaluated from user attributes. Pure: the clock is passed in.
+//!
+//! A password's age comes from the attribute the post confirmation function stamps when a
+//! password is reset or set (`custom:password_changed_at` by default, ISO 8601 UTC). A
+//! password changed at `t` with a maximum age of `N` days is valid up to and including
+//! `t + N days` and expired from one second later. A user whose change time is unknown
+//! (created before the rules were deployed, or a malformed or far-future value) is allowed or
+//! treated as a violation, as configured.
+
+/// What a violation does at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnViolation {
+    /// Token generation fails with a message the app can show (works with every event version).
+    Deny,
+    /// Tokens are issued with only the `aws.cognito.signin.user.admin` scope and a
+    /// `password_expired` claim, so the app can let the user change the password and nothing
+    /// else (needs pre token generation events V2 or V3; V1 events are denied).
+    Restrict,
+}
+
+/// What an unknown change time means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnUnknown {
+    Allow,
+    Violation,
+}
+
+/// The configured rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub max_age_days: Option<u32>,
+    pub warn_days: Option<u32>,
+    pub changed_attribute: String,
+    pub force_reset_attribute: String,
+    pub on_violation: OnViolation,
+    pub on_unknown: OnUnknown,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            max_age_days: None,
+            warn_days: None,
+            changed_attribute: "custom:password_changed_at".to_owned(),
+            force_reset_attribute: "custom:force_password_reset".to_owned(),
+            on_violation: OnViolation::Deny,
+            on_unknown: OnUnknown::Allow,
+        }
+    }
+}
+
+/// Why a password may not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    Expired,
+    ResetRequired,
+    UnknownChangeTime,
+}
+
+impl Violation {
+    /// The message a denied sign-in carries: shown to the user, with a code the app can match.
+    pub fn message(self) -> &'static str {
+        match self {
+            Violation::Expired => "Your password has expired; reset it to continue. (PASSWORD_EXPIRED)",
+            Violation::ResetRequired => "You must reset your password to continue. (PASSWORD_RESET_REQUIRED)",
+            Violation::UnknownChangeTime => {
+                "Your password must be reset to continue. (PASSWORD_CHANGE_TIME_UNKNOWN)"
+            }
+        }
+    }
+
+    /// A short name for logs and claims.
+    pub fn code(self) -> &'static str {
+        match self {
+            Violation::Expired => "expired",
+            Violation::ResetRequired => "reset_required",
+            Violation::UnknownChangeTime => "change_time_unknown",
+        }
+    }
+}
+
+/// The result of evaluating a user's password against the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// When the password was last changed (seconds since the epoch), when known.
+    pub changed_at: Option<i64>,
+    /// When it expires, when the policy has a maximum age and the change time is known.
+    pub expires_at: Option<i64>,
+    /// Within the warning window before expiry.
+    pub expires_soon: bool,
+    pub violation: Option<Violation>,
+}
+
+/// How far in the future a change time may be before it counts as unknown (clock skew).
+pub const FUTURE_TOLERANCE_SECS: i64 = 300;
+const DAY: i64 = 86_400;
+
+/// Evaluates the password of a user with these attributes at `now` (seconds since the epoch).
+pub fn evaluate(policy: &PasswordPolicy, attribute: impl Fn(&str) -> Option<String>, now: i64) -> Evaluation {
+    let changed_at = attribute(&policy.changed_attribute)
+        .and_then(|v| timestamp::parse(&v))
+        .filter(|t| *t <= now + FUTURE_TOLERANCE_SECS)
+        .map(|t| t.min(now));
+    let expires_at = match (policy.max_age_days, changed_at) {
+        (Some(days), Some(t)) => Some(t + i64::from(days) * DAY),
+        _ => None,
+    };
+    let forced = attribute(&policy.force_reset_attribute)
+        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
+    let violation = if forced {
+        Some(Violation::ResetRequired)
+    } else if expires_at.is_some_and(|e| now > e) {
+        Some(Violation::Expired)
+    } else if policy.max_age_days.is_some() && changed_at.is_none() && policy.on_unknown == OnUnknown::Violation {
+        Some(Violation::UnknownChangeTime)
+    } else {
+        None
+    };
+    let expires_soon = violation.is_none()
+        && match (expires_at, policy.warn_days) {
+            (Some(e), Some(w)) => now >= e - i64::from(w) * DAY,
+            _ => false,
+        };
+    Evaluation { changed_at, expires_at, expires_soon, violation }
+}
+
+pub mod timestamp {
+    //! ISO 8601 / RFC 3339 timestamps in UTC, without a date-time dependency.
+
+    /// Parses `2026-11-23T11:50:19Z`, with optional fractional seconds and a `Z`, `+hh:mm` or
+    /// `-hh:mm` offset (a date alone counts as midnight UTC); or whole seconds since the epoch.
+    /// Returns seconds since the epoch; `None` for anything else.
+    pub fn parse(s: &str) -> Option<i64> {
+        let s = s.trim();
+        if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return s.parse().ok();
+        }
+        let b = s.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let part = s.get(r)?;
+            if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+        };
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        let mut secs = days_from_civil(year, month, day) * 86_400;
+        if b.len() == 10 {
+            return Some(secs);
+        }
+        if !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        secs += h * 3600 + m * 60 + sec.min(59);
+        let mut rest = &s[19..];
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            rest = &frac[digits..];
+        }
+        let offset = match rest {
+            "Z" | "z" => 0,
+            _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
+                let oh: i64 = rest[1..3].parse().ok()?;
+                let om: i64 = rest[4..6].parse().ok()?;
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let o = oh * 3600 + om * 60;
+                if rest.starts_with('+') { o } else { -o }
+            }
+            _ => return None,
+        };
+        Some(secs - offset)
+    }
+
+    /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn format(secs: i64) -> String {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+
+    fn is_leap(y: i64) -> bool {
+        (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    }
+
+    fn days_in_month(y: i64, m: i64) -> i64 {
+        match m {
+            2 if is_leap(y) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    fn civil_from_days(z: i64) -> (i64, i64, i64) {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        (y, m, d)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trips_and_known_values() {
+            assert_eq!(parse("1970-01-01T00:00:00Z"), Some(0));
+            assert_eq!(parse("2026-11-23T11:50:19Z"), Some(1_795_434_619));
+            assert_eq!(format(1_795_434_619), "2026-11-23T11:50:19Z");
+            assert_eq!(parse("2024-02-29T23:59:59.123456Z"), parse("2024-02-29T23:59:59Z"));
+            assert_eq!(parse("2026-11-23T13:50:19+02:00"), Some(1_795_434_619));
+            assert_eq!(parse("2026-11-23T06:50:19-05:00"), Some(1_795_434_619));
+            assert_eq!(parse("2026-11-23"), parse("2026-11-23T00:00:00Z"));
+            assert_eq!(parse("1795434619"), Some(1_795_434_619));
+            for t in [-86_400 * 365 * 100, -1, 0, 951_782_400, 4_102_444_800] {
+                assert_eq!(parse(&format(t)), Some(t), "{t}");
+            }
+        }
+
+        #[test]
+        fn malformed_values_are_refused() {
+            for bad in [
+                "", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29", "2026-11-23T24:00:00Z",
+                "2026-11-23T11:50:19", "2026-11-23T11:50:19+2", "2026-11-23T11:50Z", "2026-11-23T11:50:19.Z", "-5",
+                "2026-1-1", "12345678901234",
+            ] {
+                assert_eq!(parse(bad), None, "{bad:?}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_434_619; // 2026-11-23T11:50:19Z
+
+    fn policy(max: Option<u32>, warn: Option<u32>, unknown: OnUnknown) -> PasswordPolicy {
+        PasswordPolicy { max_age_days: max, warn_days: warn, on_unknown: unknown, ..PasswordPolicy::default() }
+    }
+
+    fn eval(p: &PasswordPolicy, changed: Option<&str>, forced: Option<&str>, now: i64) -> Evaluation {
+        evaluate(
+            p,
+            |k| match k {
+                "custom:password_changed_at" => changed.map(str::to_owned),
+                "custom:force_password_reset" => forced.map(str::to_owned),
+                _ => None,
+            },
+            now,
+        )
+    }
+
+    #[test]
+    fn exactly_at_the_limit_is_valid_and_one_second_after_is_expired() {
+        let p = policy(Some(90), None, OnUnknown::Allow);
+        let changed = NOW - 90 * DAY;
+        let at_limit = eval(&p, Some(&timestamp::format(changed)), None, NOW);
+        assert_eq!(at_limit.violation, None);
+        assert_eq!(at_limit.expires_at, Some(NOW));
+        let after = eval(&p, Some(&timestamp::format(changed)), None, NOW + 1);
+        assert_eq!(after.violation, Some(Violation::Expired));
+    }
+
+    #[test]
+    fn unknown_change_time_follows_the_setting() {
+        let allow = policy(Some(90), None, OnUnknown::Allow);
+        assert_eq!(eval(&allow, None, None, NOW).violation, None);
+        let strict = policy(Some(90), None, OnUnknown::Violation);
+        assert_eq!(eval(&strict, None, None, NOW).violation, Some(Violation::UnknownChangeTime));
+        assert_eq!(eval(&strict, Some("not a date"), None, NOW).violation, Some(Violation::UnknownChangeTime));
+        let no_age_rule = policy(None, None, OnUnknown::Violation);
+        assert_eq!(eval(&no_age_rule, None, None, NOW).violation, None, "no age rule, nothing to enforce");
+    }
+
+    #[test]
+    fn far_future_times_are_unknown_and_small_skew_is_tolerated() {
+        let strict = policy(Some(90), None, OnUnknown::Violation);
+        let far = eval(&strict, Some(&timestamp::format(NOW + 10 * 365 * DAY)), None, NOW);
+        assert_eq!(far.violation, Some(Violation::UnknownChangeTime));
+        assert_eq!(far.changed_at, None);
+        let skew = eval(&strict, Some(&timestamp::format(NOW + 60)), None, NOW);
+        assert_eq!(skew.violation, None);
+        assert_eq!(skew.changed_at, Some(NOW));
+    }
+
+    #[test]
+    fn the_force_flag_wins_over_a_fresh_password() {
+        let p = policy(Some(90), None, OnUnknown::Allow);
+        let fresh = Some(timestamp::format(NOW - 10));
+        assert_eq!(eval(&p, fresh.as_deref(), Some("true"), NOW).violation, Some(Violation::ResetRequired));
+        assert_eq!(eval(&p, fresh.as_deref(), Some("TRUE"), NOW).violation, Some(Violation::ResetRequired));
+        assert_eq!(eval(&p, fresh.as_deref(), Some("false"), NOW).violation, None);
+        let no_rules = policy(None, None, OnUnknown::Allow);
+        assert_eq!(eval(&no_rules, None, Some("true"), NOW).violation, Some(Violation::ResetRequired));
+    }
+
+    #[test]
+    fn the_warning_window_starts_warn_days_before_expiry() {
+        let p = policy(Some(90), Some(14), OnUnknown::Allow);
+        let just_inside = NOW - (90 - 14) * DAY;
+        assert!(eval(&p, Some(&timestamp::format(just_inside)), None, NOW).expires_soon);
+        assert!(!eval(&p, Some(&timestamp::format(just_inside + 1)), None, NOW).expires_soon);
+        let expired = eval(&p, Some(&timestamp::format(NOW - 91 * DAY)), None, NOW);
+        assert!(!expired.expires_soon, "expired is not 'soon'");
+    }
+
+    #[test]
+    fn messages_carry_a_code_the_app_can_match() {
+        assert!(Violation::Expired.message().starts_with("Your password has expired; reset it to continue."));
+        assert!(Violation::Expired.message().contains("PASSWORD_EXPIRED"));
+        assert!(Violation::ResetRequired.message().contains("PASSWORD_RESET_REQUIRED"));
+    }
+}
