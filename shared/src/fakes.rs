@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use crate::code::{CodeDecryptor, DecryptError, Secret};
 use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
+use crate::users::{UpdateError, UserAttributes};
 
 /// The user pool the fake ciphertexts belong to.
 pub const FAKE_POOL: &str = "us-east-1_P";
@@ -97,5 +98,44 @@ impl SmsSender for Outbox<Sms> {
 impl EmailSender for Outbox<Email> {
     async fn send_email(&self, email: &Email) -> Result<String, DeliveryError> {
         self.record(email)
+    }
+}
+
+/// One `AdminUpdateUserAttributes` call: pool, user, attributes.
+pub type Update = (String, String, Vec<(String, String)>);
+
+/// Records attribute updates; or fails as configured.
+#[derive(Debug, Default)]
+pub struct FakeUsers {
+    pub fail: Option<UpdateError>,
+    pub updates: Mutex<Vec<Update>>,
+}
+
+impl FakeUsers {
+    pub fn failing(e: UpdateError) -> Self {
+        FakeUsers {
+            fail: Some(e),
+            ..Self::default()
+        }
+    }
+
+    pub fn updates(&self) -> Vec<Update> {
+        self.updates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl UserAttributes for FakeUsers {
+    async fn update(&self, pool: &str, user: &str, attributes: &[(String, String)]) -> Result<(), UpdateError> {
+        if let Some(e) = &self.fail {
+            return Err(e.clone());
+        }
+        self.updates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((pool.to_owned(), user.to_owned(), attributes.to_vec()));
+        Ok(())
     }
 }

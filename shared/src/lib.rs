@@ -16,6 +16,7 @@
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
 //! - [`rules`]: password age and forced-reset rules, evaluated with the clock passed in.
 //! - [`sender`]: the flow both custom senders share (read, decrypt, render, report).
+//! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
 //! - [`telemetry`]: the log subscriber every function installs.
 
 #[cfg(any(feature = "kms", feature = "sns", feature = "ses", feature = "cognito"))]
@@ -31,3 +32,4 @@ pub mod redact;
 pub mod rules;
 pub mod sender;
 pub mod telemetry;
+pub mod users;

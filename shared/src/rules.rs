@@ -64,9 +64,7 @@ impl Violation {
         match self {
             Violation::Expired => "Your password has expired; reset it to continue. (PASSWORD_EXPIRED)",
             Violation::ResetRequired => "You must reset your password to continue. (PASSWORD_RESET_REQUIRED)",
-            Violation::UnknownChangeTime => {
-                "Your password must be reset to continue. (PASSWORD_CHANGE_TIME_UNKNOWN)"
-            }
+            Violation::UnknownChangeTime => "Your password must be reset to continue. (PASSWORD_CHANGE_TIME_UNKNOWN)",
         }
     }
 
@@ -122,7 +120,12 @@ pub fn evaluate(policy: &PasswordPolicy, attribute: impl Fn(&str) -> Option<Stri
             (Some(e), Some(w)) => now >= e - i64::from(w) * DAY,
             _ => false,
         };
-    Evaluation { changed_at, expires_at, expires_soon, violation }
+    Evaluation {
+        changed_at,
+        expires_at,
+        expires_soon,
+        violation,
+    }
 }
 
 pub mod timestamp {
@@ -139,7 +142,11 @@ pub mod timestamp {
         let b = s.as_bytes();
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
             let part = s.get(r)?;
-            if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
         };
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
@@ -189,7 +196,12 @@ pub mod timestamp {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
     }
 
     fn is_leap(y: i64) -> bool {
@@ -251,9 +263,19 @@ pub mod timestamp {
         #[test]
         fn malformed_values_are_refused() {
             for bad in [
-                "", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29", "2026-11-23T24:00:00Z",
-                "2026-11-23T11:50:19", "2026-11-23T11:50:19+2", "2026-11-23T11:50Z", "2026-11-23T11:50:19.Z", "-5",
-                "2026-1-1", "12345678901234",
+                "",
+                "yesterday",
+                "2026-13-01T00:00:00Z",
+                "2026-02-30T00:00:00Z",
+                "2025-02-29",
+                "2026-11-23T24:00:00Z",
+                "2026-11-23T11:50:19",
+                "2026-11-23T11:50:19+2",
+                "2026-11-23T11:50Z",
+                "2026-11-23T11:50:19.Z",
+                "-5",
+                "2026-1-1",
+                "12345678901234",
             ] {
                 assert_eq!(parse(bad), None, "{bad:?}");
             }
@@ -268,7 +290,12 @@ mod tests {
     const NOW: i64 = 1_795_434_619; // 2026-11-23T11:50:19Z
 
     fn policy(max: Option<u32>, warn: Option<u32>, unknown: OnUnknown) -> PasswordPolicy {
-        PasswordPolicy { max_age_days: max, warn_days: warn, on_unknown: unknown, ..PasswordPolicy::default() }
+        PasswordPolicy {
+            max_age_days: max,
+            warn_days: warn,
+            on_unknown: unknown,
+            ..PasswordPolicy::default()
+        }
     }
 
     fn eval(p: &PasswordPolicy, changed: Option<&str>, forced: Option<&str>, now: i64) -> Evaluation {
@@ -299,10 +326,20 @@ mod tests {
         let allow = policy(Some(90), None, OnUnknown::Allow);
         assert_eq!(eval(&allow, None, None, NOW).violation, None);
         let strict = policy(Some(90), None, OnUnknown::Violation);
-        assert_eq!(eval(&strict, None, None, NOW).violation, Some(Violation::UnknownChangeTime));
-        assert_eq!(eval(&strict, Some("not a date"), None, NOW).violation, Some(Violation::UnknownChangeTime));
+        assert_eq!(
+            eval(&strict, None, None, NOW).violation,
+            Some(Violation::UnknownChangeTime)
+        );
+        assert_eq!(
+            eval(&strict, Some("not a date"), None, NOW).violation,
+            Some(Violation::UnknownChangeTime)
+        );
         let no_age_rule = policy(None, None, OnUnknown::Violation);
-        assert_eq!(eval(&no_age_rule, None, None, NOW).violation, None, "no age rule, nothing to enforce");
+        assert_eq!(
+            eval(&no_age_rule, None, None, NOW).violation,
+            None,
+            "no age rule, nothing to enforce"
+        );
     }
 
     #[test]
@@ -320,11 +357,20 @@ mod tests {
     fn the_force_flag_wins_over_a_fresh_password() {
         let p = policy(Some(90), None, OnUnknown::Allow);
         let fresh = Some(timestamp::format(NOW - 10));
-        assert_eq!(eval(&p, fresh.as_deref(), Some("true"), NOW).violation, Some(Violation::ResetRequired));
-        assert_eq!(eval(&p, fresh.as_deref(), Some("TRUE"), NOW).violation, Some(Violation::ResetRequired));
+        assert_eq!(
+            eval(&p, fresh.as_deref(), Some("true"), NOW).violation,
+            Some(Violation::ResetRequired)
+        );
+        assert_eq!(
+            eval(&p, fresh.as_deref(), Some("TRUE"), NOW).violation,
+            Some(Violation::ResetRequired)
+        );
         assert_eq!(eval(&p, fresh.as_deref(), Some("false"), NOW).violation, None);
         let no_rules = policy(None, None, OnUnknown::Allow);
-        assert_eq!(eval(&no_rules, None, Some("true"), NOW).violation, Some(Violation::ResetRequired));
+        assert_eq!(
+            eval(&no_rules, None, Some("true"), NOW).violation,
+            Some(Violation::ResetRequired)
+        );
     }
 
     #[test]
@@ -339,7 +385,11 @@ mod tests {
 
     #[test]
     fn messages_carry_a_code_the_app_can_match() {
-        assert!(Violation::Expired.message().starts_with("Your password has expired; reset it to continue."));
+        assert!(
+            Violation::Expired
+                .message()
+                .starts_with("Your password has expired; reset it to continue.")
+        );
         assert!(Violation::Expired.message().contains("PASSWORD_EXPIRED"));
         assert!(Violation::ResetRequired.message().contains("PASSWORD_RESET_REQUIRED"));
     }

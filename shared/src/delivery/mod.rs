@@ -125,7 +125,7 @@ pub trait EmailSender: Send + Sync {
 }
 
 /// Sorts an AWS SDK error into retryable or not, from its HTTP status and error code.
-#[cfg(any(feature = "sns", feature = "ses"))]
+#[cfg(any(feature = "sns", feature = "ses", feature = "cognito"))]
 pub(crate) fn classify<E>(
     service: &'static str,
     err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,

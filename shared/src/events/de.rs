@@ -40,6 +40,24 @@ pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<StringMap, D::Error
     }
 }
 
+/// A list of strings; `null` and absent become empty, non-string items are dropped.
+pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Array(items) => Ok(items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect()),
+        Value::Null => Ok(Vec::new()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a list of strings, found {}",
+            json_type(&other)
+        ))),
+    }
+}
+
 fn scalar_text(v: Value) -> Option<String> {
     match v {
         Value::Null => None,

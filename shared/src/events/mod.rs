@@ -13,6 +13,8 @@
 
 pub mod custom_message;
 pub mod de;
+pub mod post_confirmation;
+pub mod pre_token;
 pub mod sender;
 
 use serde::{Deserialize, Serialize};

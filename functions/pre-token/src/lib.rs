@@ -1,0 +1,125 @@
+//! Cognito's pre token generation trigger: enforces the password rules at every token
+//! issue (sign-in and refresh) and tells the app about the password in claims.
+//!
+//! For each `TokenGeneration_*` event with a user, the password is evaluated against
+//! [`cognito_reset::rules`] at the time passed in. A valid password gets the claims
+//! `password_changed_at`, `password_expires_at` (ISO 8601 UTC, when known) and
+//! `password_expires_soon` (inside the warning window), in the ID token and, for V2/V3 events,
+//! the access token. A violation either denies the sign-in with a message the app can show
+//! (`deny`, and always for V1 events, which cannot change scopes), or (`restrict`, V2/V3)
+//! issues tokens with only the `aws.cognito.signin.user.admin` scope and `password_expired`
+//! and `password_violation` claims, so the app can let the user change the password and
+//! nothing else. Machine identities (`TokenGeneration_ClientCredentials`) pass through.
+//!
+//! The work is pure and takes microseconds; running it twice on one event gives the same
+//! result, as Cognito's retries require.
+
+use cognito_reset::config::{self, ConfigError};
+use cognito_reset::events::pre_token::{self, TokenChanges, TokenVersion, USER_ADMIN_SCOPE};
+use cognito_reset::events::{self, EventError};
+use cognito_reset::rules::{self, OnViolation, PasswordPolicy, Violation, timestamp};
+use lambda_runtime::Diagnostic;
+use serde_json::{Value, json};
+use tracing::{info, warn};
+
+/// Built once at init.
+#[derive(Debug, Clone)]
+pub struct Deps {
+    pub policy: PasswordPolicy,
+}
+
+impl Deps {
+    pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
+        Ok(Deps {
+            policy: config::password_policy(src)?,
+        })
+    }
+}
+
+/// Why no tokens are issued.
+#[derive(Debug, thiserror::Error)]
+pub enum PreTokenError {
+    #[error("pre-token cannot read this event: {0}")]
+    InvalidEvent(#[from] EventError),
+    /// The message is shown to the user through the app.
+    #[error("{}", .0.message())]
+    Denied(Violation),
+}
+
+impl From<PreTokenError> for Diagnostic {
+    fn from(e: PreTokenError) -> Self {
+        let error_type = match &e {
+            PreTokenError::InvalidEvent(_) => "InvalidEvent",
+            PreTokenError::Denied(Violation::Expired) => "PasswordExpired",
+            PreTokenError::Denied(Violation::ResetRequired) => "PasswordResetRequired",
+            PreTokenError::Denied(Violation::UnknownChangeTime) => "PasswordChangeTimeUnknown",
+        };
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+const CLIENT_CREDENTIALS: &str = "TokenGeneration_ClientCredentials";
+
+/// Handles one event at `now` (seconds since the epoch).
+pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreTokenError> {
+    let (envelope, version) = pre_token::read(&event)?;
+    let source = events::printable(&envelope.trigger_source);
+    if !envelope.trigger_source.starts_with("TokenGeneration_") {
+        warn!(trigger_source = %source, "not a pre token generation event: returned unchanged");
+        return Ok(event);
+    }
+    if envelope.trigger_source == CLIENT_CREDENTIALS {
+        return Ok(event);
+    }
+    let attrs = &envelope.request.user_attributes;
+    // A user who just replaced a temporary password has, by definition, a new password.
+    let now_changed = envelope.trigger_source == "TokenGeneration_NewPasswordChallenge";
+    let eval = if now_changed {
+        rules::evaluate(&deps.policy, |_| None, now)
+    } else {
+        rules::evaluate(&deps.policy, |k| attrs.get(k).cloned(), now)
+    };
+    let changed_at = if now_changed { Some(now) } else { eval.changed_at };
+    let expires_at = match (now_changed, deps.policy.max_age_days) {
+        (true, Some(days)) => Some(now + i64::from(days) * 86_400),
+        _ => eval.expires_at,
+    };
+    let mut claims = Vec::new();
+    if let Some(t) = changed_at {
+        claims.push(("password_changed_at".to_owned(), json!(timestamp::format(t))));
+    }
+    if let Some(t) = expires_at {
+        claims.push(("password_expires_at".to_owned(), json!(timestamp::format(t))));
+    }
+    let violation = if now_changed { None } else { eval.violation };
+    let mut changes = TokenChanges {
+        claims,
+        only_scopes: None,
+    };
+    match violation {
+        None => {
+            if eval.expires_soon && !now_changed {
+                changes.claims.push(("password_expires_soon".to_owned(), json!(true)));
+            }
+            info!(trigger_source = %source, expires_soon = eval.expires_soon && !now_changed, "password rules passed");
+        }
+        Some(v) if deps.policy.on_violation == OnViolation::Restrict && version == TokenVersion::V2 => {
+            changes.claims.push(("password_expired".to_owned(), json!(true)));
+            changes.claims.push(("password_violation".to_owned(), json!(v.code())));
+            changes.only_scopes = Some(vec![USER_ADMIN_SCOPE.to_owned()]);
+            warn!(trigger_source = %source, violation = v.code(), "password rule violated: tokens restricted to changing the password");
+        }
+        Some(v) => {
+            warn!(trigger_source = %source, violation = v.code(), "password rule violated: sign-in denied");
+            return Err(PreTokenError::Denied(v));
+        }
+    }
+    pre_token::apply(&mut event, version, &envelope.request.scopes, &changes);
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests;
