@@ -1,1 +1,30 @@
-fn main() {}
+//! `post-confirmation`: records password changes. The handler is in the library.
+
+use cognito_reset::aws::cognito;
+use cognito_reset::users::cognito::CognitoUsers;
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn};
+use post_confirmation::{Deps, Settings, handle};
+use serde_json::Value;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    cognito_reset::telemetry::init();
+    let settings = Settings::from_source(&cognito_reset::config::Environment)
+        .inspect_err(|e| tracing::error!(error = %e, "post-confirmation cannot start"))?;
+    let sdk = cognito_reset::aws::sdk_config().await;
+    let deps = Deps {
+        settings,
+        users: CognitoUsers::new(cognito::Client::new(&sdk)),
+    };
+    let deps: &'static Deps<CognitoUsers> = Box::leak(Box::new(deps));
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(deps, event.payload, now()).await.map_err(Diagnostic::from)
+    }))
+    .await
+}

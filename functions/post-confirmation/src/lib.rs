@@ -1,0 +1,190 @@
+//! Records when a user's password was set, so the pre token generation rules can enforce a
+//! maximum age: writes the change time (ISO 8601 UTC) to `PASSWORD_CHANGED_ATTRIBUTE` and
+//! clears `FORCE_RESET_ATTRIBUTE`, with `AdminUpdateUserAttributes`.
+//!
+//! It handles two kinds of event:
+//! - Cognito's post confirmation trigger: `PostConfirmation_ConfirmForgotPassword` (the end of
+//!   `confirmResetPassword`) and, unless `STAMP_ON_SIGN_UP=false`,
+//!   `PostConfirmation_ConfirmSignUp` (the password chosen at sign-up). The event is returned
+//!   unchanged. This trigger is synchronous: when the stamp cannot be written the function
+//!   fails with a clear message rather than let a stale change time lock the user out later.
+//! - EventBridge events for the password changes that fire no Cognito trigger, delivered by
+//!   CloudTrail (`AWS API Call via CloudTrail` for `ChangePassword`, which Amplify's
+//!   `updatePassword` calls, and `AdminSetUserPassword` with `Permanent`). These arrive
+//!   asynchronously: failures a retry can fix fail the invocation; others are logged.
+
+use cognito_reset::config::{self, ConfigError};
+use cognito_reset::events::post_confirmation::{PostConfirmationRequest, password_change_call};
+use cognito_reset::events::{self, Envelope, EventError};
+use cognito_reset::rules::{PasswordPolicy, timestamp};
+use cognito_reset::users::{UpdateError, UserAttributes};
+use lambda_runtime::Diagnostic;
+use serde_json::Value;
+use tracing::{error, info, warn};
+
+/// Configuration, read once at init.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub policy: PasswordPolicy,
+    /// `STAMP_ON_SIGN_UP` (default `true`): stamp on sign-up confirmation too.
+    pub stamp_on_sign_up: bool,
+    /// `USER_POOL_ID`: the pool of CloudTrail events that do not name one.
+    pub user_pool_id: Option<String>,
+}
+
+impl Settings {
+    pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
+        let stamp_on_sign_up = match src.get("STAMP_ON_SIGN_UP") {
+            Some(v) => config::boolean("STAMP_ON_SIGN_UP", &v)?,
+            None => true,
+        };
+        let user_pool_id = src.get("USER_POOL_ID");
+        if let Some(id) = &user_pool_id {
+            let ok = id.split_once('_').is_some_and(|(region, rest)| {
+                region.contains('-') && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+            if !ok {
+                return Err(ConfigError::new(
+                    "USER_POOL_ID",
+                    "must be a user pool ID such as us-east-1_AbCdEf123",
+                ));
+            }
+        }
+        Ok(Settings {
+            policy: config::password_policy(src)?,
+            stamp_on_sign_up,
+            user_pool_id,
+        })
+    }
+}
+
+/// Everything a handler needs, built once at init.
+#[derive(Debug)]
+pub struct Deps<U> {
+    pub settings: Settings,
+    pub users: U,
+}
+
+/// Why the invocation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PostConfirmationError {
+    #[error("post-confirmation cannot read this event: {0}")]
+    InvalidEvent(#[from] EventError),
+    /// Shown to the user by Cognito; says what happened without naming anyone.
+    #[error("your password was changed, but the change could not be recorded: {0}")]
+    NotRecorded(UpdateError),
+}
+
+impl From<PostConfirmationError> for Diagnostic {
+    fn from(e: PostConfirmationError) -> Self {
+        let error_type = match &e {
+            PostConfirmationError::InvalidEvent(_) => "InvalidEvent",
+            PostConfirmationError::NotRecorded(_) => "PasswordChangeNotRecorded",
+        };
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+fn stamp(policy: &PasswordPolicy, now: i64, clear_force_flag: bool) -> Vec<(String, String)> {
+    let mut attributes = vec![(policy.changed_attribute.clone(), timestamp::format(now))];
+    if clear_force_flag {
+        attributes.push((policy.force_reset_attribute.clone(), "false".to_owned()));
+    }
+    attributes
+}
+
+/// Handles one event at `now` (seconds since the epoch); returns the event unchanged.
+pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -> Result<Value, PostConfirmationError> {
+    if let Some(call) = password_change_call(&event) {
+        return handle_call(deps, call, now).await.map(|()| event);
+    }
+    let envelope: Envelope<PostConfirmationRequest> = events::view(&event)?;
+    let source = events::printable(&envelope.trigger_source);
+    let record = match envelope.trigger_source.as_str() {
+        "PostConfirmation_ConfirmForgotPassword" => true,
+        "PostConfirmation_ConfirmSignUp" => deps.settings.stamp_on_sign_up,
+        _ => {
+            warn!(trigger_source = %source, "not a password event: returned unchanged");
+            false
+        }
+    };
+    if !record {
+        return Ok(event);
+    }
+    if envelope.user_pool_id.is_empty() || envelope.user_name.is_empty() {
+        return Err(EventError::Shape("userPoolId and userName are required to record the change".into()).into());
+    }
+    // Clear the forced-reset flag only where the user has one: writing an attribute the pool
+    // does not define would fail.
+    let has_flag = envelope
+        .request
+        .user_attributes
+        .contains_key(&deps.settings.policy.force_reset_attribute);
+    let attributes = stamp(&deps.settings.policy, now, has_flag);
+    match deps
+        .users
+        .update(&envelope.user_pool_id, &envelope.user_name, &attributes)
+        .await
+    {
+        Ok(()) => {
+            info!(trigger_source = %source, changed_at = %timestamp::format(now), "password change recorded");
+            Ok(event)
+        }
+        Err(e) => {
+            error!(trigger_source = %source, error = %e, "password change not recorded");
+            Err(PostConfirmationError::NotRecorded(e))
+        }
+    }
+}
+
+async fn handle_call<U: UserAttributes>(
+    deps: &Deps<U>,
+    call: cognito_reset::events::post_confirmation::PasswordChangeCall,
+    now: i64,
+) -> Result<(), PostConfirmationError> {
+    let name = call.event_name.as_str();
+    if call.failed || !call.permanent {
+        info!(
+            event_name = name,
+            failed = call.failed,
+            permanent = call.permanent,
+            "no password change to record"
+        );
+        return Ok(());
+    }
+    let Some(pool) = call.user_pool_id.clone().or_else(|| deps.settings.user_pool_id.clone()) else {
+        error!(
+            event_name = name,
+            "the event names no user pool and USER_POOL_ID is not set: change not recorded"
+        );
+        return Ok(());
+    };
+    let Some(user) = call.user.as_deref() else {
+        error!(
+            event_name = name,
+            "the event does not say whose password changed: change not recorded"
+        );
+        return Ok(());
+    };
+    let attributes = stamp(&deps.settings.policy, now, true);
+    match deps.users.update(&pool, user, &attributes).await {
+        Ok(()) => {
+            info!(event_name = name, changed_at = %timestamp::format(now), "password change recorded");
+            Ok(())
+        }
+        Err(e) if e.is_retryable() => {
+            error!(event_name = name, error = %e, "password change not recorded; failing so EventBridge retries");
+            Err(PostConfirmationError::NotRecorded(e))
+        }
+        Err(e) => {
+            error!(event_name = name, error = %e, "password change not recorded; a retry cannot help");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
