@@ -209,7 +209,6 @@ mod tests {
         }
     }
 
-    #[allow(clippy::needless_pass_by_value)] // reads better at the call sites
     fn event(source: &str, code: Value) -> Value {
         json!({"version": "1", "triggerSource": source, "userPoolId": "us-east-1_P", "userName": "jane",
                "request": {"type": "customSMSSenderRequestV1", "code": code, "userAttributes": {}}})

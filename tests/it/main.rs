@@ -2,6 +2,7 @@
 
 mod custom_message;
 mod email_sender;
+mod password_rules;
 mod published_events;
 mod sms_sender;
 mod templates;

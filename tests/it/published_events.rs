@@ -82,3 +82,57 @@ fn every_published_custom_message_event_gets_an_acceptable_response() {
         "only {customized} published custom message events were customized"
     );
 }
+
+#[test]
+fn every_published_pre_token_and_post_confirmation_event_is_answered() {
+    let Some(files) = published() else { return };
+    let env: std::collections::HashMap<&str, &str> =
+        [("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")].into();
+    let pre = pre_token::Deps::from_source(&env).expect("deps");
+    let post = post_confirmation::Deps {
+        settings: post_confirmation::Settings::from_source(&env).expect("settings"),
+        users: cognito_reset::fakes::FakeUsers::default(),
+    };
+    let now = 1_795_434_619;
+    let mut answered = 0;
+    for (name, path) in &files {
+        let event = events::parse_bytes(&std::fs::read(path).expect("readable")).expect("parses");
+        if name.starts_with("pre-token-generation-") {
+            let out = pre_token::handle(&pre, event.clone(), now).unwrap_or_else(|e| panic!("{name}: {e}"));
+            if event["triggerSource"] == "TokenGeneration_NewPasswordChallenge" {
+                // A new password was just chosen: its claims are added, the rest kept.
+                let details = &out["response"]["claimsOverrideDetails"];
+                assert_eq!(
+                    details["claimsToAddOrOverride"]["password_changed_at"], "2026-11-23T11:50:19Z",
+                    "{name}"
+                );
+                let before = &event["response"]["claimsOverrideDetails"];
+                assert_eq!(
+                    details["groupOverrideDetails"], before["groupOverrideDetails"],
+                    "{name}"
+                );
+                for (k, v) in before["claimsToAddOrOverride"].as_object().into_iter().flatten() {
+                    assert_eq!(&details["claimsToAddOrOverride"][k], v, "{name}: {k}");
+                }
+            } else {
+                // None of these users has a change time: nothing is added and nothing denied.
+                assert_eq!(out, event, "{name}");
+            }
+            answered += 1;
+        } else if name.starts_with("post-confirmation-") {
+            let out = crate::block_on(post_confirmation::handle(&post, event.clone(), now))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(out, event, "{name}: returned unchanged");
+            answered += 1;
+        }
+    }
+    assert!(answered >= 20, "{answered}");
+    // Each published ConfirmSignUp event with a pool and user was stamped.
+    let stamped = post.users.updates();
+    assert!(stamped.len() >= 3, "{stamped:?}");
+    assert!(
+        stamped
+            .iter()
+            .all(|(_, _, attrs)| attrs[0].0 == "custom:password_changed_at")
+    );
+}

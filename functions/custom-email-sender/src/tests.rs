@@ -33,7 +33,6 @@ fn ok_deps() -> TestDeps {
     deps(&[], FakeDecryptor::default(), Outbox::default())
 }
 
-#[allow(clippy::needless_pass_by_value)] // reads better at the call sites
 fn event(source: &str, code: Value, email: &str) -> Value {
     json!({
         "version": "1", "region": "us-east-1", "userPoolId": FAKE_POOL, "userName": "jane",

@@ -27,7 +27,6 @@ fn deps(
     }
 }
 
-#[allow(clippy::needless_pass_by_value)] // reads better at the call sites
 fn event(source: &str, code: Value, phone: &str) -> Value {
     json!({
         "version": "1", "region": "us-east-1", "userPoolId": FAKE_POOL, "userName": "jane",
