@@ -60,28 +60,32 @@ impl DecryptError {
     }
 }
 
-/// Decrypts the `code` of a custom sender event.
-pub trait CodeDecryptor: Send + Sync {
-    /// Decrypts `code_base64`, checking that it was encrypted for `user_pool_id`.
-    fn decrypt(
-        &self,
-        code_base64: &str,
-        user_pool_id: &str,
-    ) -> impl Future<Output = Result<Secret, DecryptError>> + Send;
+/// A decrypted code and the user pool it was encrypted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decrypted {
+    pub secret: Secret,
+    /// The `userpool-id` of the encryption context; real Cognito always sets it.
+    pub user_pool_id: Option<String>,
 }
 
-/// Checks the `userpool-id` Cognito puts in the encryption context.
-pub fn check_user_pool<'a>(
-    mut context: impl Iterator<Item = (&'a str, &'a str)>,
-    expected: &str,
-) -> Result<(), DecryptError> {
-    match context.find(|(k, _)| *k == "userpool-id") {
-        Some((_, found)) if found == expected => Ok(()),
-        Some((_, found)) => Err(DecryptError::WrongUserPool {
+/// Decrypts the `code` of a custom sender event.
+pub trait CodeDecryptor: Send + Sync {
+    /// Decrypts `code_base64` and reports the user pool in its encryption context.
+    fn decrypt(&self, code_base64: &str) -> impl Future<Output = Result<Decrypted, DecryptError>> + Send;
+}
+
+/// Checks the `userpool-id` of a decrypted code against the event's pool. A code without one
+/// is refused unless `require` is off (cognito-local encrypts without a context; real
+/// Cognito never does).
+pub fn check_user_pool(found: Option<&str>, expected: &str, require: bool) -> Result<(), DecryptError> {
+    match found {
+        Some(found) if found == expected => Ok(()),
+        Some(found) => Err(DecryptError::WrongUserPool {
             expected: expected.to_owned(),
             found: found.to_owned(),
         }),
-        None => Err(DecryptError::NoUserPool),
+        None if require => Err(DecryptError::NoUserPool),
+        None => Ok(()),
     }
 }
 
@@ -139,7 +143,7 @@ pub mod kms {
     use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
     use base64::Engine as _;
 
-    use super::{CodeDecryptor, DecryptError, Secret, check_user_pool};
+    use super::{CodeDecryptor, DecryptError, Decrypted, Secret};
 
     /// Built once at init: the ESDK client and a KMS keyring for `KEY_ARN`.
     pub struct KmsDecryptor {
@@ -220,7 +224,7 @@ pub mod kms {
     }
 
     impl CodeDecryptor for KmsDecryptor {
-        async fn decrypt(&self, code_base64: &str, user_pool_id: &str) -> Result<Secret, DecryptError> {
+        async fn decrypt(&self, code_base64: &str) -> Result<Decrypted, DecryptError> {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(code_base64.trim())
                 .map_err(|_| DecryptError::NotBase64)?;
@@ -232,12 +236,15 @@ pub mod kms {
                 .send()
                 .await
                 .map_err(|e| classify(&e))?;
-            let context: HashMap<String, String> = out.encryption_context.unwrap_or_default();
-            check_user_pool(context.iter().map(|(k, v)| (k.as_str(), v.as_str())), user_pool_id)?;
+            let mut context: HashMap<String, String> = out.encryption_context.unwrap_or_default();
             let plaintext = out.plaintext.ok_or(DecryptError::Undecryptable("empty message"))?;
-            String::from_utf8(plaintext.into_inner())
+            let secret = String::from_utf8(plaintext.into_inner())
                 .map(Secret)
-                .map_err(|_| DecryptError::NotText)
+                .map_err(|_| DecryptError::NotText)?;
+            Ok(Decrypted {
+                secret,
+                user_pool_id: context.remove("userpool-id"),
+            })
         }
     }
 }
@@ -265,19 +272,16 @@ mod tests {
 
     #[test]
     fn user_pool_must_match() {
-        let ctx = [("aws-crypto-public-key", "x"), ("userpool-id", "us-east-1_A")];
-        assert_eq!(check_user_pool(ctx.into_iter(), "us-east-1_A"), Ok(()));
+        assert_eq!(check_user_pool(Some("us-east-1_A"), "us-east-1_A", true), Ok(()));
         assert_eq!(
-            check_user_pool(ctx.into_iter(), "us-east-1_B"),
+            check_user_pool(Some("us-east-1_A"), "us-east-1_B", false),
             Err(DecryptError::WrongUserPool {
                 expected: "us-east-1_B".into(),
                 found: "us-east-1_A".into()
             })
         );
-        assert_eq!(
-            check_user_pool([("a", "b")].into_iter(), "x"),
-            Err(DecryptError::NoUserPool)
-        );
+        assert_eq!(check_user_pool(None, "x", true), Err(DecryptError::NoUserPool));
+        assert_eq!(check_user_pool(None, "x", false), Ok(()));
     }
 
     #[test]

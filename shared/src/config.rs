@@ -106,6 +106,9 @@ pub struct SenderConfig {
     pub key_arn: String,
     /// `SEND_ENABLED`: `false` logs (masked) what would be sent and sends nothing.
     pub send_enabled: bool,
+    /// `REQUIRE_POOL_CONTEXT`: refuse codes without a `userpool-id` encryption context
+    /// (default `true`; only local stand-ins such as cognito-local omit it).
+    pub require_pool_context: bool,
 }
 
 impl SenderConfig {
@@ -132,7 +135,15 @@ impl SenderConfig {
             Some(v) => boolean("SEND_ENABLED", &v)?,
             None => true,
         };
-        Ok(SenderConfig { key_arn, send_enabled })
+        let require_pool_context = match src.get("REQUIRE_POOL_CONTEXT") {
+            Some(v) => boolean("REQUIRE_POOL_CONTEXT", &v)?,
+            None => true,
+        };
+        Ok(SenderConfig {
+            key_arn,
+            send_enabled,
+            require_pool_context,
+        })
     }
 }
 

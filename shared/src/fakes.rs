@@ -3,14 +3,15 @@
 
 use std::sync::Mutex;
 
-use crate::code::{CodeDecryptor, DecryptError, Secret};
+use crate::code::{CodeDecryptor, DecryptError, Decrypted, Secret};
 use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 use crate::users::{UpdateError, UserAttributes};
 
 /// The user pool the fake ciphertexts belong to.
 pub const FAKE_POOL: &str = "us-east-1_P";
 
-/// "Decrypts" `enc:<plaintext>` for [`FAKE_POOL`]; or fails as configured. Counts calls.
+/// "Decrypts" `enc:<plaintext>` as encrypted for [`FAKE_POOL`], `enc-pool=<pool>:<plaintext>`
+/// for another pool, `enc-nopool:<plaintext>` without a pool; or fails as configured. Counts calls.
 #[derive(Debug, Default)]
 pub struct FakeDecryptor {
     pub fail: Option<DecryptError>,
@@ -31,20 +32,25 @@ impl FakeDecryptor {
 }
 
 impl CodeDecryptor for FakeDecryptor {
-    async fn decrypt(&self, code: &str, pool: &str) -> Result<Secret, DecryptError> {
+    async fn decrypt(&self, code: &str) -> Result<Decrypted, DecryptError> {
         *self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
         if let Some(e) = &self.fail {
             return Err(e.clone());
         }
-        if pool != FAKE_POOL {
-            return Err(DecryptError::WrongUserPool {
-                expected: pool.into(),
-                found: FAKE_POOL.into(),
-            });
+        let decrypted = |pool: Option<&str>, plain: &str| Decrypted {
+            secret: Secret::new(plain),
+            user_pool_id: pool.map(str::to_owned),
+        };
+        if let Some(plain) = code.strip_prefix("enc:") {
+            return Ok(decrypted(Some(FAKE_POOL), plain));
         }
-        code.strip_prefix("enc:")
-            .map(Secret::new)
-            .ok_or(DecryptError::NotBase64)
+        if let Some(plain) = code.strip_prefix("enc-nopool:") {
+            return Ok(decrypted(None, plain));
+        }
+        if let Some((pool, plain)) = code.strip_prefix("enc-pool=").and_then(|r| r.split_once(':')) {
+            return Ok(decrypted(Some(pool), plain));
+        }
+        Err(DecryptError::NotBase64)
     }
 }
 

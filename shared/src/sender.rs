@@ -12,7 +12,7 @@
 use serde_json::Value;
 use tracing::{error, info, warn};
 
-use crate::code::{CodeDecryptor, DecryptError, Secret, unescape_html};
+use crate::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
 use crate::events::sender::SenderRequest;
 use crate::events::{self, Envelope, Family, MessageKind};
 use crate::messages::{Branding, Catalog, Code, MessageInput, Rendered};
@@ -112,9 +112,14 @@ pub fn start(family: Family, event: &Value) -> Start {
     }
 }
 
-/// Decrypts the code. Account-takeover notifications carry none (`Ok(None)`); temporary
-/// passwords (AdminCreateUser) arrive HTML-escaped and are unescaped.
-pub async fn decrypt_code<D: CodeDecryptor>(decryptor: &D, req: &Request) -> Result<Option<Secret>, Failure> {
+/// Decrypts the code and checks it was encrypted for the event's user pool (a code without
+/// a pool is refused when `require_pool_context`). Account-takeover notifications carry none
+/// (`Ok(None)`); temporary passwords (AdminCreateUser) arrive HTML-escaped and are unescaped.
+pub async fn decrypt_code<D: CodeDecryptor>(
+    decryptor: &D,
+    req: &Request,
+    require_pool_context: bool,
+) -> Result<Option<Secret>, Failure> {
     if req.kind == MessageKind::AccountTakeOverNotification {
         return Ok(None);
     }
@@ -129,7 +134,16 @@ pub async fn decrypt_code<D: CodeDecryptor>(decryptor: &D, req: &Request) -> Res
             "the event has no userPoolId to check the code against".into(),
         ));
     }
-    let secret = decryptor.decrypt(code, &req.envelope.user_pool_id).await?;
+    let decrypted = decryptor.decrypt(code).await?;
+    check_user_pool(
+        decrypted.user_pool_id.as_deref(),
+        &req.envelope.user_pool_id,
+        require_pool_context,
+    )?;
+    if decrypted.user_pool_id.is_none() {
+        warn!(trigger_source = %req.source, "the code has no userpool-id context; accepted because REQUIRE_POOL_CONTEXT=false");
+    }
+    let secret = decrypted.secret;
     if secret.expose().is_empty() {
         return Err(Failure::Rejected("the decrypted code is empty".into()));
     }
@@ -197,15 +211,18 @@ pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Decrypted;
     use serde_json::json;
 
     struct Fake(Result<&'static str, DecryptError>);
 
     impl CodeDecryptor for Fake {
-        async fn decrypt(&self, code: &str, pool: &str) -> Result<Secret, DecryptError> {
+        async fn decrypt(&self, code: &str) -> Result<Decrypted, DecryptError> {
             assert_eq!(code, "Y2lwaGVy");
-            assert_eq!(pool, "us-east-1_P");
-            self.0.clone().map(Secret::new)
+            self.0.clone().map(|s| Decrypted {
+                secret: Secret::new(s),
+                user_pool_id: Some("us-east-1_P".into()),
+            })
         }
     }
 
@@ -253,7 +270,10 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(block_on(decrypt_code(&fake, &r)).unwrap().unwrap().expose(), "a&b<");
+        assert_eq!(
+            block_on(decrypt_code(&fake, &r, true)).unwrap().unwrap().expose(),
+            "a&b<"
+        );
         let r = read(
             Family::CustomSmsSender,
             &event("CustomSMSSender_ForgotPassword", json!("Y2lwaGVy")),
@@ -261,7 +281,7 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(
-            block_on(decrypt_code(&fake, &r)).unwrap().unwrap().expose(),
+            block_on(decrypt_code(&fake, &r, true)).unwrap().unwrap().expose(),
             "a&amp;b&lt;"
         );
     }
@@ -275,11 +295,14 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(block_on(decrypt_code(&fake, &r)), Ok(None));
+        assert_eq!(block_on(decrypt_code(&fake, &r, true)), Ok(None));
         let r = read(Family::CustomSmsSender, &event("CustomSMSSender_SignUp", Value::Null))
             .unwrap()
             .unwrap();
-        assert!(matches!(block_on(decrypt_code(&fake, &r)), Err(Failure::Rejected(_))));
+        assert!(matches!(
+            block_on(decrypt_code(&fake, &r, true)),
+            Err(Failure::Rejected(_))
+        ));
     }
 
     #[test]
@@ -290,9 +313,14 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let f = block_on(decrypt_code(&Fake(Err(DecryptError::Unavailable("throttled"))), &r)).unwrap_err();
+        let f = block_on(decrypt_code(
+            &Fake(Err(DecryptError::Unavailable("throttled"))),
+            &r,
+            true,
+        ))
+        .unwrap_err();
         assert!(matches!(f, Failure::Retryable(_)));
-        let f = block_on(decrypt_code(&Fake(Err(DecryptError::NotBase64)), &r)).unwrap_err();
+        let f = block_on(decrypt_code(&Fake(Err(DecryptError::NotBase64)), &r, true)).unwrap_err();
         assert!(matches!(f, Failure::Rejected(_)));
     }
 

@@ -76,7 +76,7 @@ async fn deliver<D: CodeDecryptor, E: EmailSender>(
         *recipient = redact::Email(a).to_string();
     }
     let to = validate_email(address).map_err(Failure::rejected)?;
-    let code = sender::decrypt_code(&deps.decryptor, req).await?;
+    let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
     let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
     let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
     if !s.sender.send_enabled {

@@ -239,3 +239,44 @@ fn per_client_branding_and_locale_apply() {
         "Réinitialisez votre mot de passe Contoso Web"
     );
 }
+
+#[test]
+fn a_code_without_a_pool_context_is_refused_unless_configured() {
+    let d = ok_deps();
+    run(handle(
+        &d,
+        event(
+            "CustomEmailSender_ForgotPassword",
+            json!("enc-nopool:424242"),
+            "jane@example.com",
+        ),
+    ))
+    .unwrap();
+    assert!(d.email.sent().is_empty(), "real Cognito always sets userpool-id");
+    let lenient = deps(
+        &[("REQUIRE_POOL_CONTEXT", "false")],
+        FakeDecryptor::default(),
+        Outbox::default(),
+    );
+    run(handle(
+        &lenient,
+        event(
+            "CustomEmailSender_ForgotPassword",
+            json!("enc-nopool:424242"),
+            "jane@example.com",
+        ),
+    ))
+    .unwrap();
+    assert!(lenient.email.sent()[0].text.contains("424242"));
+    // A code for another pool stays refused either way.
+    run(handle(
+        &lenient,
+        event(
+            "CustomEmailSender_ForgotPassword",
+            json!("enc-pool=us-east-1_X:1"),
+            "jane@example.com",
+        ),
+    ))
+    .unwrap();
+    assert_eq!(lenient.email.sent().len(), 1);
+}

@@ -81,7 +81,7 @@ async fn deliver<D: CodeDecryptor, S: SmsSender>(
         *recipient = redact::Phone(n).to_string();
     }
     let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
-    let code = sender::decrypt_code(&deps.decryptor, req).await?;
+    let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
     let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
     let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
     let text = match &code {
