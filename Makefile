@@ -9,6 +9,7 @@ SHELL := bash
 
 VENV   := .venv
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -33,10 +34,15 @@ $(STAMP): requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-tools: $(STAMP) ## Install the local tools into .venv/ (done by every target that needs them)
+$(NODE_STAMP): package.json package-lock.json
+	@echo "==> installing node tools (cognito-local) into node_modules/"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
-demo: tools ## Run the functions locally and show a branded reset message
-	scripts/demo.sh
+tools: $(STAMP) $(NODE_STAMP) ## Install the local tools into .venv/ and node_modules/ (done by every target that needs them)
+
+demo: tools ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
+	cargo run --quiet --locked -p cognito-reset-tests --bin demo
 
 test: tools ## Everything CI checks: format, lints, unit, integration and local-stack tests
 	cargo fmt --all -- --check

@@ -1,6 +1,7 @@
 //! One integration-test binary for the workspace (faster to build than one per file).
 
 mod custom_message;
+mod e2e;
 mod email_sender;
 mod password_rules;
 mod published_events;
@@ -57,39 +58,14 @@ pub fn assert_cognito_accepts(kind: MessageKind, event: &Value, what: &str) {
 
 /// An AWS SDK configuration pointed at the local moto server.
 pub fn moto_sdk_config(moto: &cognito_reset_tests::Moto) -> aws_config::SdkConfig {
-    use cognito_reset::aws::kms::config::Credentials;
-    block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new(cognito_reset_tests::LOCAL_REGION))
-            .endpoint_url(&moto.endpoint)
-            .credentials_provider(Credentials::new(
-                cognito_reset_tests::LOCAL_ACCESS_KEY,
-                cognito_reset_tests::LOCAL_SECRET_KEY,
-                None,
-                None,
-                "moto",
-            ))
-            .load(),
-    )
+    block_on(cognito_reset_tests::local_sdk_config(&moto.endpoint))
 }
 
-/// Runs a future on a multi-threaded runtime (the Encryption SDK blocks in place on KMS calls).
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
+pub use cognito_reset_tests::block_on;
 
 /// Creates a KMS key on moto and returns its ARN.
 pub fn create_key(sdk: &aws_config::SdkConfig) -> String {
-    let kms = cognito_reset::aws::kms::Client::new(sdk);
-    let out = block_on(kms.create_key().description("cognito-reset test key").send()).expect("create key");
-    out.key_metadata()
-        .map(|m| m.arn().unwrap_or_default().to_owned())
-        .expect("key ARN")
+    block_on(cognito_reset_tests::create_key(sdk)).expect("create key")
 }
 
 /// A moto server with a KMS key, and an SDK configuration pointed at it.

@@ -1,15 +1,29 @@
-//! Harness for the workspace tests: where fixtures live, and the real local parts
-//! (`cargo lambda watch`, later moto and cognito-local) started on loopback ports and
-//! stopped when dropped.
+//! Harness for the workspace tests and `make demo`: where fixtures live, and the real local
+//! parts (moto, `cargo lambda watch`, cognito-local) started on loopback ports and stopped
+//! when dropped (or, for the demo, on Ctrl-C).
 //!
 //! The tools come from the project's `.venv/` (bootstrapped by `make`). When a tool is
 //! missing, a test that needs it skips with a message, unless `COGNITO_RESET_REQUIRE_STACK`
 //! is set (as `make test` does), in which case it fails: CI never passes by skipping.
 
+pub mod demo;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Process groups of every running [`Service`], so a signal handler can stop them all.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Stops every running service (for Ctrl-C in the demo, where destructors do not run).
+pub fn stop_all() {
+    let groups = std::mem::take(&mut *RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    for pid in groups {
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pid}")]).status();
+    }
+}
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -104,14 +118,24 @@ impl Service {
         let out = std::fs::File::create(log).expect("log file");
         let err = out.try_clone().expect("log file");
         cmd.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        wait_for_port(port, Duration::from_secs(120), &mut child, what);
-        Service { child, port }
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(child.id());
+        // From here a failed start (a panic) drops the service, which stops the process.
+        let mut service = Service { child, port };
+        wait_for_port(port, Duration::from_secs(120), &mut service.child, what);
+        service
     }
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|p| *p != self.child.id());
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -285,6 +309,48 @@ impl Moto {
     }
 }
 
+/// An AWS SDK configuration for a local endpoint (moto, cognito-local).
+pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    use cognito_reset::aws::kms::config::Credentials;
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(LOCAL_REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            LOCAL_ACCESS_KEY,
+            LOCAL_SECRET_KEY,
+            None,
+            None,
+            "local",
+        ))
+        .load()
+        .await
+}
+
+/// Creates a KMS key and returns its ARN.
+pub async fn create_key(sdk: &aws_config::SdkConfig) -> Result<String, String> {
+    let kms = cognito_reset::aws::kms::Client::new(sdk);
+    let out = kms
+        .create_key()
+        .description("cognito-reset local key")
+        .send()
+        .await
+        .map_err(|e| format!("CreateKey: {e:?}"))?;
+    out.key_metadata()
+        .and_then(|m| m.arn())
+        .map(str::to_owned)
+        .ok_or_else(|| "CreateKey returned no ARN".to_owned())
+}
+
+/// Runs a future on a multi-threaded runtime (the Encryption SDK blocks in place on KMS calls).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
 /// Which algorithm suite a test ciphertext uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Suite {
@@ -330,6 +396,195 @@ pub fn cognito_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Su
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("base64 is ASCII")
+}
+
+/// Puts the real Lambda service's error convention in front of `cargo lambda watch`.
+///
+/// When a function fails, the Lambda Invoke API answers `200` with an
+/// `X-Amz-Function-Error: Unhandled` header and the `{errorType, errorMessage}` body; Cognito
+/// turns that into `<Trigger> failed with error <errorMessage>.`. `cargo lambda watch` answers
+/// `500` instead, which AWS SDK clients (cognito-local's among them) treat as a transport
+/// failure, losing the message. This loopback proxy rewrites such answers, and passes
+/// everything else through unchanged.
+#[derive(Debug)]
+pub struct InvokeAdapter {
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl InvokeAdapter {
+    /// Listens on a free loopback port and forwards to `target_port`.
+    pub fn start(target_port: u16) -> InvokeAdapter {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(conn) = conn {
+                    std::thread::spawn(move || {
+                        let _ = Self::serve(conn, target_port);
+                    });
+                }
+            }
+        });
+        InvokeAdapter { port, stop }
+    }
+
+    fn serve(mut conn: TcpStream, target_port: u16) -> std::io::Result<()> {
+        use std::io::{BufRead, BufReader, Read, Write};
+        conn.set_nodelay(true)?;
+        let mut reader = BufReader::new(conn.try_clone()?);
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line)?;
+        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line)?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .timeout_global(Some(Duration::from_secs(900)))
+                .http_status_as_error(false)
+                .build(),
+        );
+        let (mut status, mut function_error, answer) = match agent
+            .post(format!("http://127.0.0.1:{target_port}{path}"))
+            .header("content-type", "application/json")
+            .send(&body[..])
+        {
+            Ok(mut r) => {
+                let status = r.status().as_u16();
+                let function_error = r
+                    .headers()
+                    .get("x-amz-function-error")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                (
+                    status,
+                    function_error,
+                    r.body_mut().read_to_string().unwrap_or_default(),
+                )
+            }
+            Err(e) => (502, None, format!("{{\"message\": \"{e}\"}}")),
+        };
+        let is_function_error = serde_json::from_str::<serde_json::Value>(&answer)
+            .is_ok_and(|v| v.get("errorMessage").is_some() || v.get("errorType").is_some());
+        if status == 500 && is_function_error {
+            status = 200;
+            function_error = Some("Unhandled".to_owned());
+        }
+        let reason = if status == 200 { "OK" } else { "Error" };
+        let mut head = format!(
+            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nx-amz-executed-version: $LATEST\r\n",
+            answer.len()
+        );
+        if let Some(e) = function_error {
+            head.push_str(&format!("x-amz-function-error: {e}\r\n"));
+        }
+        head.push_str("\r\n");
+        conn.write_all(head.as_bytes())?;
+        conn.write_all(answer.as_bytes())?;
+        conn.flush()
+    }
+}
+
+impl Drop for InvokeAdapter {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// cognito-local (the user pool API, from npm) on a loopback port, invoking triggers through
+/// `cargo lambda watch` and encrypting codes for the custom email sender with a moto KMS key.
+#[derive(Debug)]
+pub struct CognitoLocal {
+    pub service: Service,
+    pub endpoint: String,
+    pub log: PathBuf,
+    /// Its working directory (`.cognito/config.json`, `.cognito/db/`).
+    pub dir: PathBuf,
+}
+
+impl CognitoLocal {
+    /// Starts cognito-local on `port`. `triggers` maps trigger names (`CustomEmailSender`,
+    /// `PostConfirmation`, `PreTokenGeneration`, ...) to function names served by `lambda_endpoint`.
+    pub fn start(
+        test: &str,
+        port: u16,
+        lambda_endpoint: &str,
+        triggers: &[(&str, &str)],
+        kms: Option<(&Moto, &str, &str)>,
+    ) -> Option<CognitoLocal> {
+        let start_js = root().join("node_modules/cognito-local/lib/bin/start.js");
+        if !start_js.is_file() {
+            let msg = format!(
+                "{test}: node_modules/cognito-local is missing (run `make test` or `make demo`, which run npm ci)"
+            );
+            assert!(!stack_required(), "{msg}");
+            eprintln!("SKIPPED {msg}");
+            return None;
+        }
+        let node = require_tool("node", test)?;
+        let dir = std::env::temp_dir().join(format!("cognito-local-{port}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".cognito/db")).expect("cognito-local dir");
+        let credentials = serde_json::json!({"accessKeyId": LOCAL_ACCESS_KEY, "secretAccessKey": LOCAL_SECRET_KEY});
+        let mut config = serde_json::json!({
+            "LambdaClient": {"endpoint": lambda_endpoint, "region": LOCAL_REGION, "credentials": credentials},
+            "ServerConfig": {"hostname": "127.0.0.1", "port": port},
+            "TokenConfig": {"IssuerDomain": format!("http://127.0.0.1:{port}")},
+            "TriggerFunctions": triggers.iter().map(|(k, v)| ((*k).to_owned(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
+            "UserPoolDefaults": {"UsernameAttributes": ["email"]},
+        });
+        if let Some((moto, key_arn, alias)) = kms {
+            config["KMSConfig"] = serde_json::json!({
+                "KMSKeyId": key_arn, "KMSKeyAlias": alias, "endpoint": moto.endpoint,
+                "region": LOCAL_REGION, "credentials": credentials,
+            });
+        }
+        std::fs::write(
+            dir.join(".cognito/config.json"),
+            serde_json::to_vec_pretty(&config).expect("json"),
+        )
+        .expect("config");
+        let mut cmd = Command::new(node);
+        cmd.arg(start_js)
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .env("NODE_NO_WARNINGS", "1");
+        let log = std::env::temp_dir().join(format!("cognito-local-{port}.log"));
+        let service = Service::spawn(cmd, port, "cognito-local", &log);
+        Some(CognitoLocal {
+            service,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            log,
+            dir,
+        })
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
 }
 
 /// One answer of the Invoke API.

@@ -1,0 +1,78 @@
+//! `make demo`: the whole reset flow, locally, on real parts. See `cognito_reset_tests::demo`.
+//! `KEEP=1` keeps the stack running afterwards (Ctrl-C stops it).
+#![allow(clippy::print_stdout)]
+
+use cognito_reset_tests::demo::{self, Stack};
+
+fn step(line: &str) {
+    println!("==> {line}");
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("      {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn main_flow() -> Result<(), String> {
+    let stack = Stack::start(&step).await?;
+    let r = demo::run(&stack, &step).await?;
+    println!(
+        "\n      To: {}\n      Subject: {}\n\n{}\n",
+        r.email_to,
+        r.email_subject,
+        indent(&r.email_text)
+    );
+    step(&format!(
+        "the code the user received: {}; ConfirmForgotPassword succeeded and post-confirmation stamped the change",
+        r.code
+    ));
+    let claims = &r.id_token_claims;
+    println!(
+        "      ID token claims: password_changed_at={} password_expires_at={} email={}",
+        claims["password_changed_at"], claims["password_expires_at"], claims["email"]
+    );
+    step(&format!(
+        "sign-in with a 200-day-old password was denied: {}",
+        r.denied_message
+    ));
+    step(&format!("SMS delivered to {}:\n{}", r.sms_to, indent(&r.sms_text)));
+    if std::env::var("KEEP").is_ok_and(|v| v == "1") {
+        println!(
+            "\nThe stack keeps running (Ctrl-C stops it):\n  cognito-local (user pool API): {}  pool {}  app client {}\n  moto (KMS, SES, SNS):          {}\n  Lambda Invoke API:             http://127.0.0.1:{}\n  Point an Amplify app at it with userPoolId {} and userPoolClientId {}, endpoint {}.",
+            stack.cognito.endpoint,
+            r.user_pool_id,
+            r.client_id,
+            stack.moto.endpoint,
+            stack.watch.service.port,
+            r.user_pool_id,
+            r.client_id,
+            stack.cognito.endpoint
+        );
+        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    }
+    step("done; stopping everything");
+    Ok(())
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // Ctrl-C at any point stops every process the demo started.
+    runtime.spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() && std::env::var("KEEP").map_or(true, |v| v != "1") {
+            cognito_reset_tests::stop_all();
+            std::process::exit(130);
+        }
+    });
+    let result = runtime.block_on(main_flow());
+    cognito_reset_tests::stop_all();
+    if let Err(e) = result {
+        eprintln!("demo failed: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,77 @@
+//! The whole reset flow of `make demo`, on the local stack, with assertions on every step:
+//! cognito-local drives the triggers through `cargo lambda watch`, moto stands in for KMS,
+//! SES and SNS.
+
+use cognito_reset::rules::timestamp;
+use cognito_reset_tests::demo::{self, EMAIL, PHONE, Stack};
+use cognito_reset_tests::{block_on, stack_required};
+
+#[test]
+fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
+    let stack = match block_on(Stack::start(&|_| {})) {
+        Ok(stack) => stack,
+        Err(e) if !stack_required() && e.contains("not installed") => {
+            eprintln!("SKIPPED end-to-end flow: {e}");
+            return;
+        }
+        Err(e) => panic!("the local stack did not start: {e}"),
+    };
+    let r = block_on(demo::run(&stack, &|_| {})).unwrap_or_else(|e| panic!("{e}\n{}", stack.cognito.logs()));
+
+    // ForgotPassword: cognito-local encrypted the code, custom-email-sender decrypted it and
+    // sent the branded email through SES.
+    assert_eq!(r.email_to, EMAIL);
+    assert_eq!(r.email_subject, "Reset your Contoso password");
+    assert!(r.email_text.contains("Hi Jane,"), "{}", r.email_text);
+    assert_eq!(r.code.len(), 6);
+    assert!(
+        r.email_text.contains(&format!("code={}", r.code)),
+        "the reset link carries the code: {}",
+        r.email_text
+    );
+
+    // ConfirmForgotPassword worked with that code, post-confirmation stamped the change, and
+    // the next sign-in's ID token carries the password claims from pre-token.
+    let changed = r.id_token_claims["password_changed_at"]
+        .as_str()
+        .and_then(timestamp::parse)
+        .expect("changed_at claim");
+    let expires = r.id_token_claims["password_expires_at"]
+        .as_str()
+        .and_then(timestamp::parse)
+        .expect("expires_at claim");
+    let now = timestamp::parse(&timestamp::format(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs().try_into().unwrap_or(0)),
+    ))
+    .expect("now");
+    assert!((now - changed).abs() < 600, "stamped at the reset: {changed} vs {now}");
+    assert_eq!(expires - changed, 90 * 86_400);
+
+    // A password older than PASSWORD_MAX_AGE_DAYS is refused with the message the app shows.
+    assert!(
+        r.denied_message
+            .contains("Your password has expired; reset it to continue. (PASSWORD_EXPIRED)"),
+        "{}",
+        r.denied_message
+    );
+
+    // The SMS path: a Cognito-style ciphertext, decrypted and sent through SNS.
+    assert_eq!(r.sms_to, PHONE);
+    assert_eq!(r.sms_text.matches("730518").count(), 1, "{}", r.sms_text);
+
+    // Nothing secret reached the functions' logs along the way.
+    let logs = stack.watch.logs();
+    assert!(!logs.contains(&r.code), "the reset code reached the logs");
+    assert!(!logs.contains("730518"), "the SMS code reached the logs");
+    assert!(
+        !logs.contains(demo::NEW_PASSWORD) && !logs.contains(demo::FIRST_PASSWORD),
+        "a password reached the logs"
+    );
+    assert!(
+        !logs.contains("2065550123"),
+        "an unmasked phone number reached the logs"
+    );
+    assert!(!logs.contains("jane.doe@"), "an unmasked address reached the logs");
+}

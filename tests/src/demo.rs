@@ -1,0 +1,382 @@
+//! The whole reset flow on the local stack, for `make demo` and the end-to-end test.
+//!
+//! [`Stack::start`] brings up a moto server (KMS, SES, SNS), `cargo lambda watch` serving every
+//! function, and cognito-local as the user pool API, wired together: cognito-local invokes the
+//! custom email sender, post confirmation and pre token generation triggers through the Lambda
+//! Invoke API of `cargo lambda watch`, and encrypts codes under the moto KMS key; the functions
+//! talk to moto for KMS, SES and SNS and to cognito-local for the Cognito admin API.
+//! [`run`] then plays a user who forgot their password, step by step, and returns what each
+//! step produced, so the demo prints it and the test asserts on it.
+
+use aws_config::SdkConfig;
+use base64::Engine as _;
+use cognito_reset::aws::cognito;
+use cognito_reset::aws::cognito::types::{
+    AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType, SchemaAttributeType,
+};
+use serde_json::{Value, json};
+
+use crate::{
+    CognitoLocal, InvokeAdapter, LambdaWatch, Moto, Suite, cognito_encrypt, create_key, free_port, local_sdk_config,
+};
+
+pub const EMAIL: &str = "jane.doe@example.com";
+pub const PHONE: &str = "+12065550123";
+pub const EMAIL_FROM: &str = "no-reply@example.com";
+pub const FIRST_PASSWORD: &str = "Correct-Horse-1";
+pub const NEW_PASSWORD: &str = "Battery-Staple-2";
+const KEY_ALIAS: &str = "alias/cognito-reset-demo";
+
+/// The running local stack.
+#[derive(Debug)]
+pub struct Stack {
+    pub moto: Moto,
+    pub watch: LambdaWatch,
+    /// Between cognito-local and `cargo lambda watch`: function errors as the Lambda API reports them.
+    pub invoke: InvokeAdapter,
+    pub cognito: CognitoLocal,
+    pub key_arn: String,
+    pub moto_sdk: SdkConfig,
+    pub cognito_sdk: SdkConfig,
+}
+
+/// What each step of the flow produced.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub email_to: String,
+    pub email_subject: String,
+    pub email_text: String,
+    pub code: String,
+    pub id_token_claims: Value,
+    pub denied_message: String,
+    pub sms_to: String,
+    pub sms_text: String,
+}
+
+fn err<E: std::fmt::Debug>(what: &'static str) -> impl Fn(E) -> String {
+    move |e| format!("{what}: {e:?}")
+}
+
+impl Stack {
+    /// Starts everything; `progress` receives one line per step.
+    pub async fn start(progress: &dyn Fn(&str)) -> Result<Stack, String> {
+        progress("starting moto (KMS, SES, SNS) on a loopback port");
+        let moto = Moto::start("demo").ok_or("moto_server is not installed (make demo installs it into .venv/)")?;
+        let moto_sdk = local_sdk_config(&moto.endpoint).await;
+        let key_arn = create_key(&moto_sdk).await?;
+        cognito_reset::aws::kms::Client::new(&moto_sdk)
+            .create_alias()
+            .alias_name(KEY_ALIAS)
+            .target_key_id(&key_arn)
+            .send()
+            .await
+            .map_err(err("CreateAlias"))?;
+        cognito_reset::aws::ses::Client::new(&moto_sdk)
+            .create_email_identity()
+            .email_identity(EMAIL_FROM)
+            .send()
+            .await
+            .map_err(err("CreateEmailIdentity"))?;
+        progress(&format!(
+            "moto on {}: KMS key {key_arn}, SES sender {EMAIL_FROM} verified",
+            moto.endpoint
+        ));
+
+        let cognito_port = free_port();
+        let cognito_endpoint = format!("http://127.0.0.1:{cognito_port}");
+        let moto_env = moto.env();
+        let mut env: Vec<(&str, &str)> = moto_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        env.extend([
+            // The functions' Cognito admin calls go to cognito-local, everything else to moto.
+            ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", cognito_endpoint.as_str()),
+            ("KEY_ARN", key_arn.as_str()),
+            ("EMAIL_FROM", EMAIL_FROM),
+            ("APP_NAME", "Contoso"),
+            ("RESET_URL", "http://localhost:3000/reset-password"),
+            ("PASSWORD_MAX_AGE_DAYS", "90"),
+            ("PASSWORD_WARN_DAYS", "14"),
+            // cognito-local encrypts codes without the userpool-id context real Cognito adds.
+            ("REQUIRE_POOL_CONTEXT", "false"),
+        ]);
+        progress("starting cargo lambda watch (every function, Lambda Invoke API on a loopback port)");
+        let watch = LambdaWatch::start("demo", &env).ok_or("cargo-lambda is not installed (make demo installs it)")?;
+        let invoke = InvokeAdapter::start(watch.service.port);
+        let lambda_endpoint = format!("http://127.0.0.1:{}", invoke.port);
+        progress("building the functions on first use (the first run compiles them; later runs start in seconds)");
+        for function in [
+            "custom-email-sender",
+            "custom-sms-sender",
+            "post-confirmation",
+            "pre-token",
+            "custom-message",
+        ] {
+            let answer = watch.invoke(function, br#"{"triggerSource": "Warmup_Ping"}"#);
+            if answer.status != 200 || answer.function_error.is_some() {
+                return Err(format!("{function} did not start: {answer:?}\n{}", watch.logs()));
+            }
+        }
+        progress(&format!("functions ready on {lambda_endpoint}"));
+
+        progress("starting cognito-local (the user pool API) with the triggers wired to the functions");
+        let cognito = CognitoLocal::start(
+            "demo",
+            cognito_port,
+            &lambda_endpoint,
+            &[
+                ("CustomEmailSender", "custom-email-sender"),
+                ("PostConfirmation", "post-confirmation"),
+                ("PreTokenGeneration", "pre-token"),
+            ],
+            Some((&moto, &key_arn, KEY_ALIAS)),
+        )
+        .ok_or("cognito-local is not installed (make demo runs npm ci)")?;
+        let cognito_sdk = local_sdk_config(&cognito.endpoint).await;
+        progress(&format!("cognito-local on {}", cognito.endpoint));
+        Ok(Stack {
+            moto,
+            watch,
+            invoke,
+            cognito,
+            key_arn,
+            moto_sdk,
+            cognito_sdk,
+        })
+    }
+}
+
+fn attribute(name: &str, value: &str) -> Result<AttributeType, String> {
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .map_err(err("attribute"))
+}
+
+fn custom_schema(name: &str) -> SchemaAttributeType {
+    SchemaAttributeType::builder()
+        .name(name)
+        .attribute_data_type(AttributeDataType::String)
+        .mutable(true)
+        .build()
+}
+
+/// The claims of a JWT, decoded without verification (for display).
+pub fn jwt_claims(token: &str) -> Result<Value, String> {
+    let payload = token.split('.').nth(1).ok_or("not a JWT")?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(err("JWT payload"))?;
+    serde_json::from_slice(&bytes).map_err(err("JWT claims"))
+}
+
+/// The readable text of an HTML email: tags dropped, entities decoded, blank lines removed.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    // Drop the head (title, styles) and keep links visible.
+    if let Some(i) = rest.find("<body") {
+        rest = &rest[i..];
+    }
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else { break };
+        let tag = &rest[start..start + end];
+        if let Some(href) = tag.split("href=\"").nth(1).and_then(|h| h.split('"').next()) {
+            out.push_str(&format!("[{}] ", decode_entities(href)));
+        }
+        if tag.starts_with("</p") || tag.starts_with("</h1") || tag.starts_with("</td") {
+            out.push('\n');
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&middot;", "·")
+        .replace("&amp;", "&")
+}
+
+/// The first run of exactly six digits in `text` (the reset code).
+pub fn six_digit_code(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .map(str::to_owned)
+}
+
+/// Plays the reset flow; `progress` receives one line per step.
+pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, String> {
+    let idp = cognito::Client::new(&stack.cognito_sdk);
+    let mut report = Report::default();
+
+    progress("creating a user pool (custom attributes for the password rules), an app client and a user");
+    let pool = idp
+        .create_user_pool()
+        .pool_name("contoso-demo")
+        .schema(custom_schema("password_changed_at"))
+        .schema(custom_schema("force_password_reset"))
+        .send()
+        .await
+        .map_err(err("CreateUserPool"))?;
+    report.user_pool_id = pool.user_pool().and_then(|p| p.id()).ok_or("no pool id")?.to_owned();
+    let client = idp
+        .create_user_pool_client()
+        .user_pool_id(&report.user_pool_id)
+        .client_name("contoso-web")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .map_err(err("CreateUserPoolClient"))?;
+    report.client_id = client
+        .user_pool_client()
+        .and_then(|c| c.client_id())
+        .ok_or("no client id")?
+        .to_owned();
+    idp.admin_create_user()
+        .user_pool_id(&report.user_pool_id)
+        .username(EMAIL)
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attribute("email", EMAIL)?)
+        .user_attributes(attribute("email_verified", "true")?)
+        .user_attributes(attribute("phone_number", PHONE)?)
+        .user_attributes(attribute("given_name", "Jane")?)
+        .send()
+        .await
+        .map_err(err("AdminCreateUser"))?;
+    idp.admin_set_user_password()
+        .user_pool_id(&report.user_pool_id)
+        .username(EMAIL)
+        .password(FIRST_PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .map_err(err("AdminSetUserPassword"))?;
+    progress(&format!(
+        "pool {}, app client {}, user {EMAIL}",
+        report.user_pool_id, report.client_id
+    ));
+
+    progress("the user forgot their password: ForgotPassword (Amplify's resetPassword)");
+    idp.forgot_password()
+        .client_id(&report.client_id)
+        .username(EMAIL)
+        .send()
+        .await
+        .map_err(err("ForgotPassword"))?;
+    let data = stack.moto.recorded();
+    let mail = data["ses"]["Message"]
+        .as_array()
+        .and_then(|m| m.last())
+        .ok_or_else(|| format!("no email reached SES\n{}", stack.watch.logs()))?;
+    report.email_to = mail["destinations"]["ToAddresses"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    report.email_subject = mail["subject"].as_str().unwrap_or_default().to_owned();
+    report.email_text = html_text(mail["body"].as_str().unwrap_or_default());
+    report.code = six_digit_code(&report.email_text).ok_or("no code in the email")?;
+    progress(
+        "cognito-local encrypted the code under the KMS key and invoked custom-email-sender, which decrypted it and sent through SES:",
+    );
+
+    progress("the user enters the code and a new password: ConfirmForgotPassword (confirmResetPassword)");
+    idp.confirm_forgot_password()
+        .client_id(&report.client_id)
+        .username(EMAIL)
+        .confirmation_code(&report.code)
+        .password(NEW_PASSWORD)
+        .send()
+        .await
+        .map_err(err("ConfirmForgotPassword"))?;
+
+    progress("the user signs in with the new password: InitiateAuth (signIn); pre-token adds the password claims");
+    let auth = idp
+        .initiate_auth()
+        .client_id(&report.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", EMAIL)
+        .auth_parameters("PASSWORD", NEW_PASSWORD)
+        .send()
+        .await
+        .map_err(err("InitiateAuth"))?;
+    let id_token = auth
+        .authentication_result()
+        .and_then(|r| r.id_token())
+        .ok_or("no ID token")?;
+    report.id_token_claims = jwt_claims(id_token)?;
+
+    progress("200 days later the password is too old (its stamp is set back 200 days): the next sign-in is denied");
+    let old = cognito_reset::rules::timestamp::format(now() - 200 * 86_400);
+    idp.admin_update_user_attributes()
+        .user_pool_id(&report.user_pool_id)
+        .username(EMAIL)
+        .user_attributes(attribute("custom:password_changed_at", &old)?)
+        .send()
+        .await
+        .map_err(err("AdminUpdateUserAttributes"))?;
+    let denied = idp
+        .initiate_auth()
+        .client_id(&report.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", EMAIL)
+        .auth_parameters("PASSWORD", NEW_PASSWORD)
+        .send()
+        .await;
+    report.denied_message = match denied {
+        Ok(_) => return Err("the too-old password was accepted".into()),
+        Err(e) => {
+            use cognito_reset::aws::cognito::error::ProvideErrorMetadata;
+            e.as_service_error()
+                .and_then(|s| s.message())
+                .unwrap_or("no message")
+                .to_owned()
+        }
+    };
+
+    progress("the SMS path: a code encrypted as Cognito does (AWS Encryption SDK, KMS) goes to custom-sms-sender");
+    let sms_code = "730518";
+    let ciphertext = cognito_encrypt(
+        &stack.moto,
+        &stack.key_arn,
+        &report.user_pool_id,
+        Suite::Cognito,
+        sms_code,
+    );
+    let event = json!({
+        "version": "1", "region": "us-east-1", "userPoolId": report.user_pool_id, "userName": EMAIL,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": report.client_id},
+        "triggerSource": "CustomSMSSender_ForgotPassword",
+        "request": {"type": "customSMSSenderRequestV1", "code": ciphertext, "clientMetadata": null,
+                    "userAttributes": {"phone_number": PHONE, "phone_number_verified": "true", "email": EMAIL}}
+    });
+    let answer = stack
+        .watch
+        .invoke("custom-sms-sender", &serde_json::to_vec(&event).map_err(err("event"))?);
+    if answer.function_error.is_some() {
+        return Err(format!("custom-sms-sender failed: {answer:?}"));
+    }
+    let (to, text) = stack.moto.sms().pop().ok_or("no SMS reached SNS")?;
+    report.sms_to = to;
+    report.sms_text = text;
+    Ok(report)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
