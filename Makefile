@@ -21,6 +21,8 @@ EVENT ?= tests/fixtures/events/custom-message-ForgotPassword.json
 ENV_FILE ?= config/local.env
 # Target architecture for release builds: --arm64 (Graviton, default) or --x86-64.
 ARCH ?= --arm64
+# Every Lambda function of the workspace (folder = package = binary).
+FUNCTIONS := $(notdir $(wildcard functions/*))
 
 .PHONY: help tools demo test fmt lint clippy watch invoke build stack stack-stop sent clean-tools
 
@@ -71,7 +73,7 @@ stack-stop: ## Stop the local stack
 	$(VENV)/bin/python scripts/stack.py stop
 
 build: tools ## Release build of every function with cargo-lambda (ARCH=--arm64 or --x86-64)
-	cargo lambda build --release $(ARCH) --workspace
+	cargo lambda build --release $(ARCH) --locked $(addprefix -p ,$(FUNCTIONS))
 
 clean-tools: ## Remove .venv/
 	rm -rf $(VENV)
