@@ -24,7 +24,16 @@ ARCH ?= --arm64
 # Every Lambda function of the workspace (folder = package = binary).
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build stack stack-stop sent clean-tools
+# Deployment (make deploy, make attach): stack name, region, and template parameters.
+STACK ?= cognito-reset
+POOL_ID ?=
+EMAIL_FROM ?=
+SES_IDENTITY_ARN ?=
+PARAMS ?=
+BUILD ?= 1
+ZIP_DIR ?= target/lambda
+
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,10 +55,14 @@ tools: $(STAMP) $(NODE_STAMP) ## Install the local tools into .venv/ and node_mo
 demo: tools ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	cargo run --quiet --locked -p cognito-reset-tests --bin demo
 
-test: tools ## Everything CI checks: format, lints, unit, integration and local-stack tests
+test: tools ## Everything CI checks: format, lints, template lint, unit, integration and local-stack tests
 	cargo fmt --all -- --check
+	$(VENV)/bin/cfn-lint infra/template.json
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	COGNITO_RESET_REQUIRE_STACK=1 cargo test --workspace --locked
+
+lint: tools ## Validate the CloudFormation template with cfn-lint
+	$(VENV)/bin/cfn-lint infra/template.json
 
 fmt: ## Format the code
 	cargo fmt --all
@@ -74,6 +87,21 @@ stack-stop: ## Stop the local stack
 
 build: tools ## Release build of every function with cargo-lambda (ARCH=--arm64 or --x86-64)
 	cargo lambda build --release $(ARCH) --locked $(addprefix -p ,$(FUNCTIONS))
+
+build-zip: tools ## Release zips of every function for deployment (target/lambda/<fn>/bootstrap.zip)
+	cargo lambda build --release $(ARCH) --locked --output-format zip $(addprefix -p ,$(FUNCTIONS))
+
+deploy: tools ## Build, upload and deploy the stack (POOL_ID=... for an existing pool; EMAIL_FROM, SES_IDENTITY_ARN, PARAMS="Key=Value ...")
+	@if [ "$(BUILD)" = "1" ]; then $(MAKE) --no-print-directory build-zip; fi
+	STACK=$(STACK) POOL_ID=$(POOL_ID) EMAIL_FROM=$(EMAIL_FROM) SES_IDENTITY_ARN=$(SES_IDENTITY_ARN) \
+	  PARAMS="$(PARAMS)" ZIP_DIR=$(ZIP_DIR) $(VENV)/bin/python scripts/deploy.py
+
+deploy-fn: tools ## Update one deployed function's code quickly (FN=<name>), with cargo lambda deploy
+	cargo lambda build --release $(ARCH) -p $(FN)
+	cargo lambda deploy --binary-name $(FN) $(STACK)-$(FN)
+
+attach: tools ## Wire the deployed functions into an existing pool (POOL_ID=...), keeping its other settings
+	STACK=$(STACK) POOL_ID=$(POOL_ID) $(VENV)/bin/python scripts/attach.py
 
 clean-tools: ## Remove .venv/
 	rm -rf $(VENV)

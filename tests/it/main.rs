@@ -3,6 +3,7 @@
 mod custom_message;
 mod e2e;
 mod email_sender;
+mod infra;
 mod password_rules;
 mod published_events;
 mod sms_sender;

@@ -62,7 +62,11 @@ pub fn password_change_call(event: &Value) -> Option<PasswordChangeCall> {
         .or_else(|| text(&params["userName"]))
         .or_else(|| text(&extra["sub"]))
         .or_else(|| text(&extra["userSub"]));
-    let user_pool_id = text(&params["userPoolId"]).or_else(|| text(&extra["userPoolId"]));
+    // The deployment's EventBridge rule adds the pool at the top level (ChangePassword
+    // records do not name it).
+    let user_pool_id = text(&params["userPoolId"])
+        .or_else(|| text(&extra["userPoolId"]))
+        .or_else(|| text(&event["userPoolId"]));
     let permanent = params["permanent"].as_bool().unwrap_or(true);
     let failed = detail["errorCode"].as_str().is_some_and(|c| !c.is_empty());
     Some(PasswordChangeCall {

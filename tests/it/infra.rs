@@ -1,0 +1,436 @@
+//! The deployment template, read as data (wiring, least privilege, Amplify's defaults), and a
+//! deploy rehearsal on moto: `make deploy` in existing-pool mode (moto's CloudFormation has no
+//! model for user pools) and `make attach` on a pool made through moto's Cognito API.
+
+use std::process::Command;
+
+use cognito_reset_tests::{Moto, root};
+use serde_json::{Value, json};
+
+use crate::{block_on, moto_sdk_config};
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(root().join("infra/template.json")).expect("template");
+    serde_json::from_str(&text).expect("the template is JSON")
+}
+
+/// Every IAM statement in the template: (resource name, statement).
+fn statements(t: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (name, r) in t["Resources"].as_object().expect("resources") {
+        let props = &r["Properties"];
+        let mut docs = Vec::new();
+        for p in props["Policies"].as_array().into_iter().flatten() {
+            docs.push(&p["PolicyDocument"]);
+        }
+        if r["Type"] == "AWS::IAM::Policy" {
+            docs.push(&props["PolicyDocument"]);
+        }
+        for d in docs {
+            for s in d["Statement"].as_array().into_iter().flatten() {
+                out.push((name.clone(), s.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn actions(s: &Value) -> Vec<String> {
+    match &s["Action"] {
+        Value::String(a) => vec![a.clone()],
+        Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => vec![],
+    }
+}
+
+#[test]
+fn the_password_policy_defaults_are_amplifys() {
+    let p = &template()["Parameters"];
+    assert_eq!(p["PasswordMinimumLength"]["Default"], json!(8));
+    for (name, default) in [
+        ("PasswordRequireLowercase", "true"),
+        ("PasswordRequireUppercase", "true"),
+        ("PasswordRequireNumbers", "true"),
+        ("PasswordRequireSymbols", "false"),
+    ] {
+        assert_eq!(p[name]["Default"], json!(default), "{name}");
+    }
+    assert_eq!(p["TemporaryPasswordValidityDays"]["Default"], json!(3));
+    assert_eq!(p["AccountRecovery"]["Default"], json!("auto"));
+    assert!(
+        p["AccountRecovery"]["AllowedValues"]
+            .as_array()
+            .expect("values")
+            .contains(&json!("EMAIL_ONLY"))
+    );
+    assert_eq!(
+        p["PasswordMinimumLength"]["MaxValue"],
+        json!(99),
+        "minimum length 32 is allowed"
+    );
+    // auto: verified email, or verified phone when phone is the only sign-in.
+    let recovery = &template()["Resources"]["UserPool"]["Properties"]["AccountRecoverySetting"]["RecoveryMechanisms"];
+    assert_eq!(recovery["Fn::If"][0], json!("AutoRecovery"));
+    assert_eq!(recovery["Fn::If"][1]["Fn::If"][0], json!("PhoneOnly"));
+    assert_eq!(
+        recovery["Fn::If"][1]["Fn::If"][1],
+        json!([{"Name": "verified_phone_number", "Priority": 1}])
+    );
+    assert_eq!(
+        recovery["Fn::If"][1]["Fn::If"][2],
+        json!([{"Name": "verified_email", "Priority": 1}])
+    );
+}
+
+#[test]
+fn the_pool_sends_email_with_ses_and_wires_every_trigger() {
+    let pool = &template()["Resources"]["UserPool"]["Properties"];
+    assert_eq!(pool["EmailConfiguration"]["EmailSendingAccount"], json!("DEVELOPER"));
+    let lc = &pool["LambdaConfig"];
+    assert_eq!(
+        lc["CustomMessage"],
+        json!({"Fn::GetAtt": ["CustomMessageFunction", "Arn"]})
+    );
+    assert_eq!(
+        lc["PostConfirmation"],
+        json!({"Fn::GetAtt": ["PostConfirmationFunction", "Arn"]})
+    );
+    assert_eq!(
+        lc["PreTokenGenerationConfig"]["LambdaVersion"],
+        json!({"Ref": "PreTokenVersion"})
+    );
+    assert_eq!(
+        lc["CustomSMSSender"]["Fn::If"][1]["LambdaArn"],
+        json!({"Fn::GetAtt": ["CustomSmsSenderFunction", "Arn"]})
+    );
+    assert_eq!(lc["KMSKeyID"]["Fn::If"][1], json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
+    // The stamp attributes exist, and the app client cannot write them (a user could
+    // otherwise postpone their own expiry).
+    let schema: Vec<&str> = pool["Schema"]
+        .as_array()
+        .expect("schema")
+        .iter()
+        .filter_map(|a| a["Name"].as_str())
+        .collect();
+    assert_eq!(schema, ["password_changed_at", "force_password_reset"]);
+    let client = &template()["Resources"]["UserPoolClient"]["Properties"];
+    let writes = client["WriteAttributes"].as_array().expect("write attributes");
+    assert!(
+        !writes
+            .iter()
+            .any(|a| a.as_str().is_some_and(|a| a.starts_with("custom:"))),
+        "{writes:?}"
+    );
+}
+
+#[test]
+fn every_function_has_a_role_a_log_group_with_retention_and_a_pool_scoped_permission() {
+    let t = template();
+    let r = &t["Resources"];
+    for name in [
+        "CustomMessage",
+        "CustomSmsSender",
+        "CustomEmailSender",
+        "PreToken",
+        "PostConfirmation",
+    ] {
+        let f = &r[format!("{name}Function")]["Properties"];
+        assert_eq!(
+            f["Role"],
+            json!({"Fn::GetAtt": [format!("{name}Role"), "Arn"]}),
+            "{name}"
+        );
+        assert_eq!(f["Runtime"], json!("provided.al2023"));
+        assert_eq!(
+            r[format!("{name}Logs")]["Properties"]["RetentionInDays"],
+            json!({"Ref": "LogRetentionDays"})
+        );
+        let perm = &r[format!("{name}Permission")]["Properties"];
+        assert_eq!(perm["Principal"], json!("cognito-idp.amazonaws.com"));
+        assert_eq!(
+            perm["SourceArn"]["Fn::If"][1],
+            json!({"Fn::GetAtt": ["UserPool", "Arn"]}),
+            "{name}"
+        );
+        assert!(
+            perm["SourceArn"]["Fn::If"][2]["Fn::Sub"]
+                .as_str()
+                .expect("sub")
+                .ends_with(":userpool/${ExistingUserPoolId}")
+        );
+    }
+}
+
+#[test]
+fn iam_grants_only_what_each_function_needs() {
+    let t = template();
+    let all = statements(&t);
+    let allow = |role: &str| -> Vec<Value> {
+        all.iter()
+            .filter(|(n, s)| n == role && s["Effect"] == "Allow")
+            .map(|(_, s)| s.clone())
+            .collect()
+    };
+    // No wildcard action anywhere, and a "*" resource only for SMS to phone numbers (SNS
+    // publishing to a number has no resource ARN), with topics denied.
+    for (name, s) in &all {
+        assert!(actions(s).iter().all(|a| !a.contains('*')), "{name}: {s}");
+        if s["Resource"] == json!("*") && s["Effect"] == "Allow" {
+            assert_eq!(
+                (name.as_str(), actions(s)),
+                ("CustomSmsSenderRole", vec!["sns:Publish".to_owned()]),
+                "{s}"
+            );
+        }
+    }
+    assert!(
+        all.iter()
+            .any(|(n, s)| n == "CustomSmsSenderRole" && s["Effect"] == "Deny" && actions(s) == ["sns:Publish"])
+    );
+    // Logs only, to their own group, for the functions that need nothing else.
+    for role in ["CustomMessageRole", "PreTokenRole"] {
+        let a = allow(role);
+        assert_eq!(a.len(), 1, "{role}");
+        assert_eq!(actions(&a[0]), ["logs:CreateLogStream", "logs:PutLogEvents"]);
+    }
+    let mut decrypt: Vec<&String> = all
+        .iter()
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
+        .map(|(n, _)| n)
+        .collect();
+    decrypt.sort();
+    assert_eq!(decrypt, ["CustomEmailSenderRole", "CustomSmsSenderRole"]);
+    for (_, s) in all
+        .iter()
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
+    {
+        assert_eq!(s["Resource"], json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
+    }
+    let ses: Vec<Value> = allow("CustomEmailSenderRole")
+        .into_iter()
+        .filter(|s| actions(s) == ["ses:SendEmail"])
+        .collect();
+    assert_eq!(ses[0]["Resource"][0], json!({"Ref": "SesIdentityArn"}));
+    assert_eq!(
+        ses[0]["Condition"]["StringEquals"]["ses:FromAddress"],
+        json!({"Ref": "EmailFrom"})
+    );
+    let stamp: Vec<&Value> = all
+        .iter()
+        .filter(|(n, _)| n == "PostConfirmationPoolAccess")
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(actions(stamp[0]), ["cognito-idp:AdminUpdateUserAttributes"]);
+    assert_eq!(
+        stamp[0]["Resource"]["Fn::If"][1],
+        json!({"Fn::GetAtt": ["UserPool", "Arn"]})
+    );
+}
+
+#[test]
+fn the_key_lets_cognito_encrypt_and_only_the_senders_decrypt() {
+    let t = template();
+    let policy = &t["Resources"]["CodeKey"]["Properties"]["KeyPolicy"]["Statement"];
+    let by_sid = |sid: &str| {
+        policy
+            .as_array()
+            .expect("statements")
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .cloned()
+            .expect(sid)
+    };
+    let cognito = by_sid("CognitoEncryptsCodes");
+    assert_eq!(cognito["Principal"], json!({"Service": "cognito-idp.amazonaws.com"}));
+    assert_eq!(cognito["Action"], json!("kms:CreateGrant"));
+    assert_eq!(
+        cognito["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    assert!(cognito["Condition"]["ArnLike"]["aws:SourceArn"].is_object());
+    let decrypt = by_sid("OnlyTheSendersDecrypt");
+    let roles = decrypt["Condition"]["ArnEquals"]["aws:PrincipalArn"]
+        .as_array()
+        .expect("roles");
+    assert_eq!(roles.len(), 2);
+    assert!(roles.iter().all(|r| {
+        r["Fn::Sub"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("-custom-sms-sender") || s.ends_with("-custom-email-sender"))
+    }));
+    let admin = by_sid("AccountAdministers");
+    assert!(
+        !actions(&admin).iter().any(|a| a == "kms:Decrypt" || a == "kms:*"),
+        "administrators cannot decrypt"
+    );
+}
+
+fn make(args: &[&str], env: &[(&'static str, String)]) -> String {
+    let out = Command::new("make")
+        .current_dir(root())
+        .arg("--no-print-directory")
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("make runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "make {args:?} failed:\n{text}");
+    text
+}
+
+#[test]
+fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherwise() {
+    use cognito_reset::aws::cognito::types::{
+        AccountRecoverySettingType, PasswordPolicyType, RecoveryOptionNameType, RecoveryOptionType, UserPoolPolicyType,
+    };
+    let Some(moto) = Moto::start("deploy_rehearsal") else {
+        return;
+    };
+    let sdk = moto_sdk_config(&moto);
+    let idp = cognito_reset::aws::cognito::Client::new(&sdk);
+    // An existing pool, as Amplify would have made it, with non-default settings to keep.
+    let created = block_on(
+        idp.create_user_pool()
+            .pool_name("amplify-made")
+            .policies(
+                UserPoolPolicyType::builder()
+                    .password_policy(
+                        PasswordPolicyType::builder()
+                            .minimum_length(32)
+                            .require_symbols(true)
+                            .temporary_password_validity_days(2)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .account_recovery_setting(
+                AccountRecoverySettingType::builder()
+                    .recovery_mechanisms(
+                        RecoveryOptionType::builder()
+                            .name(RecoveryOptionNameType::VerifiedEmail)
+                            .priority(1)
+                            .build()
+                            .expect("option"),
+                    )
+                    .build(),
+            )
+            .send(),
+    )
+    .expect("pool");
+    let pool_id = created.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    let before = block_on(idp.describe_user_pool().user_pool_id(&pool_id).send()).expect("describe");
+
+    // Placeholder zips: moto creates functions without running them, and tests never make
+    // release builds.
+    let zips = std::env::temp_dir().join(format!("cognito-reset-zips-{}", moto.service.port));
+    for function in [
+        "custom-message",
+        "custom-sms-sender",
+        "custom-email-sender",
+        "pre-token",
+        "post-confirmation",
+    ] {
+        std::fs::create_dir_all(zips.join(function)).expect("dir");
+        std::fs::write(
+            zips.join(function).join("bootstrap.zip"),
+            b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+        )
+        .expect("zip");
+    }
+    let mut env = moto.env();
+    env.extend([
+        ("STACK", "rehearsal".to_owned()),
+        ("POOL_ID", pool_id.clone()),
+        ("BUILD", "0".to_owned()),
+        ("ZIP_DIR", zips.display().to_string()),
+        ("EMAIL_FROM", "no-reply@example.com".to_owned()),
+        (
+            "SES_IDENTITY_ARN",
+            "arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com".to_owned(),
+        ),
+        (
+            "PARAMS",
+            "AppName=Contoso PasswordMaxAgeDays=90 SmsAllowedCountries=US,CA".to_owned(),
+        ),
+    ]);
+    let deployed = make(&["deploy"], &env);
+    assert!(deployed.contains("rehearsal: CREATE_COMPLETE"), "{deployed}");
+    let attached = make(&["attach"], &env);
+    assert!(attached.contains("triggers attached"), "{attached}");
+
+    // The functions, with their configuration.
+    let lambda_env = |name: &str| -> Value {
+        let text = ureq::get(format!("{}/2015-03-31/functions/rehearsal-{name}", moto.endpoint))
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
+            .call()
+            .expect("get function")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        serde_json::from_str::<Value>(&text).expect("json")["Configuration"]["Environment"]["Variables"].clone()
+    };
+    let sms_env = lambda_env("custom-sms-sender");
+    assert_eq!(sms_env["APP_NAME"], json!("Contoso"));
+    assert_eq!(sms_env["SMS_ALLOWED_COUNTRIES"], json!("US,CA"));
+    let key_arn = sms_env["KEY_ARN"].as_str().expect("KEY_ARN").to_owned();
+    assert!(
+        key_arn.starts_with("arn:aws:kms:us-east-1:") && key_arn.contains(":key/"),
+        "{key_arn}"
+    );
+    assert_eq!(lambda_env("pre-token")["PASSWORD_MAX_AGE_DAYS"], json!("90"));
+    assert_eq!(lambda_env("post-confirmation")["USER_POOL_ID"], json!(pool_id));
+
+    // The pool: triggers wired, everything else as it was.
+    let after = block_on(idp.describe_user_pool().user_pool_id(&pool_id).send()).expect("describe");
+    let (b, a) = (before.user_pool().expect("pool"), after.user_pool().expect("pool"));
+    let lc = a.lambda_config().expect("lambda config");
+    assert!(
+        lc.custom_message()
+            .is_some_and(|arn| arn.ends_with(":function:rehearsal-custom-message"))
+    );
+    assert!(
+        lc.post_confirmation()
+            .is_some_and(|arn| arn.ends_with(":function:rehearsal-post-confirmation"))
+    );
+    assert_eq!(lc.kms_key_id(), Some(key_arn.as_str()));
+    assert!(
+        lc.custom_sms_sender()
+            .is_some_and(|s| s.lambda_arn().ends_with(":function:rehearsal-custom-sms-sender"))
+    );
+    assert!(
+        lc.custom_email_sender()
+            .is_some_and(|s| s.lambda_arn().ends_with(":function:rehearsal-custom-email-sender"))
+    );
+    assert_eq!(a.policies(), b.policies(), "the password policy is untouched");
+    let pp = a.policies().and_then(|p| p.password_policy()).expect("password policy");
+    assert_eq!(
+        (
+            pp.minimum_length(),
+            pp.require_symbols(),
+            pp.temporary_password_validity_days()
+        ),
+        (Some(32), true, 2)
+    );
+    assert_eq!(
+        a.account_recovery_setting(),
+        b.account_recovery_setting(),
+        "recovery is untouched"
+    );
+    assert_eq!(a.name(), b.name());
+    assert_eq!(a.mfa_configuration(), b.mfa_configuration());
+    assert_eq!(a.auto_verified_attributes(), b.auto_verified_attributes());
+    assert_eq!(a.email_configuration(), b.email_configuration());
+    // UnusedAccountValidityDays is not sent back: Cognito refuses it ("Please use
+    // TemporaryPasswordValidityDays in PasswordPolicy instead"), and the password policy,
+    // compared above, carries the validity. moto then reports it as 0.
+    let (ac, bc) = (
+        a.admin_create_user_config().expect("config"),
+        b.admin_create_user_config().expect("config"),
+    );
+    assert_eq!(ac.allow_admin_create_user_only(), bc.allow_admin_create_user_only());
+    assert_eq!(ac.invite_message_template(), bc.invite_message_template());
+}
