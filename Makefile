@@ -33,7 +33,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach stack stack-stop sent clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach example-check stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ deploy-fn: tools ## Update one deployed function's code quickly (FN=<name>), wit
 
 attach: tools ## Wire the deployed functions into an existing pool (POOL_ID=...), keeping its other settings
 	STACK=$(STACK) POOL_ID=$(POOL_ID) $(VENV)/bin/python scripts/attach.py
+
+example-check: ## Type-check the Amplify Gen 2 example (examples/amplify-gen2) with its pinned dependencies
+	cd examples/amplify-gen2 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && npx tsc --noEmit -p .
 
 clean-tools: ## Remove .venv/
 	rm -rf $(VENV)
