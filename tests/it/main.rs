@@ -5,6 +5,7 @@ mod e2e;
 mod email_sender;
 mod infra;
 mod password_rules;
+mod properties;
 mod published_events;
 mod sms_sender;
 mod templates;
