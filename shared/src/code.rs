@@ -192,28 +192,32 @@ pub mod kms {
     /// (the SDK wraps KMS errors in generated types with no stable kind). The text itself is
     /// never passed on: it can quote message bytes.
     fn classify(error: &dyn std::fmt::Debug) -> DecryptError {
-        let text = format!("{error:?}");
-        const TRANSIENT: [(&str, &str); 8] = [
-            ("ThrottlingException", "throttled"),
-            ("KMSInternalException", "KMS internal error"),
-            ("DependencyTimeoutException", "KMS dependency timeout"),
-            ("KeyUnavailableException", "key unavailable"),
-            ("TimeoutError", "timeout"),
-            ("DispatchFailure", "network failure"),
+        // The generated types spell KMS errors their own way (`KmsInternalException` for
+        // KMS's `KMSInternalException`): compare case-insensitively.
+        let text = format!("{error:?}").to_ascii_lowercase();
+        const TRANSIENT: [(&str, &str); 10] = [
+            ("throttlingexception", "throttled"),
+            ("kmsinternalexception", "KMS internal error"),
+            ("dependencytimeoutexception", "KMS dependency timeout"),
+            ("keyunavailableexception", "key unavailable"),
+            ("serviceunavailable", "KMS unavailable"),
+            ("internalfailure", "KMS internal error"),
+            ("timeouterror", "timeout"),
+            ("dispatchfailure", "network failure"),
             ("dispatch failure", "network failure"),
-            ("ResponseError", "malformed KMS response"),
+            ("responseerror", "malformed KMS response"),
         ];
         if let Some((_, why)) = TRANSIENT.iter().find(|(marker, _)| text.contains(marker)) {
             return DecryptError::Unavailable(why);
         }
         for (marker, why) in [
-            ("AccessDenied", "KMS denied access"),
-            ("IncorrectKeyException", "encrypted under another key"),
-            ("InvalidCiphertextException", "KMS rejected the data key"),
-            ("NotFoundException", "key not found"),
-            ("DisabledException", "key disabled"),
-            ("Unable to decrypt", "no data key the keyring can decrypt"),
-            ("Signature", "signature does not verify"),
+            ("accessdenied", "KMS denied access"),
+            ("incorrectkeyexception", "encrypted under another key"),
+            ("invalidciphertextexception", "KMS rejected the data key"),
+            ("notfoundexception", "key not found"),
+            ("disabledexception", "key disabled"),
+            ("unable to decrypt", "no data key the keyring can decrypt"),
+            ("signature", "signature does not verify"),
             ("authentication tag", "tampered"),
         ] {
             if text.contains(marker) {
@@ -245,6 +249,28 @@ pub mod kms {
                 secret,
                 user_pool_id: context.remove("userpool-id"),
             })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn encryption_sdk_errors_are_sorted_by_what_a_retry_can_do() {
+            // As the Encryption SDK reports a KMS 500 after the SDK's retries.
+            let internal = "AwsCryptographicMaterialProvidersError { error: CollectionOfErrors { list: [TrentServiceError { error: KmsInternalException { error: KmsInternalException { message: Some(\"internal\") } } }], message: \"No Configured KMS Key was able to decrypt the Data Key.\" } }";
+            assert_eq!(classify(&internal), DecryptError::Unavailable("KMS internal error"));
+            assert!(classify(&"TrentServiceError { error: ThrottlingException { .. } }").is_retryable());
+            assert!(classify(&"DispatchFailure(ConnectorError { kind: Io })").is_retryable());
+            assert_eq!(
+                classify(&"TrentServiceError { error: IncorrectKeyException { .. } }"),
+                DecryptError::Undecryptable("encrypted under another key")
+            );
+            assert_eq!(
+                classify(&"AwsEncryptionSdkException { message: \"bad header\" }"),
+                DecryptError::Undecryptable("malformed message")
+            );
         }
     }
 }

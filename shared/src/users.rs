@@ -70,7 +70,9 @@ pub mod cognito {
                 .send()
                 .await
                 .map_err(|e| match classify("Cognito", &e) {
-                    DeliveryError::Unavailable { code, .. } => UpdateError::Unavailable(code),
+                    DeliveryError::Unavailable { code, .. } | DeliveryError::Unknown { code, .. } => {
+                        UpdateError::Unavailable(code)
+                    }
                     DeliveryError::Rejected { code, .. } => UpdateError::Rejected(code),
                 })?;
             Ok(())

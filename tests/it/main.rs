@@ -3,6 +3,7 @@
 mod custom_message;
 mod e2e;
 mod email_sender;
+mod faults;
 mod infra;
 mod password_rules;
 mod properties;

@@ -309,8 +309,7 @@ impl Moto {
     }
 }
 
-/// An AWS SDK configuration for a local endpoint (moto, cognito-local).
-pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+fn local_loader(endpoint: &str) -> aws_config::ConfigLoader {
     use cognito_reset::aws::kms::config::Credentials;
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(LOCAL_REGION))
@@ -322,8 +321,16 @@ pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
             None,
             "local",
         ))
-        .load()
-        .await
+}
+
+/// An AWS SDK configuration for a local endpoint (moto, cognito-local), with the SDK's defaults.
+pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    local_loader(endpoint).load().await
+}
+
+/// The production configuration (the functions' timeouts and retries) for a local endpoint.
+pub async fn production_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    cognito_reset::aws::with_budgets(local_loader(endpoint)).load().await
 }
 
 /// Creates a KMS key and returns its ARN.
@@ -398,6 +405,260 @@ pub fn cognito_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Su
     String::from_utf8(out.stdout).expect("base64 is ASCII")
 }
 
+/// A minimal HTTP/1.1 exchange for the loopback proxies below: one request per connection.
+#[derive(Debug)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub fn read(conn: &TcpStream) -> std::io::Result<HttpRequest> {
+        use std::io::{BufRead, BufReader, Read};
+        let mut reader = BufReader::new(conn.try_clone()?);
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line)?;
+        let mut words = request_line.split_whitespace();
+        let method = words.next().unwrap_or("GET").to_owned();
+        let path = words.next().unwrap_or("/").to_owned();
+        let mut headers = Vec::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line)?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        Ok(HttpRequest {
+            method,
+            path,
+            headers,
+            body,
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sends this request to `base` (`http://127.0.0.1:port`) and returns status, headers, body.
+    pub fn forward(&self, base: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .timeout_global(Some(Duration::from_secs(900)))
+                .http_status_as_error(false)
+                .build(),
+        );
+        let mut builder = ureq::http::Request::builder()
+            .method(self.method.as_str())
+            .uri(format!("{base}{}", self.path));
+        for (k, v) in &self.headers {
+            if !["host", "content-length", "connection", "transfer-encoding"].contains(&k.to_ascii_lowercase().as_str())
+            {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+        }
+        let request = builder.body(self.body.clone()).expect("request");
+        match agent.run(request) {
+            Ok(mut r) => {
+                let status = r.status().as_u16();
+                let headers = r
+                    .headers()
+                    .iter()
+                    .filter(|(k, _)| !["content-length", "connection", "transfer-encoding"].contains(&k.as_str()))
+                    .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+                    .collect();
+                (status, headers, r.body_mut().read_to_vec().unwrap_or_default())
+            }
+            Err(e) => (502, vec![], format!("{{\"message\": \"{e}\"}}").into_bytes()),
+        }
+    }
+}
+
+/// Writes a response and closes the exchange.
+pub fn write_response(
+    mut conn: &TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", if status < 400 { "OK" } else { "Error" });
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+    conn.write_all(head.as_bytes())?;
+    conn.write_all(body)?;
+    conn.flush()
+}
+
+/// Accepts loopback connections on a free port and serves each on its own thread until dropped.
+#[derive(Debug)]
+struct Acceptor {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Acceptor {
+    fn start(serve: impl Fn(TcpStream) + Send + Sync + 'static) -> Acceptor {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let serve = Arc::new(serve);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(conn) = conn {
+                    let _ = conn.set_nodelay(true);
+                    let serve = Arc::clone(&serve);
+                    std::thread::spawn(move || serve(conn));
+                }
+            }
+        });
+        Acceptor { port, stop }
+    }
+}
+
+impl Drop for Acceptor {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// What a [`FaultProxy`] does to a matching call.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answers with this status and body without forwarding (the service did not take it).
+    Answer(u16, &'static str),
+    /// Waits, then forwards (a slow service).
+    DelayThenForward(Duration),
+    /// Forwards, then waits before answering (the call went through; the answer is late).
+    ForwardThenDelay(Duration),
+}
+
+/// A fault-injecting proxy in front of a local AWS stand-in: calls are forwarded unless a rule
+/// for their operation (`Decrypt`, `Publish`, `SendEmail`, ...) still has uses left.
+#[derive(Debug)]
+pub struct FaultProxy {
+    acceptor: Acceptor,
+    pub endpoint: String,
+    rules: std::sync::Arc<Mutex<Vec<(String, Fault, u32)>>>,
+    calls: std::sync::Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultProxy {
+    pub fn start(target: &str) -> FaultProxy {
+        use std::sync::Arc;
+        let rules: Arc<Mutex<Vec<(String, Fault, u32)>>> = Arc::default();
+        let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (r, c, target) = (Arc::clone(&rules), Arc::clone(&calls), target.to_owned());
+        let acceptor = Acceptor::start(move |conn| {
+            let Ok(req) = HttpRequest::read(&conn) else { return };
+            let op = Self::operation(&req);
+            c.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(op.clone());
+            let fault = {
+                let mut rules = r.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                rules.iter_mut().find(|(o, _, left)| *o == op && *left > 0).map(|rule| {
+                    rule.2 -= 1;
+                    rule.1.clone()
+                })
+            };
+            let _ = match fault {
+                Some(Fault::Answer(status, body)) => write_response(
+                    &conn,
+                    status,
+                    &[("content-type".into(), "application/x-amz-json-1.1".into())],
+                    body.as_bytes(),
+                ),
+                Some(Fault::DelayThenForward(d)) => {
+                    std::thread::sleep(d);
+                    let (s, h, b) = req.forward(&target);
+                    write_response(&conn, s, &h, &b)
+                }
+                Some(Fault::ForwardThenDelay(d)) => {
+                    let (s, h, b) = req.forward(&target);
+                    std::thread::sleep(d);
+                    write_response(&conn, s, &h, &b)
+                }
+                None => {
+                    let (s, h, b) = req.forward(&target);
+                    write_response(&conn, s, &h, &b)
+                }
+            };
+        });
+        let endpoint = format!("http://127.0.0.1:{}", acceptor.port);
+        FaultProxy {
+            acceptor,
+            endpoint,
+            rules,
+            calls,
+        }
+    }
+
+    /// The operation of an AWS call: JSON protocols name it in `X-Amz-Target`, query protocols
+    /// in `Action=`, SES v2 in its path.
+    fn operation(req: &HttpRequest) -> String {
+        if let Some(target) = req.header("x-amz-target") {
+            return target.rsplit('.').next().unwrap_or(target).to_owned();
+        }
+        if req.path.contains("/outbound-emails") {
+            return "SendEmail".to_owned();
+        }
+        let body = String::from_utf8_lossy(&req.body);
+        body.split('&')
+            .find_map(|kv| kv.strip_prefix("Action="))
+            .unwrap_or("other")
+            .to_owned()
+    }
+
+    /// The next `times` calls of `operation` get `fault`.
+    pub fn inject(&self, operation: &str, fault: Fault, times: u32) {
+        self.rules
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((operation.to_owned(), fault, times));
+    }
+
+    /// How many calls of `operation` reached the proxy.
+    pub fn calls(&self, operation: &str) -> usize {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|o| *o == operation)
+            .count()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.acceptor.port
+    }
+}
+
 /// Puts the real Lambda service's error convention in front of `cargo lambda watch`.
 ///
 /// When a function fails, the Lambda Invoke API answers `200` with an
@@ -408,109 +669,31 @@ pub fn cognito_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Su
 /// everything else through unchanged.
 #[derive(Debug)]
 pub struct InvokeAdapter {
+    /// Stops the proxy when the adapter is dropped.
+    _acceptor: Acceptor,
     pub port: u16,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl InvokeAdapter {
     /// Listens on a free loopback port and forwards to `target_port`.
     pub fn start(target_port: u16) -> InvokeAdapter {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(conn) = conn {
-                    std::thread::spawn(move || {
-                        let _ = Self::serve(conn, target_port);
-                    });
-                }
+        let target = format!("http://127.0.0.1:{target_port}");
+        let acceptor = Acceptor::start(move |conn| {
+            let Ok(req) = HttpRequest::read(&conn) else { return };
+            let (mut status, mut headers, body) = req.forward(&target);
+            let is_function_error = serde_json::from_slice::<serde_json::Value>(&body)
+                .is_ok_and(|v| v.get("errorMessage").is_some() || v.get("errorType").is_some());
+            if status == 500 && is_function_error {
+                status = 200;
+                headers.push(("x-amz-function-error".into(), "Unhandled".into()));
             }
+            let _ = write_response(&conn, status, &headers, &body);
         });
-        InvokeAdapter { port, stop }
-    }
-
-    fn serve(mut conn: TcpStream, target_port: u16) -> std::io::Result<()> {
-        use std::io::{BufRead, BufReader, Read, Write};
-        conn.set_nodelay(true)?;
-        let mut reader = BufReader::new(conn.try_clone()?);
-        let mut request_line = String::new();
-        reader.read_line(&mut request_line)?;
-        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line)?;
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
+        let port = acceptor.port;
+        InvokeAdapter {
+            _acceptor: acceptor,
+            port,
         }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body)?;
-        let agent = ureq::Agent::new_with_config(
-            ureq::config::Config::builder()
-                .timeout_global(Some(Duration::from_secs(900)))
-                .http_status_as_error(false)
-                .build(),
-        );
-        let (mut status, mut function_error, answer) = match agent
-            .post(format!("http://127.0.0.1:{target_port}{path}"))
-            .header("content-type", "application/json")
-            .send(&body[..])
-        {
-            Ok(mut r) => {
-                let status = r.status().as_u16();
-                let function_error = r
-                    .headers()
-                    .get("x-amz-function-error")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                (
-                    status,
-                    function_error,
-                    r.body_mut().read_to_string().unwrap_or_default(),
-                )
-            }
-            Err(e) => (502, None, format!("{{\"message\": \"{e}\"}}")),
-        };
-        let is_function_error = serde_json::from_str::<serde_json::Value>(&answer)
-            .is_ok_and(|v| v.get("errorMessage").is_some() || v.get("errorType").is_some());
-        if status == 500 && is_function_error {
-            status = 200;
-            function_error = Some("Unhandled".to_owned());
-        }
-        let reason = if status == 200 { "OK" } else { "Error" };
-        let mut head = format!(
-            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nx-amz-executed-version: $LATEST\r\n",
-            answer.len()
-        );
-        if let Some(e) = function_error {
-            head.push_str(&format!("x-amz-function-error: {e}\r\n"));
-        }
-        head.push_str("\r\n");
-        conn.write_all(head.as_bytes())?;
-        conn.write_all(answer.as_bytes())?;
-        conn.flush()
-    }
-}
-
-impl Drop for InvokeAdapter {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
 

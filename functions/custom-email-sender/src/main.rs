@@ -13,7 +13,7 @@ async fn init() -> Result<Deps<KmsDecryptor, SesSender>, Error> {
     let sdk = cognito_reset::aws::sdk_config().await;
     let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.sender.key_arn).await?;
     let email = SesSender::new(
-        ses::Client::new(&sdk),
+        ses::Client::new(&cognito_reset::aws::without_retries(&sdk)),
         settings.email.from.clone(),
         settings.email.reply_to.clone(),
         settings.email.configuration_set.clone(),

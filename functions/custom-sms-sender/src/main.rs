@@ -13,7 +13,7 @@ async fn init() -> Result<Deps<KmsDecryptor, SnsSender>, Error> {
     let sdk = cognito_reset::aws::sdk_config().await;
     let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.sender.key_arn).await?;
     let sms = SnsSender::new(
-        sns::Client::new(&sdk),
+        sns::Client::new(&cognito_reset::aws::without_retries(&sdk)),
         settings.sms.sender_id.clone(),
         settings.sms.origination_number.clone(),
     );

@@ -102,15 +102,47 @@ pub fn validate_email(raw: Option<&str>) -> Result<String, AddressError> {
 /// Why a message was not delivered. Carries the service's error code, never the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
+    /// The service answered that it did not take the message (throttling, 5xx): sending
+    /// again cannot duplicate it.
     #[error("{service} is throttling or unavailable ({code}); a retry can succeed")]
     Unavailable { service: &'static str, code: String },
+    /// No answer (timeout, lost connection, unreadable response): the message may or may not
+    /// have gone out, so it is not sent again within this invocation.
+    #[error("{service} did not answer ({code}); the message may or may not have been sent")]
+    Unknown { service: &'static str, code: String },
     #[error("{service} refused the message ({code})")]
     Rejected { service: &'static str, code: String },
 }
 
 impl DeliveryError {
+    /// Whether a later attempt (Lambda's retry of the invocation) can succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, DeliveryError::Unavailable { .. })
+        !matches!(self, DeliveryError::Rejected { .. })
+    }
+}
+
+/// How often, and how long apart, an adapter resends after [`DeliveryError::Unavailable`].
+/// The SDK's own retries are off for delivery calls: they would also resend after a timeout,
+/// when the first message may already have been delivered.
+pub const DELIVERY_ATTEMPTS: u32 = 3;
+pub const DELIVERY_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Runs a delivery call, resending only while the service says it did not take the message.
+#[cfg(any(feature = "sns", feature = "ses"))]
+pub(crate) async fn resend_while_unavailable<F, Fut>(mut call: F) -> Result<String, DeliveryError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<String, DeliveryError>>,
+{
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Err(DeliveryError::Unavailable { .. }) if attempt < DELIVERY_ATTEMPTS => {
+                tokio::time::sleep(DELIVERY_BACKOFF * 2u32.pow(attempt - 1)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
     }
 }
 
@@ -124,7 +156,8 @@ pub trait EmailSender: Send + Sync {
     fn send_email(&self, email: &Email) -> impl Future<Output = Result<String, DeliveryError>> + Send;
 }
 
-/// Sorts an AWS SDK error into retryable or not, from its HTTP status and error code.
+/// Sorts an AWS SDK error: the service said no for now (throttling, 429, 5xx), no answer
+/// (timeout, connection or response lost), or refused (other 4xx).
 #[cfg(any(feature = "sns", feature = "ses", feature = "cognito"))]
 pub(crate) fn classify<E>(
     service: &'static str,
@@ -142,19 +175,14 @@ where
         "LimitExceededException",
         "RequestLimitExceeded",
     ];
+    let unknown = |code: &str| DeliveryError::Unknown {
+        service,
+        code: code.to_owned(),
+    };
     match err {
-        SdkError::TimeoutError(_) => DeliveryError::Unavailable {
-            service,
-            code: "timeout".into(),
-        },
-        SdkError::DispatchFailure(_) => DeliveryError::Unavailable {
-            service,
-            code: "network failure".into(),
-        },
-        SdkError::ResponseError(_) => DeliveryError::Unavailable {
-            service,
-            code: "unreadable response".into(),
-        },
+        SdkError::TimeoutError(_) => unknown("timeout"),
+        SdkError::DispatchFailure(_) => unknown("connection failure"),
+        SdkError::ResponseError(_) => unknown("unreadable response"),
         SdkError::ServiceError(e) => {
             let code = e.err().code().unwrap_or("unknown").to_owned();
             let status = e.raw().status().as_u16();

@@ -2,7 +2,7 @@
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
-use super::{DeliveryError, Email, EmailSender, classify};
+use super::{DeliveryError, Email, EmailSender, classify, resend_while_unavailable};
 
 /// Built once at init.
 #[derive(Debug, Clone)]
@@ -42,6 +42,12 @@ fn content(text: &str) -> Result<Content, DeliveryError> {
 
 impl EmailSender for SesSender {
     async fn send_email(&self, email: &Email) -> Result<String, DeliveryError> {
+        resend_while_unavailable(|| self.send(email)).await
+    }
+}
+
+impl SesSender {
+    async fn send(&self, email: &Email) -> Result<String, DeliveryError> {
         let message = Message::builder()
             .subject(content(&email.subject)?)
             .body(

@@ -2,7 +2,7 @@
 
 use aws_sdk_sns::types::MessageAttributeValue;
 
-use super::{DeliveryError, Sms, SmsSender, classify};
+use super::{DeliveryError, Sms, SmsSender, classify, resend_while_unavailable};
 
 /// Built once at init.
 #[derive(Debug, Clone)]
@@ -35,6 +35,12 @@ impl SnsSender {
 
 impl SmsSender for SnsSender {
     async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
+        resend_while_unavailable(|| self.publish(sms)).await
+    }
+}
+
+impl SnsSender {
+    async fn publish(&self, sms: &Sms) -> Result<String, DeliveryError> {
         let mut publish = self
             .client
             .publish()
