@@ -8,6 +8,10 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 VENV   := .venv
+# Cargo tools the tests need, built from crates.io into .tools/ on first use.
+TOOLS  := .tools
+DENY   := $(TOOLS)/bin/cargo-deny
+DENY_VERSION := 0.20.2
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 PYTHON ?= python3
@@ -50,7 +54,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-tools: $(STAMP) $(NODE_STAMP) ## Install the local tools into .venv/ and node_modules/ (done by every target that needs them)
+$(DENY):
+	@echo "==> building cargo-deny $(DENY_VERSION) into $(TOOLS)/ (first run only)"
+	cargo install --quiet --locked --root $(TOOLS) cargo-deny --version $(DENY_VERSION)
+
+tools: $(STAMP) $(NODE_STAMP) $(DENY) ## Install the local tools into .venv/, node_modules/ and .tools/ (done by every target that needs them)
 
 demo: tools ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	cargo run --quiet --locked -p cognito-reset-tests --bin demo
@@ -58,6 +66,7 @@ demo: tools ## The whole reset flow locally: moto, cargo lambda watch, cognito-l
 test: tools ## Everything CI checks: format, lints, template lint, unit, integration and local-stack tests
 	cargo fmt --all -- --check
 	$(VENV)/bin/cfn-lint infra/template.json
+	$(DENY) deny check --hide-inclusion-graph licenses bans sources
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	COGNITO_RESET_REQUIRE_STACK=1 cargo test --workspace --locked
 
