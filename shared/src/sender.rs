@@ -10,7 +10,7 @@
 //! metric filters can count: `{ $.fields.outcome = "failed" || $.fields.outcome = "rejected" }`.
 
 use serde_json::Value;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
 use crate::events::sender::SenderRequest;
@@ -82,6 +82,8 @@ pub struct RetryableFailure(pub String);
 pub fn read(family: Family, event: &Value) -> Result<Option<Request>, Failure> {
     let envelope: Envelope<SenderRequest> = events::view(event).map_err(Failure::rejected)?;
     let source = events::printable(&envelope.trigger_source);
+    // Attribute names only: their values are personal data.
+    debug!(trigger_source = %source, request = ?envelope.request, "custom sender event read");
     Ok(
         MessageKind::from_trigger_source(family, &envelope.trigger_source).map(|kind| Request {
             family,

@@ -8,6 +8,7 @@ mod infra;
 mod password_rules;
 mod properties;
 mod published_events;
+mod secrets;
 mod sms_sender;
 mod templates;
 mod watch;

@@ -13,7 +13,7 @@ use cognito_reset::events::{self, Envelope, EventError, Family, MessageKind};
 use cognito_reset::messages::{Catalog, Code, MessageError, MessageInput};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// Built once at init.
 #[derive(Debug)]
@@ -61,6 +61,12 @@ impl From<InvalidEvent> for Diagnostic {
 pub fn handle(deps: &Deps, mut event: Value) -> Result<Value, InvalidEvent> {
     let envelope: Envelope<CustomMessageRequest> = events::view(&event)?;
     let source = events::printable(&envelope.trigger_source);
+    debug!(
+        trigger_source = %source,
+        attributes = ?envelope.request.user_attributes.keys().collect::<Vec<_>>(),
+        client_id = ?envelope.caller_context.client_id,
+        "custom message event read"
+    );
     let Some(kind) = MessageKind::from_trigger_source(Family::CustomMessage, &envelope.trigger_source) else {
         warn!(trigger_source = %source, "unknown trigger source: event returned unchanged, Cognito sends its default message");
         return Ok(event);

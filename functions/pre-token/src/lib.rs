@@ -20,7 +20,7 @@ use cognito_reset::events::{self, EventError};
 use cognito_reset::rules::{self, OnViolation, PasswordPolicy, Violation, timestamp};
 use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// Built once at init.
 #[derive(Debug, Clone)]
@@ -95,6 +95,14 @@ pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreToken
         claims.push(("password_expires_at".to_owned(), json!(timestamp::format(t))));
     }
     let violation = if now_changed { None } else { eval.violation };
+    debug!(
+        trigger_source = %source,
+        version = ?version,
+        changed_at_known = changed_at.is_some(),
+        expires_soon = eval.expires_soon,
+        violation = violation.map(Violation::code),
+        "password evaluated"
+    );
     let mut changes = TokenChanges {
         claims,
         only_scopes: None,
