@@ -37,7 +37,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach example-check stack stack-stop sent clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach example-check bench stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -111,6 +111,25 @@ deploy-fn: tools ## Update one deployed function's code quickly (FN=<name>), wit
 
 attach: tools ## Wire the deployed functions into an existing pool (POOL_ID=...), keeping its other settings
 	STACK=$(STACK) POOL_ID=$(POOL_ID) $(VENV)/bin/python scripts/attach.py
+
+BENCH_PY_STAMP := $(VENV)/.bench-installed
+BENCH_NODE_STAMP := bench/peers/node/node_modules/.package-lock.json
+
+$(BENCH_PY_STAMP): bench/peers/python/requirements.txt $(STAMP)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/peers/python/requirements.txt
+	@touch $@
+
+# aws-lambda-ric 3.2.1 (the last release for Node 20) compiles native code at install.
+$(BENCH_NODE_STAMP): bench/peers/node/package.json bench/peers/node/package-lock.json
+	@command -v cmake >/dev/null && command -v autoconf >/dev/null && command -v libtoolize >/dev/null || \
+	  { echo "==> installing cmake, autoconf, automake, libtool (aws-lambda-ric builds native code)"; \
+	    apt-get update -qq && apt-get install -y -qq cmake autoconf automake libtool >/dev/null; }
+	cd bench/peers/node && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench: tools $(BENCH_PY_STAMP) $(BENCH_NODE_STAMP) ## Benchmarks vs Node.js and Python peers: bench/RESULTS.md, bench/results.svg (BENCH_WARM=2000)
+	cargo build --release --locked $(addprefix -p ,$(FUNCTIONS))
+	cargo run --release --locked -p bench
 
 example-check: ## Type-check the Amplify Gen 2 example (examples/amplify-gen2) with its pinned dependencies
 	cd examples/amplify-gen2 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && npx tsc --noEmit -p .

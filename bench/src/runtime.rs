@@ -1,0 +1,229 @@
+//! The Lambda Runtime API, served at its root on loopback, so every implementation (the Rust
+//! functions, `awslambdaric` for Python, `aws-lambda-ric` for Node.js) is driven and timed the
+//! same way. `cargo lambda watch` cannot be the shared harness: it serves the API under a
+//! `/.rt` prefix that Python's client cannot use.
+//!
+//! Sockets get TCP_NODELAY: without it delayed ACKs add ~40 ms stalls to small responses.
+//! Connections are kept alive, as runtime clients expect.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::Instant;
+
+/// What a function answered.
+#[derive(Debug)]
+pub struct Outcome {
+    pub id: String,
+    pub ok: bool,
+    pub body: Vec<u8>,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+struct Queue {
+    events: Mutex<VecDeque<(String, Vec<u8>)>>,
+    ready: Condvar,
+}
+
+/// A Runtime API for one function process at a time.
+#[allow(missing_debug_implementations)]
+pub struct RuntimeApi {
+    pub port: u16,
+    queue: Arc<Queue>,
+    outcomes: mpsc::Receiver<Outcome>,
+    first_next: Arc<Mutex<Option<Instant>>>,
+    counter: u64,
+}
+
+struct Request {
+    method: String,
+    path: String,
+    body: Vec<u8>,
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or_default().to_owned();
+    let path = words.next().unwrap_or_default().to_owned();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 {
+            return Ok(None);
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    Ok(Some(Request { method, path, body }))
+}
+
+fn respond(conn: &mut TcpStream, status: u16, headers: &[(&str, String)], body: &[u8]) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    conn.write_all(head.as_bytes())?;
+    conn.write_all(body)?;
+    conn.flush()
+}
+
+impl RuntimeApi {
+    pub fn start() -> RuntimeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let queue = Arc::new(Queue::default());
+        let first_next: Arc<Mutex<Option<Instant>>> = Arc::default();
+        let (tx, outcomes) = mpsc::channel();
+        let (q, f) = (Arc::clone(&queue), Arc::clone(&first_next));
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let _ = conn.set_nodelay(true);
+                let (q, f, tx) = (Arc::clone(&q), Arc::clone(&f), tx.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(conn, &q, &f, &tx);
+                });
+            }
+        });
+        RuntimeApi {
+            port,
+            queue,
+            outcomes,
+            first_next,
+            counter: 0,
+        }
+    }
+
+    /// When the current process first asked for an event (the end of its init).
+    pub fn first_next(&self) -> Option<Instant> {
+        *self
+            .first_next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the previous process's first request.
+    pub fn reset(&self) {
+        *self
+            .first_next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    /// Hands `event` to the function and waits for its answer. Returns the time from handing
+    /// it over to receiving the answer, and the outcome.
+    pub fn invoke(
+        &mut self,
+        event: &[u8],
+        timeout: std::time::Duration,
+    ) -> Result<(std::time::Duration, Outcome), String> {
+        self.counter += 1;
+        let id = format!("bench-{:08}", self.counter);
+        let start = Instant::now();
+        {
+            let mut events = self
+                .queue
+                .events
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            events.push_back((id.clone(), event.to_vec()));
+            self.queue.ready.notify_all();
+        }
+        let outcome = self
+            .outcomes
+            .recv_timeout(timeout)
+            .map_err(|_| format!("no answer to {id} within {timeout:?}"))?;
+        if outcome.id != id {
+            return Err(format!("answer for {} while waiting for {id}", outcome.id));
+        }
+        Ok((outcome.at - start, outcome))
+    }
+}
+
+fn serve(
+    conn: TcpStream,
+    queue: &Queue,
+    first_next: &Mutex<Option<Instant>>,
+    tx: &mpsc::Sender<Outcome>,
+) -> std::io::Result<()> {
+    let mut writer = conn.try_clone()?;
+    let mut reader = BufReader::new(conn);
+    while let Some(req) = read_request(&mut reader)? {
+        let path = req.path.trim_start_matches("/2018-06-01");
+        if req.method == "GET" && path == "/runtime/invocation/next" {
+            first_next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get_or_insert_with(Instant::now);
+            let (id, event) = {
+                let mut events = queue.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                loop {
+                    if let Some(next) = events.pop_front() {
+                        break next;
+                    }
+                    events = queue
+                        .ready
+                        .wait(events)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            };
+            let deadline = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() + 30_000);
+            respond(
+                &mut writer,
+                200,
+                &[
+                    ("lambda-runtime-aws-request-id", id),
+                    ("lambda-runtime-deadline-ms", deadline.to_string()),
+                    (
+                        "lambda-runtime-invoked-function-arn",
+                        "arn:aws:lambda:us-east-1:123456789012:function:bench".to_owned(),
+                    ),
+                    (
+                        "lambda-runtime-trace-id",
+                        "Root=1-00000000-000000000000000000000000;Sampled=0".to_owned(),
+                    ),
+                ],
+                &event,
+            )?;
+        } else if let Some(rest) = path.strip_prefix("/runtime/invocation/") {
+            let (id, kind) = rest.split_once('/').unwrap_or((rest, ""));
+            let _ = tx.send(Outcome {
+                id: id.to_owned(),
+                ok: kind == "response",
+                body: req.body,
+                at: Instant::now(),
+            });
+            respond(&mut writer, 202, &[], b"{}")?;
+        } else {
+            // /runtime/init/error and anything else.
+            let _ = tx.send(Outcome {
+                id: "init".into(),
+                ok: false,
+                body: req.body,
+                at: Instant::now(),
+            });
+            respond(&mut writer, 202, &[], b"{}")?;
+        }
+    }
+    Ok(())
+}
