@@ -66,11 +66,12 @@ fn zipped_size(paths: &[PathBuf]) -> u64 {
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// The sample below which `percent` of the samples lie (nearest rank).
+fn percentile(sorted: &[Duration], percent: usize) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    let i = ((sorted.len() - 1) * percent + 50) / 100;
     sorted[i.min(sorted.len() - 1)]
 }
 
@@ -145,8 +146,8 @@ fn measure(
         Ok(Measured {
             init,
             first,
-            warm_p50: percentile(&times, 0.50),
-            warm_p99: percentile(&times, 0.99),
+            warm_p50: percentile(&times, 50),
+            warm_p99: percentile(&times, 99),
             peak_rss_kib: peak_rss_kib(child.id()),
             artifact_bytes: zipped_size(&subject.artifact),
             invocations: warm,
@@ -270,7 +271,6 @@ fn main() {
         ("APP_NAME".into(), "Contoso".into()),
         ("LOG_LEVEL".into(), "warn".into()),
     ];
-    let mut api = RuntimeApi::start();
     let mut rows = Vec::new();
     for subject in subjects(&root) {
         let (event, warm) = if subject.function == "custom-message" {
@@ -282,6 +282,9 @@ fn main() {
             "==> {} ({}): init, first invocation, {warm} warm invocations",
             subject.function, subject.language
         );
+        // A fresh Runtime API per process: a stopped process's pending `next` must not take
+        // the next process's events.
+        let mut api = RuntimeApi::start();
         match measure(&mut api, &subject, &env, event, warm, &proxy) {
             Ok(m) => {
                 println!(
