@@ -29,6 +29,15 @@ impl ConfigError {
     }
 }
 
+/// Why a function could not start: a configuration variable, or a broken message catalog.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("the message catalog is broken: {0}")]
+    Catalog(#[from] crate::messages::MessageError),
+}
+
 /// Where configuration values come from.
 pub trait Source {
     /// The trimmed value of `key`; `None` when unset or blank.

@@ -11,6 +11,7 @@
 //! - [`messages`]: the template catalog, locales, rendering, Cognito's limits, SMS segments.
 //! - [`code`]: the encrypted code custom senders receive: the decryptor trait, and the AWS
 //!   Encryption SDK + KMS implementation (feature `kms`).
+//! - [`clock`]: the one place that reads the clock.
 //! - [`config`]: environment configuration, read once at init, errors that name the variable.
 //! - [`delivery`]: SMS (SNS) and email (SES v2) senders behind small traits, phone validation.
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
@@ -21,6 +22,7 @@
 
 #[cfg(any(feature = "kms", feature = "sns", feature = "ses", feature = "cognito"))]
 pub mod aws;
+pub mod clock;
 pub mod code;
 pub mod config;
 pub mod delivery;

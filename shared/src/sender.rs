@@ -9,6 +9,8 @@
 //! `outcome` line (`sent`, `dry_run`, `skipped`, `rejected` or `failed`), which CloudWatch
 //! metric filters can count: `{ $.fields.outcome = "failed" || $.fields.outcome = "rejected" }`.
 
+use std::future::Future;
+
 use serde_json::Value;
 use tracing::{debug, error, info, warn};
 
@@ -181,6 +183,30 @@ pub fn render(
             reserved: &[],
         })
         .map_err(Failure::rejected)
+}
+
+/// One custom sender's delivery step: check the recipient, decrypt, render, send. [`handle`]
+/// wraps it with reading the event and reporting the outcome.
+pub trait Deliver: Sync {
+    /// Which trigger sources this sender handles.
+    const FAMILY: Family;
+
+    /// Delivers one request; sets `recipient` (masked) as soon as it is known, for the log line.
+    fn deliver(&self, req: &Request, recipient: &mut String)
+    -> impl Future<Output = Result<Delivered, Failure>> + Send;
+}
+
+/// Handles one custom sender event. `Err` only when a retry can help.
+pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), RetryableFailure> {
+    let mut recipient = "none".to_owned();
+    let (source, result) = match start(D::FAMILY, event) {
+        Start::Deliver(request) => {
+            let result = sender.deliver(&request, &mut recipient).await;
+            (request.source, result)
+        }
+        Start::Finished(source, result) => (source, result),
+    };
+    finish(&source, &recipient, result)
 }
 
 /// Logs the one outcome line of an invocation and turns it into the handler's result.

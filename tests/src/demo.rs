@@ -320,7 +320,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     report.id_token_claims = jwt_claims(id_token)?;
 
     progress("200 days later the password is too old (its stamp is set back 200 days): the next sign-in is denied");
-    let old = cognito_reset::rules::timestamp::format(now() - 200 * 86_400);
+    let old = cognito_reset::rules::timestamp::format(cognito_reset::clock::now() - 200 * 86_400);
     idp.admin_update_user_attributes()
         .user_pool_id(&report.user_pool_id)
         .username(EMAIL)
@@ -373,10 +373,4 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     report.sms_to = to;
     report.sms_text = text;
     Ok(report)
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -8,12 +8,12 @@
 //! the invocation.
 
 use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, ConfigError, EmailConfig, MessageConfig, SenderConfig};
+use cognito_reset::config::{self, EmailConfig, InitError, MessageConfig, SenderConfig};
 use cognito_reset::delivery::{Email, EmailSender, validate_email};
 use cognito_reset::events::Family;
-use cognito_reset::messages::{Catalog, MessageError};
+use cognito_reset::messages::Catalog;
 use cognito_reset::redact;
-use cognito_reset::sender::{self, Delivered, Failure, Request, RetryableFailure, Start};
+use cognito_reset::sender::{self, Deliver, Delivered, Failure, Request, RetryableFailure};
 use serde_json::Value;
 
 /// Configuration, read once at init.
@@ -36,14 +36,6 @@ impl Settings {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum InitError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("the message catalog is broken: {0}")]
-    Catalog(#[from] MessageError),
-}
-
 /// Everything a handler needs, built once at init.
 #[derive(Debug)]
 pub struct Deps<D, E> {
@@ -54,42 +46,35 @@ pub struct Deps<D, E> {
 
 /// Handles one event. `Err` only when a retry can help.
 pub async fn handle<D: CodeDecryptor, E: EmailSender>(deps: &Deps<D, E>, event: Value) -> Result<(), RetryableFailure> {
-    let mut recipient = "none".to_owned();
-    let (source, result) = match sender::start(Family::CustomEmailSender, &event) {
-        Start::Deliver(request) => {
-            let result = deliver(deps, &request, &mut recipient).await;
-            (request.source, result)
-        }
-        Start::Finished(source, result) => (source, result),
-    };
-    sender::finish(&source, &recipient, result)
+    sender::handle(deps, &event).await
 }
 
-async fn deliver<D: CodeDecryptor, E: EmailSender>(
-    deps: &Deps<D, E>,
-    req: &Request,
-    recipient: &mut String,
-) -> Result<Delivered, Failure> {
-    let s = &deps.settings;
-    let address = req.envelope.request.user_attributes.get("email").map(String::as_str);
-    if let Some(a) = address {
-        *recipient = redact::Email(a).to_string();
+impl<D: CodeDecryptor, E: EmailSender> Deliver for Deps<D, E> {
+    const FAMILY: Family = Family::CustomEmailSender;
+
+    async fn deliver(&self, req: &Request, recipient: &mut String) -> Result<Delivered, Failure> {
+        let deps = self;
+        let s = &deps.settings;
+        let address = req.envelope.request.user_attributes.get("email").map(String::as_str);
+        if let Some(a) = address {
+            *recipient = redact::Email(a).to_string();
+        }
+        let to = validate_email(address).map_err(Failure::rejected)?;
+        let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
+        let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
+        let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
+        if !s.sender.send_enabled {
+            return Ok(Delivered::DryRun);
+        }
+        let email = Email {
+            to,
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+        };
+        let message_id = deps.email.send_email(&email).await?;
+        Ok(Delivered::Sent { message_id })
     }
-    let to = validate_email(address).map_err(Failure::rejected)?;
-    let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
-    let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
-    let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
-    if !s.sender.send_enabled {
-        return Ok(Delivered::DryRun);
-    }
-    let email = Email {
-        to,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-    };
-    let message_id = deps.email.send_email(&email).await?;
-    Ok(Delivered::Sent { message_id })
 }
 
 #[cfg(test)]

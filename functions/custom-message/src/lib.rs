@@ -7,7 +7,7 @@
 //! event unchanged (Cognito then sends its default message) with one warning. Only an event
 //! that is not a custom message event at all is refused, with an error that says why.
 
-use cognito_reset::config::{self, ConfigError, MessageConfig};
+use cognito_reset::config::{self, InitError, MessageConfig};
 use cognito_reset::events::custom_message::{CustomMessageRequest, CustomMessageResponse};
 use cognito_reset::events::{self, Envelope, EventError, Family, MessageKind};
 use cognito_reset::messages::{Catalog, Code, MessageError, MessageInput};
@@ -33,14 +33,6 @@ impl Deps {
             config: MessageConfig::from_source(src)?,
         })
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum InitError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("the message catalog is broken: {0}")]
-    Catalog(#[from] MessageError),
 }
 
 /// What Cognito is told when the event cannot be read.

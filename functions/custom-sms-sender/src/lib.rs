@@ -7,12 +7,12 @@
 //! failures a retry can fix fail the invocation (see [`cognito_reset::sender`]).
 
 use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, ConfigError, MessageConfig, SenderConfig, SmsConfig};
+use cognito_reset::config::{self, InitError, MessageConfig, SenderConfig, SmsConfig};
 use cognito_reset::delivery::{Sms, SmsSender, phone};
 use cognito_reset::events::{Family, MessageKind};
-use cognito_reset::messages::{Catalog, MessageError, sms};
+use cognito_reset::messages::{Catalog, sms};
 use cognito_reset::redact;
-use cognito_reset::sender::{self, Delivered, Failure, Request, RetryableFailure, Start};
+use cognito_reset::sender::{self, Deliver, Delivered, Failure, Request, RetryableFailure};
 use serde_json::Value;
 use tracing::warn;
 
@@ -36,14 +36,6 @@ impl Settings {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum InitError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("the message catalog is broken: {0}")]
-    Catalog(#[from] MessageError),
-}
-
 /// Everything a handler needs, built once at init.
 #[derive(Debug)]
 pub struct Deps<D, S> {
@@ -54,61 +46,54 @@ pub struct Deps<D, S> {
 
 /// Handles one event. `Err` only when a retry can help.
 pub async fn handle<D: CodeDecryptor, S: SmsSender>(deps: &Deps<D, S>, event: Value) -> Result<(), RetryableFailure> {
-    let mut recipient = "none".to_owned();
-    let (source, result) = match sender::start(Family::CustomSmsSender, &event) {
-        Start::Deliver(request) => {
-            let result = deliver(deps, &request, &mut recipient).await;
-            (request.source, result)
-        }
-        Start::Finished(source, result) => (source, result),
-    };
-    sender::finish(&source, &recipient, result)
+    sender::handle(deps, &event).await
 }
 
-async fn deliver<D: CodeDecryptor, S: SmsSender>(
-    deps: &Deps<D, S>,
-    req: &Request,
-    recipient: &mut String,
-) -> Result<Delivered, Failure> {
-    let s = &deps.settings;
-    let number = req
-        .envelope
-        .request
-        .user_attributes
-        .get("phone_number")
-        .map(String::as_str);
-    if let Some(n) = number {
-        *recipient = redact::Phone(n).to_string();
+impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
+    const FAMILY: Family = Family::CustomSmsSender;
+
+    async fn deliver(&self, req: &Request, recipient: &mut String) -> Result<Delivered, Failure> {
+        let deps = self;
+        let s = &deps.settings;
+        let number = req
+            .envelope
+            .request
+            .user_attributes
+            .get("phone_number")
+            .map(String::as_str);
+        if let Some(n) = number {
+            *recipient = redact::Phone(n).to_string();
+        }
+        let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
+        let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
+        let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
+        let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
+        let text = match &code {
+            // Autofill is for one-time codes, not for temporary passwords.
+            Some(c) if req.kind != MessageKind::AdminCreateUser => sms::fit(&sms::with_autofill(
+                &rendered.sms,
+                c.expose(),
+                s.sms.otp_domain.as_deref(),
+                s.sms.app_hash.as_deref(),
+            )),
+            _ => rendered.sms,
+        };
+        let segments = sms::segments(&text);
+        if segments.parts > 1 {
+            warn!(trigger_source = %req.source, parts = segments.parts, encoding = ?segments.encoding, "SMS needs more than one part");
+        }
+        if !s.sender.send_enabled {
+            return Ok(Delivered::DryRun);
+        }
+        let message_id = deps
+            .sms
+            .send_sms(&Sms {
+                phone_number: phone.e164,
+                text,
+            })
+            .await?;
+        Ok(Delivered::Sent { message_id })
     }
-    let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
-    let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
-    let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
-    let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
-    let text = match &code {
-        // Autofill is for one-time codes, not for temporary passwords.
-        Some(c) if req.kind != MessageKind::AdminCreateUser => sms::fit(&sms::with_autofill(
-            &rendered.sms,
-            c.expose(),
-            s.sms.otp_domain.as_deref(),
-            s.sms.app_hash.as_deref(),
-        )),
-        _ => rendered.sms,
-    };
-    let segments = sms::segments(&text);
-    if segments.parts > 1 {
-        warn!(trigger_source = %req.source, parts = segments.parts, encoding = ?segments.encoding, "SMS needs more than one part");
-    }
-    if !s.sender.send_enabled {
-        return Ok(Delivered::DryRun);
-    }
-    let message_id = deps
-        .sms
-        .send_sms(&Sms {
-            phone_number: phone.e164,
-            text,
-        })
-        .await?;
-    Ok(Delivered::Sent { message_id })
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
 //! `custom-sms-sender`: Cognito's custom SMS sender trigger. The handler is in the library.
+// The Encryption SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
+#![recursion_limit = "256"]
 
 use cognito_reset::aws::{kms, sns};
 use cognito_reset::code::kms::KmsDecryptor;

@@ -6,12 +6,6 @@ use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn};
 use post_confirmation::{Deps, Settings, handle};
 use serde_json::Value;
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     cognito_reset::telemetry::init();
@@ -24,7 +18,9 @@ async fn main() -> Result<(), Error> {
     };
     let deps: &'static Deps<CognitoUsers> = Box::leak(Box::new(deps));
     run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(deps, event.payload, now()).await.map_err(Diagnostic::from)
+        handle(deps, event.payload, cognito_reset::clock::now())
+            .await
+            .map_err(Diagnostic::from)
     }))
     .await
 }

@@ -4,12 +4,6 @@ use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn};
 use pre_token::{Deps, handle};
 use serde_json::Value;
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     cognito_reset::telemetry::init();
@@ -17,7 +11,7 @@ async fn main() -> Result<(), Error> {
         .inspect_err(|e| tracing::error!(error = %e, "pre-token cannot start"))?;
     let deps: &'static Deps = Box::leak(Box::new(deps));
     run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(deps, event.payload, now()).map_err(Diagnostic::from)
+        handle(deps, event.payload, cognito_reset::clock::now()).map_err(Diagnostic::from)
     }))
     .await
 }
