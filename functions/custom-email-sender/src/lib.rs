@@ -53,14 +53,13 @@ impl<D: CodeDecryptor, E: EmailSender> Deliver for Deps<D, E> {
     const FAMILY: Family = Family::CustomEmailSender;
 
     async fn deliver(&self, req: &Request, recipient: &mut String) -> Result<Delivered, Failure> {
-        let deps = self;
-        let s = &deps.settings;
+        let s = &self.settings;
         let address = req.envelope.request.user_attributes.get("email").map(String::as_str);
         if let Some(a) = address {
             *recipient = redact::Email(a).to_string();
         }
         let to = validate_email(address).map_err(Failure::rejected)?;
-        let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
+        let code = sender::decrypt_code(&self.decryptor, req, s.sender.require_pool_context).await?;
         let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
         let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
         if !s.sender.send_enabled {
@@ -72,7 +71,7 @@ impl<D: CodeDecryptor, E: EmailSender> Deliver for Deps<D, E> {
             html: rendered.html,
             text: rendered.text,
         };
-        let message_id = deps.email.send_email(&email).await?;
+        let message_id = self.email.send_email(&email).await?;
         Ok(Delivered::Sent { message_id })
     }
 }

@@ -53,8 +53,7 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
     const FAMILY: Family = Family::CustomSmsSender;
 
     async fn deliver(&self, req: &Request, recipient: &mut String) -> Result<Delivered, Failure> {
-        let deps = self;
-        let s = &deps.settings;
+        let s = &self.settings;
         let number = req
             .envelope
             .request
@@ -65,7 +64,7 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
             *recipient = redact::Phone(n).to_string();
         }
         let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
-        let code = sender::decrypt_code(&deps.decryptor, req, s.sender.require_pool_context).await?;
+        let code = sender::decrypt_code(&self.decryptor, req, s.sender.require_pool_context).await?;
         let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
         let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
         let text = match &code {
@@ -85,7 +84,7 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
         if !s.sender.send_enabled {
             return Ok(Delivered::DryRun);
         }
-        let message_id = deps
+        let message_id = self
             .sms
             .send_sms(&Sms {
                 phone_number: phone.e164,
