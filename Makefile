@@ -94,11 +94,13 @@ sent: tools ## Show the SMS and email the local stack recorded
 stack-stop: ## Stop the local stack
 	$(VENV)/bin/python scripts/stack.py stop
 
+# Each function is built on its own: building them together would unify their features, and
+# the custom message and pre token binaries would link the senders' AWS SDK features.
 build: tools ## Release build of every function with cargo-lambda (ARCH=--arm64 or --x86-64)
-	cargo lambda build --release $(ARCH) --locked $(addprefix -p ,$(FUNCTIONS))
+	for f in $(FUNCTIONS); do cargo lambda build --release $(ARCH) --locked -p $$f; done
 
 build-zip: tools ## Release zips of every function for deployment (target/lambda/<fn>/bootstrap.zip)
-	cargo lambda build --release $(ARCH) --locked --output-format zip $(addprefix -p ,$(FUNCTIONS))
+	for f in $(FUNCTIONS); do cargo lambda build --release $(ARCH) --locked --output-format zip -p $$f; done
 
 deploy: tools ## Build, upload and deploy the stack (POOL_ID=... for an existing pool; EMAIL_FROM, SES_IDENTITY_ARN, PARAMS="Key=Value ...")
 	@if [ "$(BUILD)" = "1" ]; then $(MAKE) --no-print-directory build-zip; fi
@@ -128,7 +130,7 @@ $(BENCH_NODE_STAMP): bench/peers/node/package.json bench/peers/node/package-lock
 	@touch $@
 
 bench: tools $(BENCH_PY_STAMP) $(BENCH_NODE_STAMP) ## Benchmarks vs Node.js and Python peers: bench/RESULTS.md, bench/results.svg (BENCH_WARM=2000)
-	cargo build --release --locked $(addprefix -p ,$(FUNCTIONS))
+	for f in $(FUNCTIONS); do cargo build --release --locked -p $$f; done
 	cargo run --release --locked -p bench
 
 example-check: ## Type-check the Amplify Gen 2 example (examples/amplify-gen2) with its pinned dependencies

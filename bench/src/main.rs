@@ -80,17 +80,10 @@ fn kill(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn measure(
-    api: &mut RuntimeApi,
-    subject: &Subject,
-    env: &[(String, String)],
-    event: &[u8],
-    warm: usize,
-    proxy: &FaultProxy,
-) -> Result<Measured, String> {
+fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)]) -> Result<(Child, Instant), String> {
     api.reset();
     let started = Instant::now();
-    let mut child = Command::new(&subject.program[0])
+    let child = Command::new(&subject.program[0])
         .args(&subject.program[1..])
         .current_dir(&subject.cwd)
         .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{}", api.port))
@@ -107,23 +100,59 @@ fn measure(
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("{} ({}): cannot start: {e}", subject.function, subject.language))?;
-    let result = (|| {
-        while api.first_next().is_none() {
-            if let Ok(Some(status)) = child.try_wait() {
-                return Err(format!(
-                    "{} ({}) exited during init: {status}",
-                    subject.function, subject.language
-                ));
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                return Err(format!(
-                    "{} ({}) did not ask for an event within 60 s",
-                    subject.function, subject.language
-                ));
-            }
-            std::thread::sleep(Duration::from_micros(200));
+    Ok((child, started))
+}
+
+/// Waits for the process's first `next` request: the end of its init.
+fn wait_for_init(api: &RuntimeApi, child: &mut Child, started: Instant, subject: &Subject) -> Result<Duration, String> {
+    loop {
+        if let Some(t) = api.first_next() {
+            return Ok(t - started);
         }
-        let init = api.first_next().map_or(Duration::ZERO, |t| t - started);
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!(
+                "{} ({}) exited during init: {status}",
+                subject.function, subject.language
+            ));
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            return Err(format!(
+                "{} ({}) did not ask for an event within 60 s",
+                subject.function, subject.language
+            ));
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+}
+
+/// Init times of `n` fresh processes (a single start is too noisy to report).
+fn cold_starts(subject: &Subject, env: &[(String, String)], n: usize) -> Result<Vec<Duration>, String> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let api = RuntimeApi::start();
+        let (mut child, started) = spawn(&api, subject, env)?;
+        let init = wait_for_init(&api, &mut child, started, subject);
+        kill(&mut child);
+        times.push(init?);
+    }
+    times.sort();
+    Ok(times)
+}
+
+fn measure(
+    subject: &Subject,
+    env: &[(String, String)],
+    event: &[u8],
+    warm: usize,
+    proxy: &FaultProxy,
+) -> Result<Measured, String> {
+    let inits = cold_starts(subject, env, COLD_STARTS)?;
+    // A fresh Runtime API per process: a stopped process's pending `next` must not take the
+    // next process's events.
+    let mut api = RuntimeApi::start();
+    let (mut child, started) = spawn(&api, subject, env)?;
+    let result = (|| {
+        wait_for_init(&api, &mut child, started, subject)?;
         let (first, outcome) = api.invoke(event, Duration::from_secs(60))?;
         if !outcome.ok {
             return Err(format!(
@@ -144,7 +173,7 @@ fn measure(
         }
         times.sort();
         Ok(Measured {
-            init,
+            init: percentile(&inits, 50),
             first,
             warm_p50: percentile(&times, 50),
             warm_p99: percentile(&times, 99),
@@ -158,6 +187,9 @@ fn measure(
     kill(&mut child);
     result
 }
+
+/// How many fresh processes each init time is the median of.
+const COLD_STARTS: usize = 7;
 
 fn subjects(root: &Path) -> Vec<Subject> {
     let release = root.join("target/release");
@@ -282,10 +314,7 @@ fn main() {
             "==> {} ({}): init, first invocation, {warm} warm invocations",
             subject.function, subject.language
         );
-        // A fresh Runtime API per process: a stopped process's pending `next` must not take
-        // the next process's events.
-        let mut api = RuntimeApi::start();
-        match measure(&mut api, &subject, &env, event, warm, &proxy) {
+        match measure(&subject, &env, event, warm, &proxy) {
             Ok(m) => {
                 println!(
                     "    init {:.1} ms, first {:.2} ms, warm p50 {:.3} ms p99 {:.3} ms, peak RSS {:.1} MB, artifact {:.2} MB",
