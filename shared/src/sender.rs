@@ -15,9 +15,42 @@ use serde_json::Value;
 use tracing::{debug, error, info, warn};
 
 use crate::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
+use crate::config::{self, InitError, MessageConfig, SenderConfig};
 use crate::events::sender::SenderRequest;
 use crate::events::{self, Envelope, Family, MessageKind};
 use crate::messages::{Branding, Catalog, Code, MessageInput, Rendered};
+
+/// What both senders configure the same way: the message catalog and branding, the KMS key
+/// and the dry-run switch. Each sender adds its channel's settings.
+#[derive(Debug)]
+pub struct Common {
+    pub catalog: Catalog,
+    pub messages: MessageConfig,
+    pub sender: SenderConfig,
+}
+
+impl Common {
+    pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
+        Ok(Common {
+            catalog: Catalog::embedded()?,
+            messages: MessageConfig::from_source(src)?,
+            sender: SenderConfig::from_source(src)?,
+        })
+    }
+
+    /// Decrypts the request's code (checking its pool) and renders the message with it, in the
+    /// branding of the request's app client.
+    pub async fn decrypt_and_render<D: CodeDecryptor>(
+        &self,
+        decryptor: &D,
+        req: &Request,
+    ) -> Result<(Option<Secret>, Rendered), Failure> {
+        let code = decrypt_code(decryptor, req, self.sender.require_pool_context).await?;
+        let branding = self.messages.branding(req.envelope.caller_context.client_id.as_deref());
+        let rendered = render(&self.catalog, branding, req, code.as_ref())?;
+        Ok((code, rendered))
+    }
+}
 
 /// A custom sender event that was read and mapped.
 #[derive(Debug)]

@@ -8,10 +8,9 @@
 //! the invocation.
 
 use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, EmailConfig, InitError, MessageConfig, SenderConfig};
+use cognito_reset::config::{self, EmailConfig, InitError};
 use cognito_reset::delivery::{Email, EmailSender, validate_email};
 use cognito_reset::events::Family;
-use cognito_reset::messages::Catalog;
 use cognito_reset::redact;
 use cognito_reset::sender::{self, Deliver, Delivered, Failure, Request, RetryableFailure};
 use serde_json::Value;
@@ -19,18 +18,14 @@ use serde_json::Value;
 /// Configuration, read once at init.
 #[derive(Debug)]
 pub struct Settings {
-    pub catalog: Catalog,
-    pub messages: MessageConfig,
-    pub sender: SenderConfig,
+    pub common: sender::Common,
     pub email: EmailConfig,
 }
 
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
         Ok(Settings {
-            catalog: Catalog::embedded()?,
-            messages: MessageConfig::from_source(src)?,
-            sender: SenderConfig::from_source(src)?,
+            common: sender::Common::from_source(src)?,
             email: EmailConfig::from_source(src)?,
         })
     }
@@ -59,10 +54,8 @@ impl<D: CodeDecryptor, E: EmailSender> Deliver for Deps<D, E> {
             *recipient = redact::Email(a).to_string();
         }
         let to = validate_email(address).map_err(Failure::rejected)?;
-        let code = sender::decrypt_code(&self.decryptor, req, s.sender.require_pool_context).await?;
-        let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
-        let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
-        if !s.sender.send_enabled {
+        let (_code, rendered) = s.common.decrypt_and_render(&self.decryptor, req).await?;
+        if !s.common.sender.send_enabled {
             return Ok(Delivered::DryRun);
         }
         let email = Email {

@@ -7,10 +7,10 @@
 //! failures a retry can fix fail the invocation (see [`cognito_reset::sender`]).
 
 use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, InitError, MessageConfig, SenderConfig, SmsConfig};
+use cognito_reset::config::{self, InitError, SmsConfig};
 use cognito_reset::delivery::{Sms, SmsSender, phone};
 use cognito_reset::events::{Family, MessageKind};
-use cognito_reset::messages::{Catalog, sms};
+use cognito_reset::messages::sms;
 use cognito_reset::redact;
 use cognito_reset::sender::{self, Deliver, Delivered, Failure, Request, RetryableFailure};
 use serde_json::Value;
@@ -19,18 +19,14 @@ use tracing::warn;
 /// Configuration, read once at init.
 #[derive(Debug)]
 pub struct Settings {
-    pub catalog: Catalog,
-    pub messages: MessageConfig,
-    pub sender: SenderConfig,
+    pub common: sender::Common,
     pub sms: SmsConfig,
 }
 
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
         Ok(Settings {
-            catalog: Catalog::embedded()?,
-            messages: MessageConfig::from_source(src)?,
-            sender: SenderConfig::from_source(src)?,
+            common: sender::Common::from_source(src)?,
             sms: SmsConfig::from_source(src)?,
         })
     }
@@ -64,9 +60,7 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
             *recipient = redact::Phone(n).to_string();
         }
         let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
-        let code = sender::decrypt_code(&self.decryptor, req, s.sender.require_pool_context).await?;
-        let branding = s.messages.branding(req.envelope.caller_context.client_id.as_deref());
-        let rendered = sender::render(&s.catalog, branding, req, code.as_ref())?;
+        let (code, rendered) = s.common.decrypt_and_render(&self.decryptor, req).await?;
         let text = match &code {
             // Autofill is for one-time codes, not for temporary passwords.
             Some(c) if req.kind != MessageKind::AdminCreateUser => sms::fit(&sms::with_autofill(
@@ -81,7 +75,7 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
         if segments.parts > 1 {
             warn!(trigger_source = %req.source, parts = segments.parts, encoding = ?segments.encoding, "SMS needs more than one part");
         }
-        if !s.sender.send_enabled {
+        if !s.common.sender.send_enabled {
             return Ok(Delivered::DryRun);
         }
         let message_id = self

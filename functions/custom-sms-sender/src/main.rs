@@ -13,7 +13,7 @@ async fn init() -> Result<Deps<KmsDecryptor, SnsSender>, Error> {
     // Configuration first: a bad variable fails before any network work.
     let settings = Settings::from_source(&cognito_reset::config::Environment)?;
     let sdk = cognito_reset::aws::sdk_config().await;
-    let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.sender.key_arn).await?;
+    let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.common.sender.key_arn).await?;
     let sms = SnsSender::new(
         sns::Client::new(&cognito_reset::aws::without_retries(&sdk)),
         settings.sms.sender_id.clone(),
