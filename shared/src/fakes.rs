@@ -7,6 +7,14 @@ use crate::code::{CodeDecryptor, DecryptError, Decrypted, Secret};
 use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 use crate::users::{UpdateError, UserAttributes};
 
+/// Runs a handler's future to completion on a fresh single-threaded runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(f)
+}
+
 /// The user pool the fake ciphertexts belong to.
 pub const FAKE_POOL: &str = "us-east-1_P";
 

@@ -217,6 +217,24 @@ pub fn six_digit_code(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Signs the demo user in with a password (`InitiateAuth`, `USER_PASSWORD_AUTH`).
+async fn sign_in(
+    idp: &cognito::Client,
+    client_id: &str,
+    password: &str,
+) -> Result<
+    cognito::operation::initiate_auth::InitiateAuthOutput,
+    cognito_reset::aws::cognito::error::SdkError<cognito::operation::initiate_auth::InitiateAuthError>,
+> {
+    idp.initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", EMAIL)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+}
+
 /// Plays the reset flow; `progress` receives one line per step.
 pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, String> {
     let idp = cognito::Client::new(&stack.cognito_sdk);
@@ -304,13 +322,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
         .map_err(err("ConfirmForgotPassword"))?;
 
     progress("the user signs in with the new password: InitiateAuth (signIn); pre-token adds the password claims");
-    let auth = idp
-        .initiate_auth()
-        .client_id(&report.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", EMAIL)
-        .auth_parameters("PASSWORD", NEW_PASSWORD)
-        .send()
+    let auth = sign_in(&idp, &report.client_id, NEW_PASSWORD)
         .await
         .map_err(err("InitiateAuth"))?;
     let id_token = auth
@@ -328,14 +340,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
         .send()
         .await
         .map_err(err("AdminUpdateUserAttributes"))?;
-    let denied = idp
-        .initiate_auth()
-        .client_id(&report.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", EMAIL)
-        .auth_parameters("PASSWORD", NEW_PASSWORD)
-        .send()
-        .await;
+    let denied = sign_in(&idp, &report.client_id, NEW_PASSWORD).await;
     report.denied_message = match denied {
         Ok(_) => return Err("the too-old password was accepted".into()),
         Err(e) => {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use cognito_reset::code::DecryptError;
 use cognito_reset::delivery::{DeliveryError, Email};
 use cognito_reset::events::MessageKind;
-use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox};
+use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox, block_on as run};
 use serde_json::{Value, json};
 
 use super::*;
@@ -41,13 +41,6 @@ fn event(source: &str, code: Value, email: &str) -> Value {
         "request": {"type": "customEmailSenderRequestV1", "code": code, "clientMetadata": null,
                     "userAttributes": {"email": email, "email_verified": "true", "given_name": "Jane <b>", "sub": "s"}}
     })
-}
-
-fn run<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use cognito_reset::code::DecryptError;
 use cognito_reset::delivery::{DeliveryError, Sms};
-use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox};
+use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox, block_on as run};
 use serde_json::{Value, json};
 
 use super::*;
@@ -35,13 +35,6 @@ fn event(source: &str, code: Value, phone: &str) -> Value {
         "request": {"type": "customSMSSenderRequestV1", "code": code, "clientMetadata": null,
                     "userAttributes": {"phone_number": phone, "phone_number_verified": "true", "sub": "s"}}
     })
-}
-
-fn run<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 fn sent(d: &TestDeps) -> Vec<Sms> {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::fakes::FakeUsers;
+use cognito_reset::fakes::{FakeUsers, block_on as run};
 use cognito_reset::rules::timestamp;
 use serde_json::{Value, json};
 
@@ -32,13 +32,6 @@ fn cloudtrail(name: &str, params: Value, extra: Value) -> Value {
            "account": "123456789012", "time": "2026-11-23T11:50:19Z", "region": "us-east-1",
            "detail": {"eventSource": "cognito-idp.amazonaws.com", "eventName": name,
                       "requestParameters": params, "additionalEventData": extra}})
-}
-
-fn run<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 #[test]
