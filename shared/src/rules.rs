@@ -128,6 +128,17 @@ pub fn evaluate(policy: &PasswordPolicy, attribute: impl Fn(&str) -> Option<Stri
     }
 }
 
+/// The attributes that record a password set at `now`: the change time, and the forced-reset
+/// flag set to `false` when `clear_force_flag` (only for users who have the flag: writing an
+/// attribute the pool does not define fails).
+pub fn change_record(policy: &PasswordPolicy, now: i64, clear_force_flag: bool) -> Vec<(String, String)> {
+    let mut attributes = vec![(policy.changed_attribute.clone(), timestamp::format(now))];
+    if clear_force_flag {
+        attributes.push((policy.force_reset_attribute.clone(), "false".to_owned()));
+    }
+    attributes
+}
+
 pub mod timestamp {
     //! ISO 8601 / RFC 3339 timestamps in UTC, without a date-time dependency.
 

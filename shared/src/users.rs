@@ -1,5 +1,5 @@
 //! Writing user attributes (the password change stamp) through Cognito's admin API, behind a
-//! small trait so the post confirmation handler is unit-tested with a fake.
+//! small trait so the pre token and post confirmation handlers are unit-tested with a fake.
 
 use std::future::Future;
 
@@ -8,6 +8,12 @@ use std::future::Future;
 pub enum UpdateError {
     #[error("Cognito is throttling or unavailable ({0}); a retry can succeed")]
     Unavailable(String),
+    /// The pool's schema does not define an attribute the rules use: only `make attach` (which
+    /// adds the custom attributes) can fix it.
+    #[error(
+        "the user pool does not define the password-rule attributes ({0}); run `make attach POOL_ID=...` to add them"
+    )]
+    MissingAttribute(String),
     #[error("Cognito refused to update the user ({0})")]
     Rejected(String),
 }
@@ -15,6 +21,17 @@ pub enum UpdateError {
 impl UpdateError {
     pub fn is_retryable(&self) -> bool {
         matches!(self, UpdateError::Unavailable(_))
+    }
+
+    /// Sorts Cognito's answer to `AdminUpdateUserAttributes`. Cognito (and cognito-local)
+    /// refuse an attribute the schema lacks with `InvalidParameterException` and the message
+    /// `Invalid user attributes: user.custom:x: Attribute does not exist in the schema.`
+    pub fn refused(code: &str, message: Option<&str>) -> UpdateError {
+        if code == "InvalidParameterException" && message.is_some_and(|m| m.contains("does not exist in the schema")) {
+            UpdateError::MissingAttribute(code.to_owned())
+        } else {
+            UpdateError::Rejected(code.to_owned())
+        }
     }
 }
 
@@ -33,6 +50,7 @@ pub trait UserAttributes: Send + Sync {
 pub mod cognito {
     //! The Cognito implementation.
 
+    use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
     use aws_sdk_cognitoidentityprovider::types::AttributeType;
 
     use super::{UpdateError, UserAttributes};
@@ -73,9 +91,75 @@ pub mod cognito {
                     DeliveryError::Unavailable { code, .. } | DeliveryError::Unknown { code, .. } => {
                         UpdateError::Unavailable(code)
                     }
-                    DeliveryError::Rejected { code, .. } => UpdateError::Rejected(code),
+                    DeliveryError::Rejected { code, .. } => {
+                        UpdateError::refused(&code, e.as_service_error().and_then(ProvideErrorMetadata::message))
+                    }
                 })?;
             Ok(())
         }
+    }
+
+    /// A [`CognitoUsers`] built on first use: the SDK configuration and client are made by the
+    /// first call that writes, and kept for the life of the process. For `pre-token`, where
+    /// only a `NEW_PASSWORD_REQUIRED` answer writes, so that no other sign-in pays for it.
+    #[derive(Debug, Default)]
+    pub struct LazyCognitoUsers {
+        users: tokio::sync::OnceCell<CognitoUsers>,
+    }
+
+    impl LazyCognitoUsers {
+        pub fn new() -> Self {
+            LazyCognitoUsers::default()
+        }
+
+        /// Whether the client has been built (tests check that reads never build it).
+        pub fn is_built(&self) -> bool {
+            self.users.initialized()
+        }
+    }
+
+    impl UserAttributes for LazyCognitoUsers {
+        async fn update(
+            &self,
+            user_pool_id: &str,
+            user: &str,
+            attributes: &[(String, String)],
+        ) -> Result<(), UpdateError> {
+            let users = self
+                .users
+                .get_or_init(|| async {
+                    let sdk = crate::aws::sdk_config().await;
+                    CognitoUsers::new(aws_sdk_cognitoidentityprovider::Client::new(&sdk))
+                })
+                .await;
+            users.update(user_pool_id, user, attributes).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_schema_attribute_is_told_apart_from_other_refusals() {
+        let missing = UpdateError::refused(
+            "InvalidParameterException",
+            Some("Invalid user attributes: user.custom:password_changed_at: Attribute does not exist in the schema."),
+        );
+        assert_eq!(
+            missing,
+            UpdateError::MissingAttribute("InvalidParameterException".into())
+        );
+        assert!(missing.to_string().contains("make attach"), "{missing}");
+        assert!(!missing.is_retryable());
+        assert_eq!(
+            UpdateError::refused("InvalidParameterException", Some("1 validation error detected")),
+            UpdateError::Rejected("InvalidParameterException".into())
+        );
+        assert_eq!(
+            UpdateError::refused("UserNotFoundException", None),
+            UpdateError::Rejected("UserNotFoundException".into())
+        );
     }
 }

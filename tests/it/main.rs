@@ -67,6 +67,15 @@ pub fn moto_sdk_config(moto: &cognito_reset_tests::Moto) -> aws_config::SdkConfi
 
 pub use cognito_reset_tests::block_on;
 
+/// The pre token handler, run to completion, with an in-memory user store.
+pub fn pre_token_handle(
+    deps: &pre_token::Deps<cognito_reset::fakes::FakeUsers>,
+    event: Value,
+    now: i64,
+) -> Result<Value, pre_token::PreTokenError> {
+    block_on(pre_token::handle(deps, event, now))
+}
+
 /// Creates a KMS key on moto and returns its ARN.
 pub fn create_key(sdk: &aws_config::SdkConfig) -> String {
     block_on(cognito_reset_tests::create_key(sdk)).expect("create key")

@@ -19,8 +19,12 @@ use crate::{block_on, moto_sdk_config};
 const NOW: i64 = 1_795_434_619; // 2026-11-23T11:50:19Z; the fixtures' stamp is 83 days earlier
 const DAY: i64 = 86_400;
 
-fn pre(pairs: &[(&'static str, &'static str)]) -> pre_token::Deps {
-    pre_token::Deps::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>()).expect("deps")
+fn pre(pairs: &[(&'static str, &'static str)]) -> pre_token::Deps<cognito_reset::fakes::FakeUsers> {
+    pre_token::Deps::from_source(
+        &pairs.iter().copied().collect::<HashMap<_, _>>(),
+        cognito_reset::fakes::FakeUsers::default(),
+    )
+    .expect("deps")
 }
 
 #[test]
@@ -41,7 +45,7 @@ fn every_pre_token_fixture_gets_its_claims_in_the_right_shape() {
         };
         for version in ["1", "2", "3"] {
             let name = format!("pre-token-v{version}-{source}.json");
-            let out = pre_token::handle(&d, cognito_reset_tests::fixture(&name), NOW)
+            let out = crate::pre_token_handle(&d, cognito_reset_tests::fixture(&name), NOW)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let r = &out["response"];
             if version == "1" {
@@ -75,7 +79,7 @@ fn every_pre_token_fixture_gets_its_claims_in_the_right_shape() {
         }
     }
     let m2m = cognito_reset_tests::fixture("pre-token-v3-ClientCredentials.json");
-    assert_eq!(pre_token::handle(&d, m2m.clone(), NOW).expect("passes"), m2m);
+    assert_eq!(crate::pre_token_handle(&d, m2m.clone(), NOW).expect("passes"), m2m);
 }
 
 #[test]
@@ -86,10 +90,10 @@ fn expired_passwords_are_denied_or_restricted_per_version() {
     for version in ["1", "2", "3"] {
         let e = cognito_reset_tests::fixture(&format!("pre-token-v{version}-Authentication.json"));
         assert!(matches!(
-            pre_token::handle(&deny, e.clone(), later),
+            crate::pre_token_handle(&deny, e.clone(), later),
             Err(PreTokenError::Denied(Violation::Expired))
         ));
-        let restricted = pre_token::handle(&restrict, e, later);
+        let restricted = crate::pre_token_handle(&restrict, e, later);
         if version == "1" {
             assert!(restricted.is_err(), "V1 cannot restrict scopes");
         } else {
@@ -165,7 +169,7 @@ fn a_too_old_password_is_denied_until_a_reset_is_recorded() {
     // Signing in: forced reset flag set and password too old.
     let before = token_event(&pool, &user, attributes(&client, &pool, &user));
     assert!(matches!(
-        pre_token::handle(&rules, before, NOW),
+        crate::pre_token_handle(&rules, before, NOW),
         Err(PreTokenError::Denied(Violation::ResetRequired))
     ));
 
@@ -185,7 +189,7 @@ fn a_too_old_password_is_denied_until_a_reset_is_recorded() {
     assert_eq!(attrs["custom:force_password_reset"], json!("false"));
 
     // The next sign-in goes through, with the password claims.
-    let after = pre_token::handle(&rules, token_event(&pool, &user, attrs), NOW + 60).expect("allowed");
+    let after = crate::pre_token_handle(&rules, token_event(&pool, &user, attrs), NOW + 60).expect("allowed");
     let claims = &after["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"];
     assert_eq!(claims["password_expires_at"], json!(timestamp::format(NOW + 90 * DAY)));
 }

@@ -73,8 +73,8 @@ proptest! {
     fn arbitrary_json_never_panics_any_handler(event in prop_oneof![any_json(), event_like()]) {
         let cm = custom_message_deps();
         let _ = custom_message::handle(&cm, event.clone());
-        let pt = pre_token::Deps::from_source(&HashMap::from([("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")])).expect("deps");
-        let _ = pre_token::handle(&pt, event.clone(), 1_795_434_619);
+        let pt = pre_token::Deps::from_source(&HashMap::from([("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")]), cognito_reset::fakes::FakeUsers::default()).expect("deps");
+        let _ = crate::pre_token_handle(&pt, event.clone(), 1_795_434_619);
         let _ = events::view::<cognito_reset::events::sender::SenderRequest>(&event);
         let bytes = serde_json::to_vec(&event).expect("json");
         prop_assert!(events::parse_bytes(&bytes).is_ok());

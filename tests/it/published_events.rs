@@ -88,7 +88,7 @@ fn every_published_pre_token_and_post_confirmation_event_is_answered() {
     let Some(files) = published() else { return };
     let env: std::collections::HashMap<&str, &str> =
         [("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")].into();
-    let pre = pre_token::Deps::from_source(&env).expect("deps");
+    let pre = pre_token::Deps::from_source(&env, cognito_reset::fakes::FakeUsers::default()).expect("deps");
     let post = post_confirmation::Deps {
         settings: post_confirmation::Settings::from_source(&env).expect("settings"),
         users: cognito_reset::fakes::FakeUsers::default(),
@@ -98,7 +98,7 @@ fn every_published_pre_token_and_post_confirmation_event_is_answered() {
     for (name, path) in &files {
         let event = events::parse_bytes(&std::fs::read(path).expect("readable")).expect("parses");
         if name.starts_with("pre-token-generation-") {
-            let out = pre_token::handle(&pre, event.clone(), now).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let out = crate::pre_token_handle(&pre, event.clone(), now).unwrap_or_else(|e| panic!("{name}: {e}"));
             if event["triggerSource"] == "TokenGeneration_NewPasswordChallenge" {
                 // A new password was just chosen: its claims are added, the rest kept.
                 let details = &out["response"]["claimsOverrideDetails"];

@@ -30,11 +30,20 @@ async fn init() -> Result<Deps<KmsDecryptor, SesSender>, Error> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Error> {
     cognito_reset::telemetry::init();
-    let deps = init()
-        .await
-        .inspect_err(|e| tracing::error!(error = %e, "custom-email-sender cannot start"))?;
-    let deps: &'static Deps<KmsDecryptor, SesSender> = Box::leak(Box::new(deps));
+    // A configuration that cannot work fails each invocation with its reason (Lambda retries
+    // the asynchronous invocation, and its failure destination keeps it), never init.
+    let started = init().await.map_err(|e| e.to_string()).inspect_err(
+        |e| tracing::error!(error = %e, "custom-email-sender configuration unusable: every invocation will fail"),
+    );
+    let started: &'static Result<Deps<KmsDecryptor, SesSender>, String> = Box::leak(Box::new(started));
     run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let deps = started.as_ref().map_err(|e| {
+            tracing::error!(error = %e, "configuration unusable: nothing sent");
+            Diagnostic {
+                error_type: "ConfigurationUnusable".into(),
+                error_message: e.clone(),
+            }
+        })?;
         handle(deps, event.payload).await.map_err(|e| Diagnostic {
             error_type: "DeliveryFailed".into(),
             error_message: e.to_string(),

@@ -13,7 +13,7 @@ use cognito_reset::events::{self, Envelope, EventError, Family, MessageKind};
 use cognito_reset::messages::{Catalog, Code, MessageError, MessageInput};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// Built once at init.
 #[derive(Debug)]
@@ -45,6 +45,23 @@ impl From<InvalidEvent> for Diagnostic {
         Diagnostic {
             error_type: "InvalidEvent".into(),
             error_message: e.to_string(),
+        }
+    }
+}
+
+/// Handles one event with what init produced: the dependencies, or why they are unusable.
+/// Then every event is returned unchanged (Cognito sends its default message, so no reset or
+/// sign-up is blocked), with one error log per invocation naming the problem.
+pub fn respond(started: &Result<Deps, InitError>, event: Value) -> Result<Value, InvalidEvent> {
+    match started {
+        Ok(deps) => handle(deps, event),
+        Err(e) => {
+            let variable = match e {
+                InitError::Config(c) => c.variable,
+                InitError::Catalog(_) => "(message catalog)",
+            };
+            error!(variable, error = %e, "configuration unusable: event returned unchanged, Cognito sends its default message");
+            Ok(event)
         }
     }
 }
@@ -130,6 +147,24 @@ mod tests {
                         "codeParameter": "{####}", "usernameParameter": "{username}", "linkParameter": "{##Click Here##}"},
             "response": {"smsMessage": null, "emailMessage": null, "emailSubject": null}
         })
+    }
+
+    #[test]
+    fn an_unusable_configuration_returns_every_event_unchanged() {
+        let bad = Deps::from_source(&[("DEFAULT_LOCALE", "english")].into_iter().collect::<HashMap<_, _>>());
+        assert!(matches!(&bad, Err(InitError::Config(c)) if c.variable == "DEFAULT_LOCALE"));
+        for source in [
+            "CustomMessage_ForgotPassword",
+            "CustomMessage_SignUp",
+            "CustomMessage_AdminCreateUser",
+        ] {
+            let input = event(source);
+            assert_eq!(respond(&bad, input.clone()).expect("never an error"), input, "{source}");
+        }
+        // The same event is customized once the configuration is usable.
+        let good = Deps::from_source(&HashMap::<&str, &str>::new());
+        let out = respond(&good, event("CustomMessage_ForgotPassword")).unwrap();
+        assert!(out["response"]["emailMessage"].is_string());
     }
 
     #[test]

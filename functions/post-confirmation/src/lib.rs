@@ -6,8 +6,10 @@
 //! - Cognito's post confirmation trigger: `PostConfirmation_ConfirmForgotPassword` (the end of
 //!   `confirmResetPassword`) and, unless `STAMP_ON_SIGN_UP=false`,
 //!   `PostConfirmation_ConfirmSignUp` (the password chosen at sign-up). The event is returned
-//!   unchanged. This trigger is synchronous: when the stamp cannot be written the function
-//!   fails with a clear message rather than let a stale change time lock the user out later.
+//!   unchanged. This trigger is synchronous: when Cognito is unavailable (after the SDK's
+//!   retries) the function fails with a clear message rather than let a stale change time lock
+//!   the user out later. When the pool lacks the attributes (a pool the rules were never
+//!   attached to), it logs an error naming the fix (`make attach`) and lets the user through.
 //! - EventBridge events for the password changes that fire no Cognito trigger, delivered by
 //!   CloudTrail (`AWS API Call via CloudTrail` for `ChangePassword`, which Amplify's
 //!   `updatePassword` calls, and `AdminSetUserPassword` with `Permanent`). These arrive
@@ -16,7 +18,7 @@
 use cognito_reset::config::{self, ConfigError};
 use cognito_reset::events::post_confirmation::{PostConfirmationRequest, password_change_call};
 use cognito_reset::events::{self, Envelope, EventError};
-use cognito_reset::rules::{PasswordPolicy, timestamp};
+use cognito_reset::rules::{self, timestamp};
 use cognito_reset::users::{UpdateError, UserAttributes};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
@@ -25,7 +27,7 @@ use tracing::{error, info, warn};
 /// Configuration, read once at init.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub policy: PasswordPolicy,
+    pub policy: rules::PasswordPolicy,
     /// `STAMP_ON_SIGN_UP` (default `true`): stamp on sign-up confirmation too.
     pub stamp_on_sign_up: bool,
     /// `USER_POOL_ID`: the pool of CloudTrail events that do not name one.
@@ -88,12 +90,21 @@ impl From<PostConfirmationError> for Diagnostic {
     }
 }
 
-fn stamp(policy: &PasswordPolicy, now: i64, clear_force_flag: bool) -> Vec<(String, String)> {
-    let mut attributes = vec![(policy.changed_attribute.clone(), timestamp::format(now))];
-    if clear_force_flag {
-        attributes.push((policy.force_reset_attribute.clone(), "false".to_owned()));
+/// Handles one event with what init produced: the dependencies, or the configuration error
+/// that makes them unusable. Then every event passes unchanged (confirmations go through,
+/// nothing is recorded) with one error log naming the variable.
+pub async fn respond<U: UserAttributes>(
+    started: &Result<Deps<U>, ConfigError>,
+    event: Value,
+    now: i64,
+) -> Result<Value, PostConfirmationError> {
+    match started {
+        Ok(deps) => handle(deps, event, now).await,
+        Err(e) => {
+            error!(variable = e.variable, error = %e, "configuration unusable: confirmation let through, password change NOT recorded");
+            Ok(event)
+        }
     }
-    attributes
 }
 
 /// Handles one event at `now` (seconds since the epoch); returns the event unchanged.
@@ -123,7 +134,7 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
         .request
         .user_attributes
         .contains_key(&deps.settings.policy.force_reset_attribute);
-    let attributes = stamp(&deps.settings.policy, now, has_flag);
+    let attributes = rules::change_record(&deps.settings.policy, now, has_flag);
     match deps
         .users
         .update(&envelope.user_pool_id, &envelope.user_name, &attributes)
@@ -133,8 +144,13 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
             info!(trigger_source = %source, changed_at = %timestamp::format(now), "password change recorded");
             Ok(event)
         }
+        Err(e @ UpdateError::MissingAttribute(_)) => {
+            // Only `make attach` can fix the pool; failing would fail every confirmation.
+            error!(trigger_source = %source, error = %e, outcome = "not_recorded", "password change not recorded: confirmation let through");
+            Ok(event)
+        }
         Err(e) => {
-            error!(trigger_source = %source, error = %e, "password change not recorded");
+            error!(trigger_source = %source, error = %e, outcome = "not_recorded", "password change not recorded");
             Err(PostConfirmationError::NotRecorded(e))
         }
     }
@@ -169,7 +185,7 @@ async fn handle_call<U: UserAttributes>(
         );
         return Ok(());
     };
-    let attributes = stamp(&deps.settings.policy, now, true);
+    let attributes = rules::change_record(&deps.settings.policy, now, true);
     match deps.users.update(&pool, user, &attributes).await {
         Ok(()) => {
             info!(event_name = name, changed_at = %timestamp::format(now), "password change recorded");

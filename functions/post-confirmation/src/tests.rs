@@ -95,6 +95,42 @@ fn a_failed_write_is_reported_not_swallowed() {
 }
 
 #[test]
+fn a_pool_without_the_attributes_never_fails_a_confirmation() {
+    let d = deps(
+        &[],
+        FakeUsers::failing(UpdateError::MissingAttribute("InvalidParameterException".into())),
+    );
+    for source in [
+        "PostConfirmation_ConfirmForgotPassword",
+        "PostConfirmation_ConfirmSignUp",
+    ] {
+        let e = event(source, None);
+        assert_eq!(run(handle(&d, e.clone(), NOW)).expect("let through"), e, "{source}");
+    }
+}
+
+#[test]
+fn an_unusable_configuration_lets_every_confirmation_through() {
+    let bad = Settings::from_source(
+        &[("STAMP_ON_SIGN_UP", "sometimes")]
+            .into_iter()
+            .collect::<HashMap<_, _>>(),
+    )
+    .map(|settings| Deps {
+        settings,
+        users: FakeUsers::default(),
+    });
+    assert_eq!(bad.as_ref().map(|_| ()).unwrap_err().variable, "STAMP_ON_SIGN_UP");
+    for source in [
+        "PostConfirmation_ConfirmForgotPassword",
+        "PostConfirmation_ConfirmSignUp",
+    ] {
+        let e = event(source, Some("true"));
+        assert_eq!(run(respond(&bad, e.clone(), NOW)).expect("let through"), e);
+    }
+}
+
+#[test]
 fn admin_set_user_password_is_recorded_from_cloudtrail() {
     let d = deps(&[], FakeUsers::default());
     let e = cloudtrail(

@@ -6,32 +6,47 @@
 //! `password_changed_at`, `password_expires_at` (ISO 8601 UTC, when known) and
 //! `password_expires_soon` (inside the warning window), in the ID token and, for V2/V3 events,
 //! the access token. A violation either denies the sign-in with a message the app can show
-//! (`deny`, and always for V1 events, which cannot change scopes), or (`restrict`, V2/V3)
-//! issues tokens with only the `aws.cognito.signin.user.admin` scope and `password_expired`
-//! and `password_violation` claims, so the app can let the user change the password and
-//! nothing else. Machine identities (`TokenGeneration_ClientCredentials`) pass through.
+//! (`deny`, and always for V1 events, which cannot change scopes), or (`restrict`, V2/V3, when
+//! the request carries the `aws.cognito.signin.user.admin` scope) issues tokens whose other
+//! scopes are suppressed, with `password_expired` and `password_violation` claims, so the app
+//! can let the user change the password and nothing else. Machine identities
+//! (`TokenGeneration_ClientCredentials`) pass through.
 //!
-//! The work is pure and takes microseconds; running it twice on one event gives the same
+//! `TokenGeneration_NewPasswordChallenge` is the one event that writes: the user has just
+//! replaced a temporary password (an admin-created user, or one given a temporary password by
+//! `AdminSetUserPassword` with `Permanent: false`), which fires no other trigger. The change is
+//! recorded here, synchronously, with `AdminUpdateUserAttributes` (the stamp, and the
+//! forced-reset flag cleared), so the next sign-in and refresh see it. A write that fails
+//! never costs the user this sign-in: tokens are issued, and the failure is logged as an error.
+//! Every other event is pure and takes microseconds; running any event twice gives the same
 //! result, as Cognito's retries require.
+//!
+//! A configuration the function cannot use ([`respond`] with an error) fails open: every
+//! event is returned unchanged (tokens as Cognito made them, no rule enforced) with one error
+//! log per invocation naming the variable. Failing closed would deny every sign-in of the
+//! pool; the template and `make deploy` refuse such values before they ship.
 
 use cognito_reset::config::{self, ConfigError};
 use cognito_reset::events::pre_token::{self, TokenChanges, TokenVersion, USER_ADMIN_SCOPE};
 use cognito_reset::events::{self, EventError};
 use cognito_reset::rules::{self, OnViolation, PasswordPolicy, Violation, timestamp};
+use cognito_reset::users::UserAttributes;
 use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
-/// Built once at init.
-#[derive(Debug, Clone)]
-pub struct Deps {
+/// Built once at init. `users` writes the stamp after a `NEW_PASSWORD_REQUIRED` challenge.
+#[derive(Debug)]
+pub struct Deps<U> {
     pub policy: PasswordPolicy,
+    pub users: U,
 }
 
-impl Deps {
-    pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
+impl<U> Deps<U> {
+    pub fn from_source(src: &impl config::Source, users: U) -> Result<Self, ConfigError> {
         Ok(Deps {
             policy: config::password_policy(src)?,
+            users,
         })
     }
 }
@@ -62,9 +77,26 @@ impl From<PreTokenError> for Diagnostic {
 }
 
 const CLIENT_CREDENTIALS: &str = "TokenGeneration_ClientCredentials";
+const NEW_PASSWORD_CHALLENGE: &str = "TokenGeneration_NewPasswordChallenge";
+
+/// Handles one event with what init produced: the dependencies, or the configuration error
+/// that makes them unusable (then the event passes unchanged, see the module docs).
+pub async fn respond<U: UserAttributes>(
+    started: &Result<Deps<U>, ConfigError>,
+    event: Value,
+    now: i64,
+) -> Result<Value, PreTokenError> {
+    match started {
+        Ok(deps) => handle(deps, event, now).await,
+        Err(e) => {
+            error!(variable = e.variable, error = %e, "configuration unusable: tokens issued unchanged, password rules NOT enforced");
+            Ok(event)
+        }
+    }
+}
 
 /// Handles one event at `now` (seconds since the epoch).
-pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreTokenError> {
+pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i64) -> Result<Value, PreTokenError> {
     let (envelope, version) = pre_token::read(&event)?;
     let source = events::printable(&envelope.trigger_source);
     if !envelope.trigger_source.starts_with("TokenGeneration_") {
@@ -76,7 +108,11 @@ pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreToken
     }
     let attrs = &envelope.request.user_attributes;
     // A user who just replaced a temporary password has, by definition, a new password.
-    let now_changed = envelope.trigger_source == "TokenGeneration_NewPasswordChallenge";
+    let now_changed = envelope.trigger_source == NEW_PASSWORD_CHALLENGE;
+    if now_changed {
+        let had_flag = attrs.contains_key(&deps.policy.force_reset_attribute);
+        record_new_password(deps, &envelope.user_pool_id, &envelope.user_name, had_flag, now).await;
+    }
     let eval = if now_changed {
         rules::evaluate(&deps.policy, |_| None, now)
     } else {
@@ -107,6 +143,9 @@ pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreToken
         claims,
         only_scopes: None,
     };
+    let can_restrict = deps.policy.on_violation == OnViolation::Restrict
+        && version == TokenVersion::V2
+        && envelope.request.scopes.iter().any(|s| s == USER_ADMIN_SCOPE);
     match violation {
         None => {
             if eval.expires_soon && !now_changed {
@@ -114,7 +153,7 @@ pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreToken
             }
             info!(trigger_source = %source, expires_soon = eval.expires_soon && !now_changed, "password rules passed");
         }
-        Some(v) if deps.policy.on_violation == OnViolation::Restrict && version == TokenVersion::V2 => {
+        Some(v) if can_restrict => {
             changes.claims.push(("password_expired".to_owned(), json!(true)));
             changes.claims.push(("password_violation".to_owned(), json!(v.code())));
             changes.only_scopes = Some(vec![USER_ADMIN_SCOPE.to_owned()]);
@@ -127,6 +166,33 @@ pub fn handle(deps: &Deps, mut event: Value, now: i64) -> Result<Value, PreToken
     }
     pre_token::apply(&mut event, version, &envelope.request.scopes, &changes);
     Ok(event)
+}
+
+/// Records the password just chosen in a `NEW_PASSWORD_REQUIRED` challenge. Never fails the
+/// sign-in: the password really was just chosen. A failure is logged as an error with its
+/// outcome, and the next sign-in is judged on what is stored (the old stamp, or none).
+async fn record_new_password<U: UserAttributes>(deps: &Deps<U>, pool: &str, user: &str, had_flag: bool, now: i64) {
+    if pool.is_empty() || user.is_empty() {
+        error!(
+            outcome = "not_recorded",
+            "new password not recorded: the event has no userPoolId or userName; the next sign-in is judged on the old change time"
+        );
+        return;
+    }
+    let attributes = rules::change_record(&deps.policy, now, had_flag);
+    match deps.users.update(pool, user, &attributes).await {
+        Ok(()) => info!(
+            outcome = "recorded",
+            changed_at = %timestamp::format(now),
+            force_flag_cleared = had_flag,
+            "new password recorded"
+        ),
+        Err(e) => error!(
+            outcome = "not_recorded",
+            error = %e,
+            "new password not recorded: tokens issued for this sign-in; the next sign-in is judged on the old change time"
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,23 @@ use cognito_reset::rules::timestamp;
 use serde_json::{Value, json};
 
 use super::*;
+use cognito_reset::fakes::{FakeUsers, block_on};
+use cognito_reset::users::UpdateError;
 
 const NOW: i64 = 1_795_434_619; // 2026-11-23T11:50:19Z
 const DAY: i64 = 86_400;
 
-fn deps(pairs: &[(&'static str, &'static str)]) -> Deps {
-    Deps::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>()).unwrap()
+fn deps(pairs: &[(&'static str, &'static str)]) -> Deps<FakeUsers> {
+    deps_with(pairs, FakeUsers::default())
+}
+
+fn deps_with(pairs: &[(&'static str, &'static str)], users: FakeUsers) -> Deps<FakeUsers> {
+    Deps::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>(), users).unwrap()
+}
+
+/// The handler, run to completion.
+fn handle(d: &Deps<FakeUsers>, e: Value, now: i64) -> Result<Value, PreTokenError> {
+    block_on(super::handle(d, e, now))
 }
 
 fn event(version: &str, source: &str, changed_days_ago: Option<i64>) -> Value {
@@ -117,9 +128,18 @@ fn restrict_leaves_only_the_user_admin_scope_and_flags_the_token() {
     assert_eq!(access["claimsToAddOrOverride"]["password_violation"], json!("expired"));
     let id = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"];
     assert_eq!(id["claimsToAddOrOverride"]["password_expired"], json!(true));
+    assert!(access.get("scopesToAdd").is_none(), "never adds a scope");
     // V1 cannot restrict scopes: denied instead.
     assert!(matches!(
         handle(&d, event("1", "TokenGeneration_Authentication", Some(120)), NOW),
+        Err(PreTokenError::Denied(Violation::Expired))
+    ));
+    // A request without the user admin scope (an OAuth sign-in that did not ask for it)
+    // would leave a token that can do nothing: denied instead, never given the scope.
+    let mut oauth = event("2", "TokenGeneration_HostedAuth", Some(120));
+    oauth["request"]["scopes"] = json!(["openid", "email"]);
+    assert!(matches!(
+        handle(&d, oauth, NOW),
         Err(PreTokenError::Denied(Violation::Expired))
     ));
 }
@@ -175,6 +195,84 @@ fn a_new_password_challenge_counts_as_a_fresh_password() {
     .unwrap();
     let claims = &out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"];
     assert_eq!(claims["password_changed_at"], json!(timestamp::format(NOW)));
+    assert_eq!(
+        strict.users.updates(),
+        vec![(
+            "us-east-1_P".to_owned(),
+            "jane".to_owned(),
+            vec![("custom:password_changed_at".to_owned(), timestamp::format(NOW))]
+        )],
+        "the new password is recorded within the challenge's token generation"
+    );
+}
+
+#[test]
+fn a_new_password_clears_the_forced_reset_flag_of_a_user_who_has_one() {
+    let d = deps(&NINETY);
+    let mut e = event("2", "TokenGeneration_NewPasswordChallenge", Some(200));
+    e["request"]["userAttributes"]["custom:force_password_reset"] = json!("true");
+    let out = handle(&d, e, NOW).expect("a forced-reset user who chose a password gets tokens");
+    assert!(
+        out["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]
+            .get("scopesToSuppress")
+            .is_none()
+    );
+    let written = &d.users.updates()[0].2;
+    assert_eq!(
+        written,
+        &vec![
+            ("custom:password_changed_at".to_owned(), timestamp::format(NOW)),
+            ("custom:force_password_reset".to_owned(), "false".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn a_failed_write_still_issues_the_tokens_of_the_new_password() {
+    for failure in [
+        UpdateError::Unavailable("ThrottlingException".into()),
+        UpdateError::MissingAttribute("InvalidParameterException".into()),
+        UpdateError::Rejected("AccessDeniedException".into()),
+    ] {
+        let d = deps_with(
+            &[("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_UNKNOWN_CHANGE_TIME", "violation")],
+            FakeUsers::failing(failure.clone()),
+        );
+        let out = handle(&d, event("2", "TokenGeneration_NewPasswordChallenge", None), NOW)
+            .unwrap_or_else(|e| panic!("{failure:?}: {e}"));
+        let id = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"];
+        assert_eq!(id["password_changed_at"], json!(timestamp::format(NOW)), "{failure:?}");
+    }
+}
+
+#[test]
+fn only_a_new_password_challenge_writes() {
+    let d = deps(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")]);
+    for source in [
+        "TokenGeneration_HostedAuth",
+        "TokenGeneration_Authentication",
+        "TokenGeneration_AuthenticateDevice",
+        "TokenGeneration_RefreshTokens",
+    ] {
+        for days in [Some(10), Some(120), None] {
+            let _ = handle(&d, event("2", source, days), NOW);
+        }
+    }
+    assert!(d.users.updates().is_empty(), "{:?}", d.users.updates());
+}
+
+#[test]
+fn an_unusable_configuration_issues_tokens_unchanged() {
+    let bad = Deps::from_source(
+        &[("PASSWORD_MAX_AGE_DAYS", "0")].into_iter().collect::<HashMap<_, _>>(),
+        FakeUsers::default(),
+    );
+    assert!(bad.is_err());
+    for source in ["TokenGeneration_Authentication", "TokenGeneration_NewPasswordChallenge"] {
+        let mut e = event("2", source, Some(4000));
+        e["request"]["userAttributes"]["custom:force_password_reset"] = json!("true");
+        assert_eq!(block_on(respond(&bad, e.clone(), NOW)).expect("fails open"), e);
+    }
 }
 
 #[test]

@@ -95,7 +95,7 @@ pub fn read(event: &Value) -> Result<(Envelope<PreTokenRequest>, TokenVersion), 
 pub struct TokenChanges {
     /// Claims for the ID token and, in V2/V3, the access token.
     pub claims: Vec<(String, Value)>,
-    /// V2/V3: reduce the access token's scopes to exactly these (suppress the rest).
+    /// V2/V3: suppress every requested scope but these (never adds one).
     pub only_scopes: Option<Vec<String>>,
 }
 
@@ -167,10 +167,9 @@ pub fn apply(event: &mut Value, version: TokenVersion, requested_scopes: &[Strin
                 add_claims(access, &changes.claims, false);
             }
             if let Some(keep) = &changes.only_scopes {
+                // Only suppresses: a restricted token never gains a scope the request did not have.
                 let suppress: Vec<String> = requested_scopes.iter().filter(|s| !keep.contains(s)).cloned().collect();
                 merge_list(access, "scopesToSuppress", &suppress);
-                let add: Vec<String> = keep.iter().filter(|s| !requested_scopes.contains(s)).cloned().collect();
-                merge_list(access, "scopesToAdd", &add);
             }
             if access.as_object().is_none_or(Map::is_empty) {
                 details.remove("accessTokenGeneration");
@@ -248,13 +247,12 @@ mod tests {
             d["accessTokenGeneration"]["scopesToSuppress"],
             json!(["openid", "email"])
         );
-        assert_eq!(d["accessTokenGeneration"]["scopesToAdd"], json!([]));
         assert!(d.get("groupOverrideDetails").is_none(), "groups untouched");
-        // The user admin scope is added when the request lacks it (hosted UI sign-in).
+        // A scope the request lacks is never added, even the one restricted tokens keep.
         let mut e = json!({"version": "2", "response": {"claimsAndScopeOverrideDetails": null}});
         apply(&mut e, TokenVersion::V2, &["openid".to_owned()], &changes);
         let a = &e["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"];
-        assert_eq!(a["scopesToAdd"], json!([USER_ADMIN_SCOPE]));
+        assert!(a.get("scopesToAdd").is_none(), "{a}");
         assert_eq!(a["scopesToSuppress"], json!(["openid"]));
     }
 
