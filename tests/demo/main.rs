@@ -16,7 +16,7 @@ fn indent(text: &str) -> String {
 }
 
 async fn main_flow() -> Result<(), String> {
-    let stack = Stack::start(&step).await?;
+    let stack = Stack::start(&step, &[]).await?;
     let r = demo::run(&stack, &step).await?;
     println!(
         "\n      To: {}\n      Subject: {}\n\n{}\n",

@@ -8,7 +8,7 @@ use cognito_reset_tests::{block_on, stack_required};
 
 #[test]
 fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
-    let stack = match block_on(Stack::start(&|_| {})) {
+    let stack = match block_on(Stack::start(&|_| {}, &[])) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
             eprintln!("SKIPPED end-to-end flow: {e}");

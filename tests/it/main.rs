@@ -5,6 +5,7 @@ mod e2e;
 mod email_sender;
 mod faults;
 mod infra;
+mod password_paths;
 mod password_rules;
 mod properties;
 mod published_events;

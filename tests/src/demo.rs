@@ -55,13 +55,15 @@ pub struct Report {
     pub sms_text: String,
 }
 
-fn err<E: std::fmt::Debug>(what: &'static str) -> impl Fn(E) -> String {
+/// Maps an error to a line that says which call failed.
+pub fn err<E: std::fmt::Debug>(what: &'static str) -> impl Fn(E) -> String {
     move |e| format!("{what}: {e:?}")
 }
 
 impl Stack {
-    /// Starts everything; `progress` receives one line per step.
-    pub async fn start(progress: &dyn Fn(&str)) -> Result<Stack, String> {
+    /// Starts everything; `progress` receives one line per step. `settings` are passed to the
+    /// functions after (and over) the demo's own.
+    pub async fn start(progress: &dyn Fn(&str), settings: &[(&str, &str)]) -> Result<Stack, String> {
         progress("starting moto (KMS, SES, SNS) on a loopback port");
         let moto = Moto::start("demo").ok_or("moto_server is not installed (make demo installs it into .venv/)")?;
         let moto_sdk = local_sdk_config(&moto.endpoint).await;
@@ -100,6 +102,7 @@ impl Stack {
             // cognito-local encrypts codes without the userpool-id context real Cognito adds.
             ("REQUIRE_POOL_CONTEXT", "false"),
         ]);
+        env.extend_from_slice(settings);
         progress("starting cargo lambda watch (every function, Lambda Invoke API on a loopback port)");
         let watch = LambdaWatch::start("demo", &env).ok_or("cargo-lambda is not installed (make demo installs it)")?;
         let invoke = InvokeAdapter::start(watch.service.port);
@@ -146,7 +149,8 @@ impl Stack {
     }
 }
 
-fn attribute(name: &str, value: &str) -> Result<AttributeType, String> {
+/// A user attribute for the Cognito API.
+pub fn attribute(name: &str, value: &str) -> Result<AttributeType, String> {
     AttributeType::builder()
         .name(name)
         .value(value)
@@ -154,7 +158,8 @@ fn attribute(name: &str, value: &str) -> Result<AttributeType, String> {
         .map_err(err("attribute"))
 }
 
-fn custom_schema(name: &str) -> SchemaAttributeType {
+/// A mutable string custom attribute for a pool's schema.
+pub fn custom_schema(name: &str) -> SchemaAttributeType {
     SchemaAttributeType::builder()
         .name(name)
         .attribute_data_type(AttributeDataType::String)
@@ -217,10 +222,11 @@ pub fn six_digit_code(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Signs the demo user in with a password (`InitiateAuth`, `USER_PASSWORD_AUTH`).
-async fn sign_in(
+/// Signs a user in with a password (`InitiateAuth`, `USER_PASSWORD_AUTH`).
+pub async fn sign_in_as(
     idp: &cognito::Client,
     client_id: &str,
+    username: &str,
     password: &str,
 ) -> Result<
     cognito::operation::initiate_auth::InitiateAuthOutput,
@@ -229,10 +235,22 @@ async fn sign_in(
     idp.initiate_auth()
         .client_id(client_id)
         .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", EMAIL)
+        .auth_parameters("USERNAME", username)
         .auth_parameters("PASSWORD", password)
         .send()
         .await
+}
+
+/// Signs the demo user in with a password.
+async fn sign_in(
+    idp: &cognito::Client,
+    client_id: &str,
+    password: &str,
+) -> Result<
+    cognito::operation::initiate_auth::InitiateAuthOutput,
+    cognito_reset::aws::cognito::error::SdkError<cognito::operation::initiate_auth::InitiateAuthError>,
+> {
+    sign_in_as(idp, client_id, EMAIL, password).await
 }
 
 /// Plays the reset flow; `progress` receives one line per step.

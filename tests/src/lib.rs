@@ -728,6 +728,7 @@ impl CognitoLocal {
             return None;
         }
         let node = require_tool("node", test)?;
+        patch_new_password_challenge(&start_js);
         let dir = std::env::temp_dir().join(format!("cognito-local-{port}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join(".cognito/db")).expect("cognito-local dir");
@@ -768,6 +769,36 @@ impl CognitoLocal {
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+/// Makes cognito-local's `RespondToAuthChallenge` name the pre token generation event as
+/// Cognito does. After a `NEW_PASSWORD_REQUIRED` answer Cognito sends
+/// `TokenGeneration_NewPasswordChallenge`; cognito-local 5.3.0 sends
+/// `TokenGeneration_Authentication` for every challenge (`lib/targets/respondToAuthChallenge.js`
+/// passes `"Authentication"` to its token generator). This rewrites that one argument in the
+/// installed copy, idempotently, so the project's tests and demo meet Cognito's behaviour.
+fn patch_new_password_challenge(start_js: &Path) {
+    let Some(lib) = start_js.parent().and_then(Path::parent) else {
+        return;
+    };
+    let file = lib.join("targets/respondToAuthChallenge.js");
+    let Ok(source) = std::fs::read_to_string(&file) else {
+        panic!("{} is missing: cognito-local changed its layout", file.display());
+    };
+    const ORIGINAL: &str = "req.ClientMetadata,\n      \"Authentication\"\n    )";
+    const PATCHED: &str = "req.ClientMetadata,\n      req.ChallengeName === \"NEW_PASSWORD_REQUIRED\" ? \"NewPasswordChallenge\" : \"Authentication\"\n    )";
+    if source.contains(PATCHED) {
+        return;
+    }
+    assert!(
+        source.matches(ORIGINAL).count() == 1,
+        "{}: the token generation call to correct was not found (cognito-local version changed?)",
+        file.display()
+    );
+    // Written aside and renamed: a cognito-local starting in a parallel test never reads half a file.
+    let aside = file.with_extension(format!("js.{}", std::process::id()));
+    std::fs::write(&aside, source.replace(ORIGINAL, PATCHED)).expect("patch cognito-local");
+    std::fs::rename(&aside, &file).expect("patch cognito-local");
 }
 
 /// One answer of the Invoke API.
