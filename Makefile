@@ -32,6 +32,9 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 STACK ?= cognito-reset
 POOL_ID ?=
 EMAIL_FROM ?=
+SMS_ALLOWED_COUNTRIES ?=
+PRE_TOKEN_VERSION ?= V2_0
+CONFIRM ?=
 SES_IDENTITY_ARN ?=
 PARAMS ?=
 BUILD ?= 1
@@ -102,17 +105,21 @@ build: tools ## Release build of every function with cargo-lambda (ARCH=--arm64 
 build-zip: tools ## Release zips of every function for deployment (target/lambda/<fn>/bootstrap.zip)
 	for f in $(FUNCTIONS); do cargo lambda build --release $(ARCH) --locked --output-format zip -p $$f; done
 
-deploy: tools ## Build, upload and deploy the stack (POOL_ID=... for an existing pool; EMAIL_FROM, SES_IDENTITY_ARN, PARAMS="Key=Value ...")
+DEPLOY_ENV = STACK=$(STACK) POOL_ID=$(POOL_ID) EMAIL_FROM=$(EMAIL_FROM) SES_IDENTITY_ARN=$(SES_IDENTITY_ARN) \
+  SMS_ALLOWED_COUNTRIES=$(SMS_ALLOWED_COUNTRIES) PARAMS="$(PARAMS)" ZIP_DIR=$(ZIP_DIR)
+
+# The configuration is checked with the functions' own parsers first, before any build or AWS call.
+deploy: tools ## Build, upload and deploy the stack (POOL_ID=... for an existing pool; EMAIL_FROM, SES_IDENTITY_ARN, SMS_ALLOWED_COUNTRIES, PARAMS="Key=Value ...")
+	$(DEPLOY_ENV) $(VENV)/bin/python scripts/deploy.py --check
 	@if [ "$(BUILD)" = "1" ]; then $(MAKE) --no-print-directory build-zip; fi
-	STACK=$(STACK) POOL_ID=$(POOL_ID) EMAIL_FROM=$(EMAIL_FROM) SES_IDENTITY_ARN=$(SES_IDENTITY_ARN) \
-	  PARAMS="$(PARAMS)" ZIP_DIR=$(ZIP_DIR) $(VENV)/bin/python scripts/deploy.py
+	$(DEPLOY_ENV) $(VENV)/bin/python scripts/deploy.py
 
 deploy-fn: tools ## Update one deployed function's code quickly (FN=<name>), with cargo lambda deploy
 	cargo lambda build --release $(ARCH) -p $(FN)
 	cargo lambda deploy --binary-name $(FN) $(STACK)-$(FN)
 
-attach: tools ## Wire the deployed functions into an existing pool (POOL_ID=...), keeping its other settings
-	STACK=$(STACK) POOL_ID=$(POOL_ID) $(VENV)/bin/python scripts/attach.py
+attach: tools ## Check an existing pool (POOL_ID=...) and wire the deployed functions into it, keeping its other settings (CONFIRM=1 adds missing attributes)
+	STACK=$(STACK) POOL_ID=$(POOL_ID) PRE_TOKEN_VERSION=$(PRE_TOKEN_VERSION) CONFIRM=$(CONFIRM) $(VENV)/bin/python scripts/attach.py
 
 BENCH_PY_STAMP := $(VENV)/.bench-installed
 BENCH_NODE_STAMP := bench/peers/node/node_modules/.package-lock.json

@@ -5,12 +5,17 @@ Reads its settings from the environment (the Makefile passes its variables):
   ZIP_DIR (target/lambda: <function>/bootstrap.zip from `cargo lambda build --output-format zip`),
   POOL_ID (existing-pool mode), EMAIL_FROM, SES_IDENTITY_ARN, and PARAMS: extra
   `Key=Value` template parameters separated by spaces (e.g. "PasswordMinimumLength=32 AccountRecovery=EMAIL_ONLY").
-Prints the stack outputs. Uses boto3, so AWS_ENDPOINT_URL points it at a local stand-in.
+Before any AWS call, the configuration each function would get is checked with the functions'
+own parsers (`check-config`), and a missing or invalid value is refused with the variable's
+name and its rule. Prints the stack outputs. Uses boto3, so AWS_ENDPOINT_URL points it at a
+local stand-in.
 """
 
 import hashlib
+import json
 import os
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -19,6 +24,13 @@ from botocore.exceptions import ClientError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.json"
+FUNCTION_RESOURCES = {
+    "CustomMessageFunction": "custom-message",
+    "CustomSmsSenderFunction": "custom-sms-sender",
+    "CustomEmailSenderFunction": "custom-email-sender",
+    "PreTokenFunction": "pre-token",
+    "PostConfirmationFunction": "post-confirmation",
+}
 FUNCTIONS = {
     "custom-message": "CustomMessageCodeKey",
     "custom-sms-sender": "CustomSmsSenderCodeKey",
@@ -42,13 +54,77 @@ def parameters() -> dict:
         params[key] = value
     if os.environ.get("POOL_ID"):
         params["ExistingUserPoolId"] = os.environ["POOL_ID"]
-    for env, key in (("EMAIL_FROM", "EmailFrom"), ("SES_IDENTITY_ARN", "SesIdentityArn")):
+    for env, key in (("EMAIL_FROM", "EmailFrom"), ("SES_IDENTITY_ARN", "SesIdentityArn"), ("SMS_ALLOWED_COUNTRIES", "SmsAllowedCountries")):
         if os.environ.get(env):
             params[key] = os.environ[env]
     for required in ("EmailFrom", "SesIdentityArn"):
         if required not in params:
             fail(f"{required} is required: set EMAIL_FROM and SES_IDENTITY_ARN (make deploy EMAIL_FROM=... SES_IDENTITY_ARN=...)")
+    if "SmsAllowedCountries" not in params:
+        question = ("SMS_ALLOWED_COUNTRIES is required: the countries SMS may go to, e.g. US,CA (or ALL; "
+                    "sending to every country invites SMS pumping)")
+        if sys.stdin.isatty():
+            params["SmsAllowedCountries"] = input(f"{question}\nSMS_ALLOWED_COUNTRIES: ").strip()
+        else:
+            fail(f"{question}: make deploy SMS_ALLOWED_COUNTRIES=US,CA ...")
     return params
+
+
+def function_environments(template: dict, params: dict) -> dict:
+    """The environment each function gets from the template with these parameters."""
+    given = {k: str(v) for k, v in params.items()}
+    values = {k: given.get(k, str(p.get("Default", ""))) for k, p in template["Parameters"].items()}
+    placeholders = {"CodeKey": "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"}
+    out = {}
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        function = FUNCTION_RESOURCES[name]
+        env = {}
+        for var, value in resource["Properties"].get("Environment", {}).get("Variables", {}).items():
+            if isinstance(value, str):
+                env[var] = value
+            elif "Ref" in value:
+                env[var] = values[value["Ref"]]
+            elif "Fn::GetAtt" in value:
+                env[var] = placeholders[value["Fn::GetAtt"][0]]
+        out[function] = {k: v for k, v in env.items() if v != ""}
+    return out
+
+
+def check_existing_pool(session, template: dict, params: dict) -> None:
+    """The pool checks of `make attach`, before anything is deployed for an existing pool."""
+    import attach
+
+    defaults = template["Parameters"]
+    version = params.get("PreTokenVersion", defaults["PreTokenVersion"]["Default"])
+    on_violation = params.get("OnViolation", defaults["OnViolation"]["Default"])
+    pool_id = params["ExistingUserPoolId"]
+    _, found, missing = attach.check_pool(session.client("cognito-idp"), pool_id, version, on_violation)
+    for line in found:
+        print(f"deploy: {pool_id}: {line}", file=sys.stderr)
+    if found:
+        fail(f"{pool_id}: nothing deployed ({len(found)} problem{'s' if len(found) > 1 else ''})")
+    if missing:
+        names = ", ".join(f"custom:{a['Name']}" for a in missing)
+        print(f"==> {pool_id} lacks {names}: `make attach POOL_ID={pool_id} CONFIRM=1` will add them")
+
+
+def check_configuration(template: dict, params: dict) -> None:
+    """Refuses, before any AWS call, a configuration a function would not accept."""
+    unknown = sorted(set(params) - set(template["Parameters"]))
+    if unknown:
+        fail(f"unknown template parameters: {', '.join(unknown)}")
+    envs = function_environments(template, params)
+    if params.get("CustomSenders", template["Parameters"]["CustomSenders"]["Default"]) != "true":
+        envs = {f: e for f, e in envs.items() if f not in ("custom-sms-sender", "custom-email-sender")}
+    checker = os.environ.get("CHECK_CONFIG") or None
+    command = [checker] if checker else ["cargo", "run", "--quiet", "--locked", "-p", "check-config"]
+    result = subprocess.run(command, input=json.dumps(envs), text=True, capture_output=True, cwd=ROOT)
+    if result.returncode != 0:
+        for line in result.stderr.strip().splitlines():
+            print(f"deploy: {line}", file=sys.stderr)
+        fail("the functions would refuse this configuration: nothing was deployed")
 
 
 def upload(s3, bucket: str, zip_dir: pathlib.Path) -> dict:
@@ -75,8 +151,16 @@ def wait(cf, stack: str) -> dict:
 
 def main() -> None:
     stack = os.environ.get("STACK", "cognito-reset")
+    template = json.loads(TEMPLATE.read_text())
+    params = parameters()
+    check_configuration(template, params)
+    if "--check" in sys.argv[1:]:
+        print("==> configuration accepted by every function")
+        return
     session = boto3.session.Session()
     region = session.region_name or fail("set AWS_REGION")
+    if params.get("ExistingUserPoolId"):
+        check_existing_pool(session, template, params)
     account = session.client("sts").get_caller_identity()["Account"]
     bucket = os.environ.get("ARTIFACT_BUCKET") or f"cognito-reset-{account}-{region}"
     s3 = session.client("s3")
@@ -86,7 +170,6 @@ def main() -> None:
         print(f"==> creating artifact bucket {bucket}")
         kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
         s3.create_bucket(Bucket=bucket, **kwargs)
-    params = parameters()
     params.update(upload(s3, bucket, pathlib.Path(os.environ.get("ZIP_DIR", ROOT / "target" / "lambda"))))
     params["ArtifactBucket"] = bucket
     cf = session.client("cloudformation")

@@ -301,6 +301,7 @@ fn main() {
         ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
         ("KEY_ARN".into(), key.clone()),
         ("APP_NAME".into(), "Contoso".into()),
+        ("SMS_ALLOWED_COUNTRIES".into(), "US".into()),
         ("LOG_LEVEL".into(), "warn".into()),
     ];
     let mut rows = Vec::new();

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::messages::{Branding, locale};
 use crate::rules::{OnUnknown, OnViolation, PasswordPolicy};
+use crate::settings::{self, Setting};
 
 /// A configuration problem, naming the variable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,8 +66,7 @@ impl<S: std::hash::BuildHasher> Source for HashMap<&str, &str, S> {
     }
 }
 
-/// Longest accepted `APP_NAME`: it appears in SMS texts, which must stay one segment.
-pub const APP_NAME_MAX: usize = 32;
+pub use crate::settings::APP_NAME_MAX;
 
 /// Message settings: the default branding, and per app client overrides.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -81,19 +81,19 @@ impl MessageConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
         let mut default = Branding::default();
         if let Some(v) = src.get("APP_NAME") {
-            default.app_name = app_name("APP_NAME", &v)?;
+            default.app_name = app_name(&settings::APP_NAME, &v)?;
         }
         if let Some(v) = src.get("DEFAULT_LOCALE") {
-            default.default_locale = locale_tag("DEFAULT_LOCALE", &v)?;
+            default.default_locale = locale_tag(&settings::DEFAULT_LOCALE, &v)?;
         }
         if let Some(v) = src.get("RESET_URL") {
-            default.reset_url = Some(reset_url("RESET_URL", &v)?);
+            default.reset_url = Some(settings::RESET_URL.text(&v)?.to_owned());
         }
         if let Some(v) = src.get("BRAND_COLOR") {
             default.accent_color = color("BRAND_COLOR", &v)?;
         }
         if let Some(v) = src.get("TEMPORARY_PASSWORD_VALIDITY_DAYS") {
-            default.temporary_password_days = number("TEMPORARY_PASSWORD_VALIDITY_DAYS", &v, 1, 365)?;
+            default.temporary_password_days = settings::TEMPORARY_PASSWORD_VALIDITY_DAYS.whole(&v)?;
         }
         let clients = match src.get("CLIENT_SETTINGS") {
             Some(v) => client_settings(&v, &default)?,
@@ -176,13 +176,11 @@ pub struct SmsConfig {
 impl SmsConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
         let mut c = SmsConfig::default();
-        if let Some(v) = src.get("SMS_ALLOWED_COUNTRIES") {
-            c.allowed_countries = crate::delivery::phone::AllowedCountries::parse(&v).map_err(|e| {
-                ConfigError::new(
-                    "SMS_ALLOWED_COUNTRIES",
-                    format!("must list ISO 3166 alpha-2 codes separated by commas: {e}"),
-                )
-            })?;
+        let countries = &settings::SMS_ALLOWED_COUNTRIES;
+        let list = src.get(countries.variable).ok_or_else(|| countries.refuse(""))?;
+        if list != "ALL" {
+            c.allowed_countries = crate::delivery::phone::AllowedCountries::parse(countries.text(&list)?)
+                .map_err(|_| countries.refuse(&list))?;
         }
         if let Some(v) = src.get("SMS_SENDER_ID") {
             let ok = (1..=11).contains(&v.len())
@@ -240,32 +238,10 @@ pub struct EmailConfig {
 
 impl EmailConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
-        let from = src.get("EMAIL_FROM").ok_or_else(|| {
-            ConfigError::new("EMAIL_FROM", "is required: the verified SES address email is sent from")
-        })?;
-        let from = crate::delivery::validate_email(Some(&from))
-            .map_err(|_| ConfigError::new("EMAIL_FROM", "must be a plain address such as no-reply@example.com"))?;
-        let reply_to = match src.get("EMAIL_REPLY_TO") {
-            Some(v) => Some(crate::delivery::validate_email(Some(&v)).map_err(|_| {
-                ConfigError::new("EMAIL_REPLY_TO", "must be a plain address such as support@example.com")
-            })?),
-            None => None,
-        };
-        let configuration_set = match src.get("SES_CONFIGURATION_SET") {
-            Some(v)
-                if (1..=64).contains(&v.len())
-                    && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                Some(v)
-            }
-            Some(_) => {
-                return Err(ConfigError::new(
-                    "SES_CONFIGURATION_SET",
-                    "must be an SES configuration set name: 1 to 64 letters, digits, hyphens or underscores",
-                ));
-            }
-            None => None,
-        };
+        let from = src.get("EMAIL_FROM").ok_or_else(|| settings::EMAIL_FROM.refuse(""))?;
+        let from = settings::EMAIL_FROM.text(&from)?.to_owned();
+        let reply_to = optional(src, &settings::EMAIL_REPLY_TO)?;
+        let configuration_set = optional(src, &settings::SES_CONFIGURATION_SET)?;
         Ok(EmailConfig {
             from,
             reply_to,
@@ -280,16 +256,21 @@ impl EmailConfig {
 pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError> {
     let mut p = PasswordPolicy::default();
     if let Some(v) = src.get("PASSWORD_MAX_AGE_DAYS") {
-        p.max_age_days = Some(number("PASSWORD_MAX_AGE_DAYS", &v, 1, 3650)?);
+        p.max_age_days = Some(settings::PASSWORD_MAX_AGE_DAYS.whole(&v)?).filter(|d| *d > 0);
     }
     if let Some(v) = src.get("PASSWORD_WARN_DAYS") {
-        let Some(max) = p.max_age_days else {
-            return Err(ConfigError::new(
-                "PASSWORD_WARN_DAYS",
-                "needs PASSWORD_MAX_AGE_DAYS: there is no expiry to warn about",
-            ));
-        };
-        p.warn_days = Some(number("PASSWORD_WARN_DAYS", &v, 1, max.saturating_sub(1).max(1))?);
+        let warn = settings::PASSWORD_WARN_DAYS.whole(&v)?;
+        match p.max_age_days {
+            _ if warn == 0 => {}
+            Some(max) if warn < max => p.warn_days = Some(warn),
+            Some(_) => return Err(settings::PASSWORD_WARN_DAYS.refuse(&v)),
+            None => {
+                return Err(ConfigError::new(
+                    "PASSWORD_WARN_DAYS",
+                    "needs PASSWORD_MAX_AGE_DAYS: there is no expiry to warn about",
+                ));
+            }
+        }
     }
     if let Some(v) = src.get("PASSWORD_CHANGED_ATTRIBUTE") {
         p.changed_attribute = custom_attribute("PASSWORD_CHANGED_ATTRIBUTE", &v)?;
@@ -304,27 +285,15 @@ pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError>
         ));
     }
     if let Some(v) = src.get("ON_VIOLATION") {
-        p.on_violation = match v.to_ascii_lowercase().as_str() {
-            "deny" => OnViolation::Deny,
+        p.on_violation = match settings::ON_VIOLATION.one_of(&v)? {
             "restrict" => OnViolation::Restrict,
-            _ => {
-                return Err(ConfigError::new(
-                    "ON_VIOLATION",
-                    format!("must be deny or restrict, not {v:?}"),
-                ));
-            }
+            _ => OnViolation::Deny,
         };
     }
     if let Some(v) = src.get("ON_UNKNOWN_CHANGE_TIME") {
-        p.on_unknown = match v.to_ascii_lowercase().as_str() {
-            "allow" => OnUnknown::Allow,
+        p.on_unknown = match settings::ON_UNKNOWN_CHANGE_TIME.one_of(&v)? {
             "violation" => OnUnknown::Violation,
-            _ => {
-                return Err(ConfigError::new(
-                    "ON_UNKNOWN_CHANGE_TIME",
-                    format!("must be allow or violation, not {v:?}"),
-                ));
-            }
+            _ => OnUnknown::Allow,
         };
     }
     Ok(p)
@@ -355,6 +324,13 @@ struct ClientSettings {
 }
 
 const CLIENT_SETTINGS: &str = "CLIENT_SETTINGS";
+/// Per-client values are checked with the rules of the matching variable; errors name this one.
+const CLIENT_SETTINGS_NAME: Setting = Setting {
+    variable: CLIENT_SETTINGS,
+    rule: settings::Rule::OneOf(&[]),
+    optional: true,
+    described: "a JSON object of app client id -> {appName, resetUrl, brandColor, defaultLocale}",
+};
 
 fn client_settings(json: &str, default: &Branding) -> Result<HashMap<String, Branding>, ConfigError> {
     let parsed: HashMap<String, ClientSettings> = serde_json::from_str(json).map_err(|e| {
@@ -368,67 +344,50 @@ fn client_settings(json: &str, default: &Branding) -> Result<HashMap<String, Bra
         .map(|(client, s)| {
             let mut b = default.clone();
             if let Some(v) = s.app_name {
-                b.app_name = app_name(CLIENT_SETTINGS, &v)?;
+                b.app_name = app_name(&CLIENT_SETTINGS_NAME, &v)?;
             }
             if let Some(v) = s.reset_url {
-                b.reset_url = Some(reset_url(CLIENT_SETTINGS, &v)?);
+                b.reset_url = Some(reset_url(&CLIENT_SETTINGS_NAME, &v)?);
             }
             if let Some(v) = s.brand_color {
                 b.accent_color = color(CLIENT_SETTINGS, &v)?;
             }
             if let Some(v) = s.default_locale {
-                b.default_locale = locale_tag(CLIENT_SETTINGS, &v)?;
+                b.default_locale = locale_tag(&CLIENT_SETTINGS_NAME, &v)?;
             }
             Ok((client, b))
         })
         .collect()
 }
 
-fn app_name(var: &'static str, v: &str) -> Result<String, ConfigError> {
-    let n = v.chars().count();
-    if n > APP_NAME_MAX {
-        return Err(ConfigError::new(
-            var,
-            format!("has an app name of {n} characters; at most {APP_NAME_MAX} fit in a one-part SMS"),
-        ));
-    }
-    if v.chars().any(|c| c.is_control() || c == '{' || c == '}') {
-        return Err(ConfigError::new(
-            var,
-            "has an app name with a control character or a brace (braces could be mistaken for Cognito placeholders)",
-        ));
-    }
-    Ok(v.to_owned())
+/// An optional text setting: unset, or valid under its rule.
+fn optional(src: &impl Source, setting: &Setting) -> Result<Option<String>, ConfigError> {
+    src.get(setting.variable)
+        .map(|v| setting.text(&v).map(str::to_owned))
+        .transpose()
 }
 
-fn locale_tag(var: &'static str, v: &str) -> Result<String, ConfigError> {
-    locale::normalize(v).ok_or_else(|| {
-        ConfigError::new(
-            var,
-            format!("must be a language tag such as en, pt-BR or de-DE, not {v:?}"),
-        )
-    })
+/// The app name under `APP_NAME`'s rule; errors name `setting` (`APP_NAME` or `CLIENT_SETTINGS`).
+fn app_name(setting: &Setting, v: &str) -> Result<String, ConfigError> {
+    settings::APP_NAME
+        .text(v)
+        .map(str::to_owned)
+        .map_err(|e| ConfigError::new(setting.variable, e.problem))
 }
 
-fn reset_url(var: &'static str, v: &str) -> Result<String, ConfigError> {
-    let local = ["http://localhost", "http://127.0.0.1"]
-        .iter()
-        .any(|p| v.starts_with(p));
-    if !(v.starts_with("https://") || local) {
-        return Err(ConfigError::new(
-            var,
-            "must be an https:// URL (http:// only for localhost)",
-        ));
-    }
-    if v.chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
-    {
-        return Err(ConfigError::new(
-            var,
-            "must be a URL without spaces, quotes or angle brackets",
-        ));
-    }
-    Ok(v.to_owned())
+fn locale_tag(setting: &Setting, v: &str) -> Result<String, ConfigError> {
+    settings::DEFAULT_LOCALE
+        .text(v)
+        .ok()
+        .and_then(locale::normalize)
+        .ok_or_else(|| ConfigError::new(setting.variable, settings::DEFAULT_LOCALE.refuse(v).problem))
+}
+
+fn reset_url(setting: &Setting, v: &str) -> Result<String, ConfigError> {
+    settings::RESET_URL
+        .text(v)
+        .map(str::to_owned)
+        .map_err(|e| ConfigError::new(setting.variable, e.problem))
 }
 
 fn color(var: &'static str, v: &str) -> Result<String, ConfigError> {
@@ -583,7 +542,7 @@ mod tests {
     fn sms_config_validates_each_variable() {
         let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
         let c = SmsConfig::from_source(&src(&[
-            ("SMS_ALLOWED_COUNTRIES", "us,ca"),
+            ("SMS_ALLOWED_COUNTRIES", "US,CA"),
             ("SMS_SENDER_ID", "Contoso"),
             ("SMS_ORIGINATION_NUMBER", "+12065550100"),
             ("SMS_OTP_DOMAIN", "App.Example.com"),
@@ -592,8 +551,17 @@ mod tests {
         .unwrap();
         assert!(c.allowed_countries.allows("CA") && !c.allowed_countries.allows("GB"));
         assert_eq!(c.otp_domain.as_deref(), Some("app.example.com"));
+        let all = SmsConfig::from_source(&src(&[("SMS_ALLOWED_COUNTRIES", "ALL")])).unwrap();
+        assert!(all.allowed_countries.allows("GB"), "ALL is an explicit choice");
+        assert_eq!(
+            SmsConfig::from_source(&src(&[])).unwrap_err().variable,
+            "SMS_ALLOWED_COUNTRIES",
+            "no all-countries default"
+        );
         for (var, bad) in [
             ("SMS_ALLOWED_COUNTRIES", "US,ZZ"),
+            ("SMS_ALLOWED_COUNTRIES", "us,ca"),
+            ("SMS_ALLOWED_COUNTRIES", "US, CA"),
             ("SMS_SENDER_ID", "Contoso Bank Ltd"),
             ("SMS_SENDER_ID", "12345"),
             ("SMS_ORIGINATION_NUMBER", "2065550100"),
@@ -601,7 +569,9 @@ mod tests {
             ("SMS_APP_HASH", "short"),
         ] {
             assert_eq!(
-                SmsConfig::from_source(&src(&[(var, bad)])).unwrap_err().variable,
+                SmsConfig::from_source(&src(&[("SMS_ALLOWED_COUNTRIES", "US"), (var, bad)]))
+                    .unwrap_err()
+                    .variable,
                 var,
                 "{bad}"
             );
@@ -644,10 +614,13 @@ mod tests {
     fn password_policy_reads_and_checks_every_variable() {
         let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
         assert_eq!(password_policy(&src(&[])).unwrap(), PasswordPolicy::default());
+        // 0 is how the template says "no rule" (a Number parameter cannot be empty).
+        let off = password_policy(&src(&[("PASSWORD_MAX_AGE_DAYS", "0"), ("PASSWORD_WARN_DAYS", "0")])).unwrap();
+        assert_eq!(off, PasswordPolicy::default());
         let p = password_policy(&src(&[
             ("PASSWORD_MAX_AGE_DAYS", "90"),
             ("PASSWORD_WARN_DAYS", "14"),
-            ("ON_VIOLATION", "Restrict"),
+            ("ON_VIOLATION", "restrict"),
             ("ON_UNKNOWN_CHANGE_TIME", "violation"),
             ("PASSWORD_CHANGED_ATTRIBUTE", "custom:pw_changed"),
         ]))
@@ -657,7 +630,8 @@ mod tests {
         assert_eq!(p.on_unknown, OnUnknown::Violation);
         assert_eq!(p.changed_attribute, "custom:pw_changed");
         for (pairs, var) in [
-            (vec![("PASSWORD_MAX_AGE_DAYS", "0")], "PASSWORD_MAX_AGE_DAYS"),
+            (vec![("PASSWORD_MAX_AGE_DAYS", "3651")], "PASSWORD_MAX_AGE_DAYS"),
+            (vec![("PASSWORD_MAX_AGE_DAYS", "-1")], "PASSWORD_MAX_AGE_DAYS"),
             (vec![("PASSWORD_WARN_DAYS", "7")], "PASSWORD_WARN_DAYS"),
             (
                 vec![("PASSWORD_MAX_AGE_DAYS", "30"), ("PASSWORD_WARN_DAYS", "30")],

@@ -17,6 +17,7 @@
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
 //! - [`rules`]: password age and forced-reset rules, evaluated with the clock passed in.
 //! - [`sender`]: the flow both custom senders share (read, decrypt, render, report).
+//! - [`settings`]: the rule of every setting the template can set (one source of truth).
 //! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
 //! - [`telemetry`]: the log subscriber every function installs.
 
@@ -33,5 +34,6 @@ pub mod messages;
 pub mod redact;
 pub mod rules;
 pub mod sender;
+pub mod settings;
 pub mod telemetry;
 pub mod users;

@@ -35,7 +35,12 @@ fn rig(test: &str) -> Option<Rig> {
     .expect("identity");
     let proxy = FaultProxy::start(&local.moto.endpoint);
     let sdk = block_on(production_sdk_config(&proxy.endpoint));
-    let env: HashMap<&str, &str> = [("KEY_ARN", local.key.as_str()), ("EMAIL_FROM", "no-reply@example.com")].into();
+    let env: HashMap<&str, &str> = [
+        ("KEY_ARN", local.key.as_str()),
+        ("EMAIL_FROM", "no-reply@example.com"),
+        ("SMS_ALLOWED_COUNTRIES", "US"),
+    ]
+    .into();
     let decryptor = || {
         block_on(KmsDecryptor::new(
             cognito_reset::aws::kms::Client::new(&sdk),

@@ -165,6 +165,7 @@ fn every_function_has_a_role_a_log_group_with_retention_and_a_pool_scoped_permis
 fn iam_grants_only_what_each_function_needs() {
     let t = template();
     let all = statements(&t);
+    let r = &t["Resources"];
     let allow = |role: &str| -> Vec<Value> {
         all.iter()
             .filter(|(n, s)| n == role && s["Effect"] == "Allow")
@@ -199,12 +200,22 @@ fn iam_grants_only_what_each_function_needs() {
         .map(|(n, _)| n)
         .collect();
     decrypt.sort();
-    assert_eq!(decrypt, ["CustomEmailSenderRole", "CustomSmsSenderRole"]);
+    assert_eq!(decrypt, ["SendersDecryptCodes"]);
+    assert_eq!(
+        r["SendersDecryptCodes"]["Properties"]["Roles"],
+        json!([{"Ref": "CustomSmsSenderRole"}, {"Ref": "CustomEmailSenderRole"}])
+    );
     for (_, s) in all
         .iter()
         .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
     {
         assert_eq!(s["Resource"], json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
+        // Only codes Cognito encrypted for this pool: it puts the pool id in the context.
+        assert_eq!(
+            s["Condition"]["StringEquals"]["kms:EncryptionContext:userpool-id"],
+            json!({"Fn::If": ["CreatePool", {"Ref": "UserPool"}, {"Ref": "ExistingUserPoolId"}]}),
+            "{s}"
+        );
     }
     let ses: Vec<Value> = allow("CustomEmailSenderRole")
         .into_iter()
@@ -221,6 +232,11 @@ fn iam_grants_only_what_each_function_needs() {
         .map(|(_, s)| s)
         .collect();
     assert_eq!(actions(stamp[0]), ["cognito-idp:AdminUpdateUserAttributes"]);
+    // post-confirmation, and pre-token for passwords chosen in NEW_PASSWORD_REQUIRED.
+    assert_eq!(
+        r["PostConfirmationPoolAccess"]["Properties"]["Roles"],
+        json!([{"Ref": "PostConfirmationRole"}, {"Ref": "PreTokenRole"}])
+    );
     assert_eq!(
         stamp[0]["Resource"]["Fn::If"][1],
         json!({"Fn::GetAtt": ["UserPool", "Arn"]})
@@ -263,9 +279,71 @@ fn the_key_lets_cognito_encrypt_and_only_the_senders_decrypt() {
         !actions(&admin).iter().any(|a| a == "kms:Decrypt" || a == "kms:*"),
         "administrators cannot decrypt"
     );
+    // Wildcard actions only in the account-root administration statement AWS requires.
+    for s in policy.as_array().expect("statements") {
+        if s["Sid"] != "AccountAdministers" {
+            assert!(actions(s).iter().all(|a| !a.contains('*')), "{s}");
+        }
+    }
+}
+
+#[test]
+fn safe_defaults_sms_countries_phone_writes_threat_protection_and_the_cloudtrail_rule() {
+    let t = template();
+    let p = &t["Parameters"];
+    // No "all countries" default: the deployer must choose.
+    assert!(p["SmsAllowedCountries"].get("Default").is_none());
+    // The app client writes phone_number only when users sign in with it.
+    let writes = &t["Resources"]["UserPoolClient"]["Properties"]["WriteAttributes"];
+    assert!(
+        !writes.as_array().expect("list").contains(&json!("phone_number")),
+        "{writes}"
+    );
+    assert!(
+        writes
+            .as_array()
+            .expect("list")
+            .contains(&json!({"Fn::If": ["SignInWithPhone", "phone_number", {"Ref": "AWS::NoValue"}]}))
+    );
+    assert_eq!(
+        t["Conditions"]["SignInWithPhone"],
+        json!({"Fn::Not": [{"Condition": "EmailOnly"}]})
+    );
+    // Threat protection: off by default, Plus plan only, and the password rules stay off by
+    // default (NIST SP 800-63B: no periodic expiry).
+    assert_eq!(
+        p["ThreatProtection"]["AllowedValues"],
+        json!(["off", "audit", "enforced"])
+    );
+    assert_eq!(p["ThreatProtection"]["Default"], "off");
+    assert_eq!(p["PasswordMaxAgeDays"]["Default"], 0);
+    let addons = &t["Resources"]["UserPool"]["Properties"]["UserPoolAddOns"]["AdvancedSecurityMode"];
+    assert_eq!(addons["Fn::If"][1], "ENFORCED");
+    let rules = &t["Rules"];
+    assert_eq!(
+        rules["ThreatProtectionNeedsPlus"]["Assertions"][0]["Assert"],
+        json!({"Fn::Equals": [{"Ref": "FeaturePlan"}, "PLUS"]})
+    );
+    assert!(rules["RestrictNeedsV2Events"].is_object() && rules["V2EventsNeedEssentials"].is_object());
+    // The CloudTrail rule takes AdminSetUserPassword only for this pool; ChangePassword
+    // records name no pool, so they all come (post-confirmation finds the user by sub).
+    let pattern = &t["Resources"]["PasswordChangeRule"]["Properties"]["EventPattern"]["detail"]["$or"];
+    assert_eq!(
+        pattern[0],
+        json!({"eventName": ["AdminSetUserPassword"], "requestParameters": {"userPoolId": [
+            {"Fn::If": ["CreatePool", {"Ref": "UserPool"}, {"Ref": "ExistingUserPoolId"}]}]}})
+    );
+    assert_eq!(pattern[1], json!({"eventName": ["ChangePassword"]}));
 }
 
 fn make(args: &[&str], env: &[(&'static str, String)]) -> String {
+    let (ok, text) = make_status(args, env);
+    assert!(ok, "make {args:?} failed:\n{text}");
+    text
+}
+
+/// Runs make; whether it succeeded, and what it printed.
+fn make_status(args: &[&str], env: &[(&'static str, String)]) -> (bool, String) {
     let out = Command::new("make")
         .current_dir(root())
         .arg("--no-print-directory")
@@ -278,8 +356,7 @@ fn make(args: &[&str], env: &[(&'static str, String)]) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "make {args:?} failed:\n{text}");
-    text
+    (out.status.success(), text)
 }
 
 #[test]
@@ -359,8 +436,29 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
     ]);
     let deployed = make(&["deploy"], &env);
     assert!(deployed.contains("rehearsal: CREATE_COMPLETE"), "{deployed}");
+    assert!(
+        deployed.contains("lacks custom:password_changed_at, custom:force_password_reset"),
+        "{deployed}"
+    );
+    // The pool lacks the rule attributes: nothing changes without CONFIRM=1, which adds
+    // exactly those two (they can never be removed).
+    let (ok, refused) = make_status(&["attach"], &env);
+    assert!(!ok, "{refused}");
+    assert!(refused.contains("run again with CONFIRM=1"), "{refused}");
+    let untouched = block_on(idp.describe_user_pool().user_pool_id(&pool_id).send()).expect("describe");
+    assert!(
+        untouched
+            .user_pool()
+            .and_then(|p| p.lambda_config())
+            .is_none_or(|lc| lc.custom_message().is_none())
+    );
+    env.push(("CONFIRM", "1".to_owned()));
     let attached = make(&["attach"], &env);
     assert!(attached.contains("triggers attached"), "{attached}");
+    assert_eq!(attached.matches("adding custom attribute").count(), 2, "{attached}");
+    assert!(
+        attached.contains("adding custom attribute custom:password_changed_at = {\"Name\": \"password_changed_at\"")
+    );
 
     // The functions, with their configuration.
     let lambda_env = |name: &str| -> Value {
@@ -381,7 +479,13 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
         key_arn.starts_with("arn:aws:kms:us-east-1:") && key_arn.contains(":key/"),
         "{key_arn}"
     );
-    assert_eq!(lambda_env("pre-token")["PASSWORD_MAX_AGE_DAYS"], json!("90"));
+    // moto passes a Number parameter on as a JSON number; CloudFormation as the string "90".
+    assert_eq!(
+        lambda_env("pre-token")["PASSWORD_MAX_AGE_DAYS"]
+            .to_string()
+            .trim_matches('"'),
+        "90"
+    );
     assert_eq!(lambda_env("post-confirmation")["USER_POOL_ID"], json!(pool_id));
 
     // The pool: triggers wired, everything else as it was.
@@ -433,4 +537,139 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
     );
     assert_eq!(ac.allow_admin_create_user_only(), bc.allow_admin_create_user_only());
     assert_eq!(ac.invite_message_template(), bc.invite_message_template());
+    let schema: Vec<&str> = a.schema_attributes().iter().filter_map(|s| s.name()).collect();
+    assert!(
+        schema.iter().any(|n| n.ends_with("password_changed_at"))
+            && schema.iter().any(|n| n.ends_with("force_password_reset")),
+        "{schema:?}"
+    );
+}
+
+#[test]
+fn deploy_and_attach_refuse_what_cannot_work_with_one_line_per_problem() {
+    use cognito_reset::aws::cognito::types::{
+        AttributeDataType, DefaultEmailOptionType, SchemaAttributeType, UserPoolTierType,
+        VerificationMessageTemplateType,
+    };
+    let Some(moto) = Moto::start("deploy_refusals") else {
+        return;
+    };
+    let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
+    let custom = |name: &str| {
+        SchemaAttributeType::builder()
+            .name(name)
+            .attribute_data_type(AttributeDataType::String)
+            .mutable(true)
+            .build()
+    };
+    // A LITE pool that verifies by link, with the attributes, and one client that can write them.
+    let pool = block_on(
+        idp.create_user_pool()
+            .pool_name("lite-link")
+            .user_pool_tier(UserPoolTierType::Lite)
+            .schema(custom("password_changed_at"))
+            .schema(custom("force_password_reset"))
+            .verification_message_template(
+                VerificationMessageTemplateType::builder()
+                    .default_email_option(DefaultEmailOptionType::ConfirmWithLink)
+                    .build(),
+            )
+            .send(),
+    )
+    .expect("pool");
+    let pool_id = pool.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    block_on(
+        idp.create_user_pool_client()
+            .user_pool_id(&pool_id)
+            .client_name("too-trusting")
+            .write_attributes("email")
+            .write_attributes("custom:password_changed_at")
+            .send(),
+    )
+    .expect("client");
+    let zips = std::env::temp_dir().join(format!("cognito-reset-zips-{}", moto.service.port));
+    let mut env = moto.env();
+    env.extend([
+        ("STACK", "refusals".to_owned()),
+        ("BUILD", "0".to_owned()),
+        ("ZIP_DIR", zips.display().to_string()),
+        ("EMAIL_FROM", "no-reply@example.com".to_owned()),
+        (
+            "SES_IDENTITY_ARN",
+            "arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com".to_owned(),
+        ),
+    ]);
+    let stacks = || {
+        let cf = ureq::post(format!("{}/", moto.endpoint))
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/cloudformation/aws4_request, SignedHeaders=host, Signature=0")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send("Action=ListStacks&Version=2010-05-15")
+            .expect("list stacks")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        cf.matches("<StackName>").count()
+    };
+
+    // Settings a function would refuse never reach AWS: the variable and its rule are named.
+    for (params, says) in [
+        (
+            "SmsAllowedCountries=US PasswordMaxAgeDays=30 PasswordWarnDays=30",
+            "pre-token: configuration variable PASSWORD_WARN_DAYS must be a whole number of days from 0 to 3649, less than PASSWORD_MAX_AGE_DAYS",
+        ),
+        ("", "SMS_ALLOWED_COUNTRIES is required"),
+        (
+            "SmsAllowedCountries=US,ZZ",
+            "configuration variable SMS_ALLOWED_COUNTRIES must be ALL, or ISO 3166",
+        ),
+        (
+            "SmsAllowedCountries=US DefaultLocale=english",
+            "custom-message: configuration variable DEFAULT_LOCALE must be a language tag",
+        ),
+        (
+            "SmsAllowedCountries=US PasswordMaxAgDays=90",
+            "unknown template parameters: PasswordMaxAgDays",
+        ),
+    ] {
+        let mut e = env.clone();
+        e.push(("PARAMS", params.to_owned()));
+        let (ok, out) = make_status(&["deploy"], &e);
+        assert!(!ok && out.contains(says), "{params}: {out}");
+    }
+    assert_eq!(stacks(), 0, "nothing was deployed");
+
+    // The pool checks: one line per problem, nothing deployed or changed.
+    let mut e = env.clone();
+    e.extend([
+        ("POOL_ID", pool_id.clone()),
+        (
+            "PARAMS",
+            "SmsAllowedCountries=US OnViolation=restrict PreTokenVersion=V1_0".to_owned(),
+        ),
+    ]);
+    let (ok, out) = make_status(&["deploy"], &e);
+    assert!(!ok, "{out}");
+    for line in [
+        "can write custom:password_changed_at: remove it from its WriteAttributes",
+        "ON_VIOLATION=restrict, which changes access token scopes and needs PRE_TOKEN_VERSION V2_0 or V3_0",
+        "verifies email with a link (CONFIRM_WITH_LINK): not supported",
+        "nothing deployed (3 problems)",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    assert_eq!(stacks(), 0);
+    let e2 = {
+        let mut e2 = env.clone();
+        e2.extend([
+            ("POOL_ID", pool_id.clone()),
+            ("PARAMS", "SmsAllowedCountries=US".to_owned()),
+        ]);
+        e2
+    };
+    let (ok, out) = make_status(&["deploy"], &e2);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("pre token events V2_0 need the ESSENTIALS or PLUS feature plan; the pool is on LITE"),
+        "{out}"
+    );
 }

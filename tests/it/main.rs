@@ -10,6 +10,7 @@ mod password_rules;
 mod properties;
 mod published_events;
 mod secrets;
+mod settings;
 mod sms_sender;
 mod templates;
 mod watch;

@@ -29,6 +29,7 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
     env.extend([
         ("KEY_ARN", local.key.as_str()),
         ("EMAIL_FROM", "no-reply@example.com"),
+        ("SMS_ALLOWED_COUNTRIES", "US"),
         ("PASSWORD_MAX_AGE_DAYS", "30"),
         ("LOG_LEVEL", "trace"),
         ("RUST_LOG", "trace"),

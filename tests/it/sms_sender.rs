@@ -33,7 +33,12 @@ struct Stack {
 
 fn stack(test: &str, extra: &[(&'static str, &str)]) -> Option<Stack> {
     let local = LocalKms::start(test)?;
-    let mut env: HashMap<&str, &str> = [("KEY_ARN", local.key.as_str()), ("APP_NAME", "Contoso")].into();
+    let mut env: HashMap<&str, &str> = [
+        ("KEY_ARN", local.key.as_str()),
+        ("APP_NAME", "Contoso"),
+        ("SMS_ALLOWED_COUNTRIES", "ALL"),
+    ]
+    .into();
     env.extend(extra.iter().copied());
     let settings = Settings::from_source(&env).expect("settings");
     let decryptor = local.decryptor();
@@ -137,6 +142,7 @@ fn the_function_under_cargo_lambda_watch_delivers_and_never_logs_the_code() {
     function_env.extend([
         ("KEY_ARN", key.as_str()),
         ("APP_NAME", "Contoso"),
+        ("SMS_ALLOWED_COUNTRIES", "US,CA"),
         ("LOG_LEVEL", "trace"),
     ]);
     let Some(watch) = LambdaWatch::start("sms_sender_under_watch", &function_env) else {

@@ -18,7 +18,12 @@ fn deps(
     kms_fail: Option<DecryptError>,
     sns_fail: Option<DeliveryError>,
 ) -> TestDeps {
-    let mut env: HashMap<&str, &str> = [("KEY_ARN", KEY), ("APP_NAME", "Contoso")].into();
+    let mut env: HashMap<&str, &str> = [
+        ("KEY_ARN", KEY),
+        ("APP_NAME", "Contoso"),
+        ("SMS_ALLOWED_COUNTRIES", "ALL"),
+    ]
+    .into();
     env.extend(extra.iter().copied());
     Deps {
         settings: Settings::from_source(&env).unwrap(),

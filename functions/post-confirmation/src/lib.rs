@@ -40,18 +40,10 @@ impl Settings {
             Some(v) => config::boolean("STAMP_ON_SIGN_UP", &v)?,
             None => true,
         };
-        let user_pool_id = src.get("USER_POOL_ID");
-        if let Some(id) = &user_pool_id {
-            let ok = id.split_once('_').is_some_and(|(region, rest)| {
-                region.contains('-') && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
-            });
-            if !ok {
-                return Err(ConfigError::new(
-                    "USER_POOL_ID",
-                    "must be a user pool ID such as us-east-1_AbCdEf123",
-                ));
-            }
-        }
+        let user_pool_id = src
+            .get("USER_POOL_ID")
+            .map(|v| cognito_reset::settings::USER_POOL_ID.text(&v).map(str::to_owned))
+            .transpose()?;
         Ok(Settings {
             policy: config::password_policy(src)?,
             stamp_on_sign_up,

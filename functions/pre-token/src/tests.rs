@@ -264,7 +264,9 @@ fn only_a_new_password_challenge_writes() {
 #[test]
 fn an_unusable_configuration_issues_tokens_unchanged() {
     let bad = Deps::from_source(
-        &[("PASSWORD_MAX_AGE_DAYS", "0")].into_iter().collect::<HashMap<_, _>>(),
+        &[("PASSWORD_MAX_AGE_DAYS", "3651")]
+            .into_iter()
+            .collect::<HashMap<_, _>>(),
         FakeUsers::default(),
     );
     assert!(bad.is_err());

@@ -1,0 +1,316 @@
+//! The rule of every setting the deployment template can give a function: one source of
+//! truth for the functions' parsers ([`crate::config`]) and for the template's parameter
+//! constraints. The template's `MinValue`/`MaxValue`, `AllowedValues` and `AllowedPattern`
+//! must say exactly what these rules say; a workspace test reads `infra/template.json` and
+//! checks it, parameter by parameter, and checks each pattern against its parser on samples.
+//!
+//! Patterns are written in the common subset of Java's regular expressions (which
+//! CloudFormation uses for `AllowedPattern`) and the `fancy-regex` crate (which the test uses).
+
+use crate::config::ConfigError;
+
+/// What a setting accepts.
+#[derive(Debug, Clone, Copy)]
+pub enum Rule {
+    /// A whole number in `min..=max`. Template: `Type: Number` with `MinValue` and `MaxValue`.
+    Whole { min: u32, max: u32 },
+    /// Exactly one of these values. Template: `AllowedValues`.
+    OneOf(&'static [&'static str]),
+    /// Text the parser `accepts`, as the `pattern` describes. Template: `AllowedPattern`
+    /// (with `^$|` in front when the setting is optional: an empty value means unset).
+    Text {
+        pattern: &'static str,
+        accepts: fn(&str) -> bool,
+    },
+}
+
+/// One setting: its variable, its rule, and the rule in words for error messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub variable: &'static str,
+    pub rule: Rule,
+    /// Whether the variable may be unset (or, from the template, empty).
+    pub optional: bool,
+    /// What a valid value is, as a user reads it.
+    pub described: &'static str,
+}
+
+impl Setting {
+    /// The error for a value that breaks the rule.
+    pub fn refuse(&self, value: &str) -> ConfigError {
+        let shown: String = value.chars().take(64).collect();
+        ConfigError::new(self.variable, format!("must be {}, not {shown:?}", self.described))
+    }
+
+    /// Reads a whole number under this setting's rule.
+    pub fn whole(&self, value: &str) -> Result<u32, ConfigError> {
+        match (self.rule, value.parse::<u32>()) {
+            (Rule::Whole { min, max }, Ok(n)) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(self.refuse(value)),
+        }
+    }
+
+    /// Reads one of the allowed values (exactly as listed: `deny`, not `Deny`).
+    pub fn one_of(&self, value: &str) -> Result<&'static str, ConfigError> {
+        match self.rule {
+            Rule::OneOf(values) => values
+                .iter()
+                .copied()
+                .find(|v| *v == value)
+                .ok_or_else(|| self.refuse(value)),
+            _ => Err(self.refuse(value)),
+        }
+    }
+
+    /// Checks text under this setting's rule.
+    pub fn text<'v>(&self, value: &'v str) -> Result<&'v str, ConfigError> {
+        match self.rule {
+            Rule::Text { accepts, .. } if accepts(value) => Ok(value),
+            _ => Err(self.refuse(value)),
+        }
+    }
+
+    /// The template's `AllowedPattern` for a text setting.
+    pub fn template_pattern(&self) -> Option<String> {
+        match self.rule {
+            Rule::Text { pattern, .. } if self.optional => Some(format!("^$|{pattern}")),
+            Rule::Text { pattern, .. } => Some(pattern.to_owned()),
+            _ => None,
+        }
+    }
+}
+
+/// Longest accepted app name: it appears in SMS texts, which must stay one segment.
+pub const APP_NAME_MAX: usize = 32;
+
+pub const APP_NAME: Setting = Setting {
+    variable: "APP_NAME",
+    rule: Rule::Text {
+        pattern: r"^[^{}\p{Cc}]{1,32}$",
+        accepts: |v| {
+            (1..=APP_NAME_MAX).contains(&v.chars().count())
+                && !v.chars().any(|c| c.is_control() || c == '{' || c == '}')
+        },
+    },
+    optional: true,
+    described: "an app name of at most 32 characters, without braces or control characters (braces could be mistaken for Cognito placeholders; longer names do not fit a one-part SMS)",
+};
+
+pub const DEFAULT_LOCALE: Setting = Setting {
+    variable: "DEFAULT_LOCALE",
+    rule: Rule::Text {
+        pattern: r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$",
+        accepts: |v| {
+            let mut parts = v.split(['-', '_']);
+            parts
+                .next()
+                .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()))
+                && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        },
+    },
+    optional: true,
+    described: "a language tag such as en, pt-BR or de-DE",
+};
+
+pub const RESET_URL: Setting = Setting {
+    variable: "RESET_URL",
+    rule: Rule::Text {
+        pattern: r#"^(https://|http://localhost|http://127\.0\.0\.1)[^"<>\p{Z}\p{Cc}]*$"#,
+        accepts: |v| {
+            ["https://", "http://localhost", "http://127.0.0.1"]
+                .iter()
+                .any(|p| v.starts_with(p))
+                && !v
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        },
+    },
+    optional: true,
+    described: "an https:// URL (http:// only for localhost) without spaces, quotes or angle brackets",
+};
+
+pub const TEMPORARY_PASSWORD_VALIDITY_DAYS: Setting = Setting {
+    variable: "TEMPORARY_PASSWORD_VALIDITY_DAYS",
+    rule: Rule::Whole { min: 1, max: 365 },
+    optional: true,
+    described: "a whole number of days from 1 to 365 (Cognito's range)",
+};
+
+pub const SMS_ALLOWED_COUNTRIES: Setting = Setting {
+    variable: "SMS_ALLOWED_COUNTRIES",
+    rule: Rule::Text {
+        // COUNTRIES stands for the exact list of codes the phone library knows (see
+        // `countries_pattern`); the template spells it out.
+        pattern: "^(ALL|COUNTRIES(,COUNTRIES)*)$",
+        accepts: |v| v == "ALL" || v.split(',').all(crate::settings::is_country),
+    },
+    optional: false,
+    described: "ALL, or ISO 3166 alpha-2 country codes in capitals separated by commas, such as US,CA (required: SMS to every country invites SMS pumping)",
+};
+
+/// Whether `code` is an ISO 3166 alpha-2 code of a country with a numbering plan.
+pub fn is_country(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) && country_known(code)
+}
+
+#[cfg(feature = "sns")]
+fn country_known(code: &str) -> bool {
+    code.parse::<phonenumber::country::Id>().is_ok()
+}
+
+// Without the phone library (functions that send no SMS) only the shape is checked.
+#[cfg(not(feature = "sns"))]
+fn country_known(_code: &str) -> bool {
+    true
+}
+
+/// The template's pattern for [`SMS_ALLOWED_COUNTRIES`] with the codes written out.
+pub fn countries_pattern(codes: &[String]) -> String {
+    let list = format!("({})", codes.join("|"));
+    let pattern = match SMS_ALLOWED_COUNTRIES.rule {
+        Rule::Text { pattern, .. } => pattern,
+        _ => unreachable!("a text rule"),
+    };
+    pattern.replace("COUNTRIES", &list)
+}
+
+const EMAIL: &str = concat!(
+    r"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*",
+    r"@(?=[^@]{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?![0-9]+$)[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9]$"
+);
+
+fn is_email(v: &str) -> bool {
+    crate::delivery::validate_email(Some(v)).is_ok_and(|e| e == v)
+}
+
+pub const EMAIL_FROM: Setting = Setting {
+    variable: "EMAIL_FROM",
+    rule: Rule::Text {
+        pattern: EMAIL,
+        accepts: is_email,
+    },
+    optional: false,
+    described: "a plain address such as no-reply@example.com (the verified SES identity email is sent from)",
+};
+
+pub const EMAIL_REPLY_TO: Setting = Setting {
+    variable: "EMAIL_REPLY_TO",
+    rule: Rule::Text {
+        pattern: EMAIL,
+        accepts: is_email,
+    },
+    optional: true,
+    described: "a plain address such as support@example.com",
+};
+
+pub const SES_CONFIGURATION_SET: Setting = Setting {
+    variable: "SES_CONFIGURATION_SET",
+    rule: Rule::Text {
+        pattern: "^[A-Za-z0-9_-]{1,64}$",
+        accepts: |v| {
+            (1..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        },
+    },
+    optional: true,
+    described: "an SES configuration set name: 1 to 64 letters, digits, hyphens or underscores",
+};
+
+pub const PASSWORD_MAX_AGE_DAYS: Setting = Setting {
+    variable: "PASSWORD_MAX_AGE_DAYS",
+    rule: Rule::Whole { min: 0, max: 3650 },
+    optional: true,
+    described: "a whole number of days from 0 to 3650 (0: no age rule)",
+};
+
+pub const PASSWORD_WARN_DAYS: Setting = Setting {
+    variable: "PASSWORD_WARN_DAYS",
+    rule: Rule::Whole { min: 0, max: 3649 },
+    optional: true,
+    described: "a whole number of days from 0 to 3649, less than PASSWORD_MAX_AGE_DAYS (0: no warning)",
+};
+
+pub const ON_VIOLATION: Setting = Setting {
+    variable: "ON_VIOLATION",
+    rule: Rule::OneOf(&["deny", "restrict"]),
+    optional: true,
+    described: "deny or restrict",
+};
+
+pub const ON_UNKNOWN_CHANGE_TIME: Setting = Setting {
+    variable: "ON_UNKNOWN_CHANGE_TIME",
+    rule: Rule::OneOf(&["allow", "violation"]),
+    optional: true,
+    described: "allow or violation",
+};
+
+pub const USER_POOL_ID: Setting = Setting {
+    variable: "USER_POOL_ID",
+    rule: Rule::Text {
+        pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$",
+        accepts: is_user_pool_id,
+    },
+    optional: true,
+    described: "a user pool ID such as us-east-1_AbCdEf123",
+};
+
+/// `<region>_<id>`: a region such as `us-east-1` or `us-gov-west-1`, and letters and digits.
+pub fn is_user_pool_id(v: &str) -> bool {
+    let Some((region, id)) = v.split_once('_') else {
+        return false;
+    };
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Every setting the template can set.
+pub const ALL: [&Setting; 13] = [
+    &APP_NAME,
+    &DEFAULT_LOCALE,
+    &RESET_URL,
+    &TEMPORARY_PASSWORD_VALIDITY_DAYS,
+    &SMS_ALLOWED_COUNTRIES,
+    &EMAIL_FROM,
+    &EMAIL_REPLY_TO,
+    &SES_CONFIGURATION_SET,
+    &PASSWORD_MAX_AGE_DAYS,
+    &PASSWORD_WARN_DAYS,
+    &ON_VIOLATION,
+    &ON_UNKNOWN_CHANGE_TIME,
+    &USER_POOL_ID,
+];
+
+/// The setting of `variable`, if the template can set it.
+pub fn find(variable: &str) -> Option<&'static Setting> {
+    ALL.iter().copied().find(|s| s.variable == variable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_read_values_and_name_the_variable() {
+        assert_eq!(PASSWORD_MAX_AGE_DAYS.whole("0"), Ok(0));
+        assert_eq!(PASSWORD_MAX_AGE_DAYS.whole("3650"), Ok(3650));
+        let e = PASSWORD_MAX_AGE_DAYS.whole("3651").unwrap_err();
+        assert_eq!(e.variable, "PASSWORD_MAX_AGE_DAYS");
+        assert!(e.to_string().contains("from 0 to 3650"), "{e}");
+        assert_eq!(ON_VIOLATION.one_of("restrict"), Ok("restrict"));
+        assert!(
+            ON_VIOLATION.one_of("Restrict").is_err(),
+            "exactly as listed, as the template"
+        );
+        assert!(is_user_pool_id("us-east-1_AbC123") && is_user_pool_id("us-gov-west-1_x1"));
+        assert!(!is_user_pool_id("us_east_1") && !is_user_pool_id("useast1_Ab") && !is_user_pool_id("us-east-1_"));
+    }
+}

@@ -1,0 +1,212 @@
+//! The template accepts exactly what the functions accept: every function variable the
+//! template fills from a parameter has a rule in `cognito_reset::settings`, and the
+//! parameter's constraints (`MinValue`/`MaxValue`, `AllowedValues`, `AllowedPattern`) say the
+//! same as that rule. Patterns are compared with the parsers on samples, including the
+//! awkward ones (case, spaces, Unicode, boundaries).
+
+use cognito_reset::settings::{self, Rule, Setting};
+use serde_json::Value;
+
+fn template() -> Value {
+    serde_json::from_slice(&std::fs::read(cognito_reset_tests::root().join("infra/template.json")).expect("template"))
+        .expect("template JSON")
+}
+
+/// (function resource, variable, parameter) for every variable filled from a parameter.
+fn parameter_variables(t: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (name, resource) in t["Resources"].as_object().expect("resources") {
+        if resource["Type"] != "AWS::Lambda::Function" {
+            continue;
+        }
+        for (var, value) in resource["Properties"]["Environment"]["Variables"]
+            .as_object()
+            .expect("variables")
+        {
+            if let Some(param) = value["Ref"].as_str() {
+                out.push((name.clone(), var.clone(), param.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// Every ISO 3166 alpha-2 code the phone library knows.
+fn country_codes() -> Vec<String> {
+    let mut codes = Vec::new();
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let code = String::from_utf8(vec![a, b]).expect("ASCII");
+            if settings::is_country(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    codes
+}
+
+/// The `AllowedPattern` the template must have for a text setting.
+fn expected_pattern(s: &Setting) -> String {
+    let pattern = s.template_pattern().expect("a text setting");
+    if s.variable == settings::SMS_ALLOWED_COUNTRIES.variable {
+        settings::countries_pattern(&country_codes())
+    } else {
+        pattern
+    }
+}
+
+#[test]
+fn every_parameter_that_reaches_a_function_has_the_functions_rule() {
+    let t = template();
+    let refs = parameter_variables(&t);
+    assert!(refs.len() >= 13, "{refs:?}");
+    for (function, var, param) in refs {
+        let what = format!("{function}: {var} from parameter {param}");
+        let setting = settings::find(&var).unwrap_or_else(|| panic!("{what}: no rule in cognito_reset::settings"));
+        let p = &t["Parameters"][&param];
+        match setting.rule {
+            Rule::Whole { min, max } => {
+                assert_eq!(p["Type"], "Number", "{what}");
+                assert_eq!(p["MinValue"], min, "{what}: MinValue");
+                assert_eq!(p["MaxValue"], max, "{what}: MaxValue");
+                assert!(
+                    p.get("AllowedPattern").is_none() && p.get("AllowedValues").is_none(),
+                    "{what}"
+                );
+            }
+            Rule::OneOf(values) => {
+                assert_eq!(p["AllowedValues"], serde_json::json!(values), "{what}: AllowedValues");
+            }
+            Rule::Text { .. } => {
+                let expected = expected_pattern(setting);
+                assert_eq!(
+                    p["AllowedPattern"].as_str(),
+                    Some(expected.as_str()),
+                    "{what}: AllowedPattern should be:\n{}",
+                    serde_json::to_string(&expected).expect("json")
+                );
+                assert!(p.get("MaxLength").is_none(), "{what}: the pattern carries the length");
+            }
+        }
+        // A parameter's default is a value the function accepts (or, empty, leaves it unset).
+        if let Some(default) = p.get("Default") {
+            let default = match default {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let accepted = match setting.rule {
+                _ if default.is_empty() => setting.optional,
+                Rule::Whole { .. } => setting.whole(&default).is_ok(),
+                Rule::OneOf(_) => setting.one_of(&default).is_ok(),
+                Rule::Text { .. } => setting.text(&default).is_ok(),
+            };
+            assert!(accepted, "{what}: default {default:?} is refused by the function");
+        } else {
+            assert!(
+                !setting.optional || p["Type"] == "Number",
+                "{what}: optional, so it needs a default"
+            );
+        }
+    }
+}
+
+/// Values that sit on the edges of one rule or another.
+const SAMPLES: &[&str] = &[
+    "",
+    " ",
+    "Contoso",
+    "Contoso Bank & Trust Ltd. 2026!",
+    "Ünïcødé Åpp 東京",
+    "exactly thirty-two characters ok",
+    "thirty-three characters, one more",
+    "{####}",
+    "App\u{7}",
+    "en",
+    "pt-BR",
+    "pt_br",
+    "zh-Hant-TW",
+    "english",
+    "e",
+    "en-",
+    "en-US,fr",
+    "de-DE-x-private1",
+    "https://app.example.com/reset",
+    "https://app.example.com/a b",
+    "https://app.example.com/\u{2003}x",
+    "https://app.example.com/\"x",
+    "http://localhost:3000/reset",
+    "http://127.0.0.1/reset",
+    "http://app.example.com",
+    "ftp://x",
+    "ALL",
+    "all",
+    "US",
+    "US,CA",
+    "US,CA,GB",
+    "US, CA",
+    "us,ca",
+    "US,ZZ",
+    "US,",
+    "USA",
+    "no-reply@example.com",
+    "jane.doe+reset@mail.example.co.uk",
+    "o'brien@example.ie",
+    "x@xn--bcher-kva.example",
+    "jane@localhost",
+    "jane@example.c",
+    "jane@127.0.0.1",
+    ".jane@example.com",
+    "ja..ne@example.com",
+    "jane@-example.com",
+    "Jane <jane@example.com>",
+    "jane@example.com, eve@example.com",
+    "jane@example.123",
+    "auth-mail",
+    "auth_mail_2",
+    "has space",
+    "us-east-1_AbC123",
+    "us-gov-west-1_x1",
+    "eu-central-2_Q",
+    "us_east_1",
+    "us-east-1_",
+    "useast1_Ab",
+    "US-EAST-1_Ab",
+];
+
+fn samples_for(s: &Setting) -> Vec<String> {
+    let mut v: Vec<String> = SAMPLES.iter().map(|s| (*s).to_owned()).collect();
+    v.push("a".repeat(64) + "@example.com");
+    v.push("a".repeat(65) + "@example.com");
+    v.push("x".repeat(64));
+    v.push("x".repeat(65));
+    v.push(format!("https://{}", "a".repeat(300)));
+    if s.variable == settings::SMS_ALLOWED_COUNTRIES.variable {
+        v.push(country_codes().join(","));
+    }
+    v
+}
+
+#[test]
+fn each_pattern_accepts_exactly_what_its_parser_accepts() {
+    for s in settings::ALL {
+        let Rule::Text { accepts, .. } = s.rule else { continue };
+        let pattern = expected_pattern(s);
+        let regex = fancy_regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("{}: {e}", s.variable));
+        for sample in samples_for(s) {
+            let by_template = regex.is_match(&sample).expect("match");
+            let by_function = if sample.is_empty() {
+                s.optional
+            } else {
+                accepts(&sample)
+            };
+            assert_eq!(
+                by_template,
+                by_function,
+                "{}: {sample:?} is {} by the template and {} by the function",
+                s.variable,
+                if by_template { "accepted" } else { "refused" },
+                if by_function { "accepted" } else { "refused" },
+            );
+        }
+    }
+}
