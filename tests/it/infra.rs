@@ -319,6 +319,13 @@ fn safe_defaults_sms_countries_phone_writes_threat_protection_and_the_cloudtrail
     assert_eq!(p["PasswordMaxAgeDays"]["Default"], 0);
     let addons = &t["Resources"]["UserPool"]["Properties"]["UserPoolAddOns"]["AdvancedSecurityMode"];
     assert_eq!(addons["Fn::If"][1], "ENFORCED");
+    // Enforced: sign-ins, sign-ups and password changes with leaked credentials are blocked.
+    let risk = &t["Resources"]["CompromisedCredentialsBlocked"];
+    assert_eq!(risk["Condition"], "BlockCompromisedCredentials");
+    assert_eq!(
+        risk["Properties"]["CompromisedCredentialsRiskConfiguration"],
+        json!({"EventFilter": ["SIGN_IN", "PASSWORD_CHANGE", "SIGN_UP"], "Actions": {"EventAction": "BLOCK"}})
+    );
     let rules = &t["Rules"];
     assert_eq!(
         rules["ThreatProtectionNeedsPlus"]["Assertions"][0]["Assert"],

@@ -43,17 +43,20 @@ struct Pool<'a> {
 }
 
 impl Pool<'_> {
-    async fn create(stack: &Stack) -> Result<Pool<'_>, String> {
+    /// A pool with the rule attributes (`with_rule_attributes`) or without (one the rules were
+    /// never attached to), and an app client.
+    async fn create(stack: &Stack, with_rule_attributes: bool) -> Result<Pool<'_>, String> {
         let idp = cognito::Client::new(&stack.cognito_sdk);
-        let pool = idp
+        let mut create = idp
             .create_user_pool()
             .pool_name("every-password-path")
-            .schema(custom_schema("password_changed_at"))
-            .schema(custom_schema("force_password_reset"))
-            .auto_verified_attributes(VerifiedAttributeType::Email)
-            .send()
-            .await
-            .map_err(err("CreateUserPool"))?;
+            .auto_verified_attributes(VerifiedAttributeType::Email);
+        if with_rule_attributes {
+            create = create
+                .schema(custom_schema("password_changed_at"))
+                .schema(custom_schema("force_password_reset"));
+        }
+        let pool = create.send().await.map_err(err("CreateUserPool"))?;
         let id = pool.user_pool().and_then(|p| p.id()).ok_or("no pool id")?.to_owned();
         let client = idp
             .create_user_pool_client()
@@ -327,7 +330,7 @@ fn no_password_path_locks_a_user_out() {
 }
 
 async fn every_path(stack: &Stack) -> Result<(), String> {
-    let pool = Pool::create(stack).await?;
+    let pool = Pool::create(stack, true).await?;
     let long_ago = timestamp::format(cognito_reset::clock::now() - 200 * DAY);
 
     // 1. NEW_PASSWORD_REQUIRED: an admin-created user chooses a password. No stamp before:
@@ -505,6 +508,38 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
         pool.signs_in_refreshes_and_signs_in_again(gus, "Gus-New-Pass-1", path)
             .await,
         path,
+    );
+
+    // 8. A pool the rules were never attached to (no custom attributes): Cognito refuses the
+    //    stamp, and neither the confirmation nor the challenge fails because of it.
+    let bare = Pool::create(stack, false).await?;
+    let hal = "hal@example.com";
+    bare.user(hal, "Hal-Old-Pass-1", &[]).await?;
+    bare.idp
+        .forgot_password()
+        .client_id(&bare.client)
+        .username(hal)
+        .send()
+        .await
+        .map_err(err("ForgotPassword"))?;
+    let code = bare.last_code_sent_to(hal)?;
+    bare.idp
+        .confirm_forgot_password()
+        .client_id(&bare.client)
+        .username(hal)
+        .confirmation_code(code)
+        .password("Hal-New-Pass-1")
+        .send()
+        .await
+        .map_err(err("ConfirmForgotPassword on a pool without the rule attributes"))?;
+    bare.set_password(hal, TEMPORARY, false).await?;
+    bare.choose_password(hal, "Hal-Chose-1")
+        .await
+        .map_err(|e| format!("NEW_PASSWORD_REQUIRED on a pool without the rule attributes: {e}"))?;
+    let logs = stack.watch.logs();
+    assert!(
+        logs.matches("run `make attach POOL_ID=...` to add them").count() >= 2,
+        "both refusals are logged with the fix"
     );
     Ok(())
 }

@@ -30,3 +30,57 @@ fn custom_message_answers_every_fixture_and_refuses_a_malformed_event() {
     let logs = watch.logs();
     assert!(logs.contains("custom message set"), "{logs}");
 }
+
+/// A configuration a function cannot use never fails Lambda's init (which would fail every
+/// sign-in or reset): custom-message, pre-token and post-confirmation pass every event through
+/// unchanged, with one error naming the variable per invocation; the senders fail each
+/// invocation with the reason, so Lambda's retries and failure destination keep the message.
+#[test]
+fn an_unusable_configuration_degrades_and_never_fails_init() {
+    let Some(watch) = LambdaWatch::start(
+        "unusable_configuration",
+        &[
+            ("DEFAULT_LOCALE", "english"),
+            ("PASSWORD_MAX_AGE_DAYS", "ninety"),
+            ("STAMP_ON_SIGN_UP", "sometimes"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            // Nothing may be called: an endpoint that refuses connections.
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ],
+    ) else {
+        return;
+    };
+    for (function, fixture) in [
+        ("custom-message", "custom-message-ForgotPassword.json"),
+        ("pre-token", "pre-token-v2-Authentication.json"),
+        ("post-confirmation", "post-confirmation-ConfirmForgotPassword.json"),
+    ] {
+        let event = cognito_reset_tests::fixture(fixture);
+        let answer = watch.invoke(function, &serde_json::to_vec(&event).expect("json"));
+        assert_eq!(answer.status, 200, "{function}: {answer:?}\n{}", watch.logs());
+        assert_eq!(answer.function_error, None, "{function}: {answer:?}");
+        assert_eq!(answer.json(), event, "{function}: the event comes back unchanged");
+    }
+    for function in ["custom-sms-sender", "custom-email-sender"] {
+        let event = cognito_reset_tests::fixture(&format!("{function}-ForgotPassword.json"));
+        let answer = watch.invoke(function, &serde_json::to_vec(&event).expect("json"));
+        assert!(
+            answer.status >= 400 || answer.function_error.is_some(),
+            "{function}: {answer:?}"
+        );
+        assert!(answer.body.contains("ConfigurationUnusable"), "{function}: {answer:?}");
+        assert!(
+            answer.body.contains("DEFAULT_LOCALE"),
+            "{function}: names the variable: {answer:?}"
+        );
+    }
+    let logs = watch.logs();
+    for variable in ["DEFAULT_LOCALE", "PASSWORD_MAX_AGE_DAYS", "STAMP_ON_SIGN_UP"] {
+        assert!(logs.contains(variable), "{variable} is named in the logs");
+    }
+    assert!(logs.contains("configuration unusable: event returned unchanged, Cognito sends its default message"));
+    assert!(logs.contains("configuration unusable: tokens issued unchanged, password rules NOT enforced"));
+    assert!(logs.contains("configuration unusable: confirmation let through, password change NOT recorded"));
+}

@@ -95,7 +95,8 @@ impl Stack {
             ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", cognito_endpoint.as_str()),
             ("KEY_ARN", key_arn.as_str()),
             ("EMAIL_FROM", EMAIL_FROM),
-            ("SMS_ALLOWED_COUNTRIES", "US,CA"),
+            // One code: `cargo lambda watch --env-var` splits values at commas.
+            ("SMS_ALLOWED_COUNTRIES", "US"),
             ("APP_NAME", "Contoso"),
             ("RESET_URL", "http://localhost:3000/reset-password"),
             ("PASSWORD_MAX_AGE_DAYS", "90"),
