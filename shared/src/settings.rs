@@ -136,12 +136,14 @@ pub const TEMPORARY_PASSWORD_VALIDITY_DAYS: Setting = Setting {
     described: "a whole number of days from 1 to 365 (Cognito's range)",
 };
 
+/// COUNTRIES stands for the exact list of codes the phone library knows (see
+/// [`countries_pattern`]); the template spells it out.
+const COUNTRIES_PATTERN: &str = "^(ALL|COUNTRIES(,COUNTRIES)*)$";
+
 pub const SMS_ALLOWED_COUNTRIES: Setting = Setting {
     variable: "SMS_ALLOWED_COUNTRIES",
     rule: Rule::Text {
-        // COUNTRIES stands for the exact list of codes the phone library knows (see
-        // `countries_pattern`); the template spells it out.
-        pattern: "^(ALL|COUNTRIES(,COUNTRIES)*)$",
+        pattern: COUNTRIES_PATTERN,
         accepts: |v| v == "ALL" || v.split(',').all(crate::settings::is_country),
     },
     optional: false,
@@ -166,12 +168,7 @@ fn country_known(_code: &str) -> bool {
 
 /// The template's pattern for [`SMS_ALLOWED_COUNTRIES`] with the codes written out.
 pub fn countries_pattern(codes: &[String]) -> String {
-    let list = format!("({})", codes.join("|"));
-    let pattern = match SMS_ALLOWED_COUNTRIES.rule {
-        Rule::Text { pattern, .. } => pattern,
-        _ => unreachable!("a text rule"),
-    };
-    pattern.replace("COUNTRIES", &list)
+    COUNTRIES_PATTERN.replace("COUNTRIES", &format!("({})", codes.join("|")))
 }
 
 const EMAIL: &str = concat!(
