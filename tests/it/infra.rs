@@ -680,3 +680,86 @@ fn deploy_and_attach_refuse_what_cannot_work_with_one_line_per_problem() {
         "{out}"
     );
 }
+
+#[test]
+fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
+    let t = template();
+    let r = &t["Resources"];
+    // Fixed: log groups take an optional key, the senders have a failure destination and a
+    // concurrency ceiling; the synchronous triggers have neither (a limit would throttle sign-ins).
+    for (name, res) in r.as_object().expect("resources") {
+        if res["Type"] == "AWS::Logs::LogGroup" {
+            assert_eq!(
+                res["Properties"]["KmsKeyId"],
+                json!({"Fn::If": ["HasLogsKey", {"Ref": "LogsKmsKeyArn"}, {"Ref": "AWS::NoValue"}]}),
+                "{name}"
+            );
+        }
+    }
+    for sender in ["CustomSmsSender", "CustomEmailSender"] {
+        let function = &r[format!("{sender}Function")]["Properties"];
+        assert_eq!(
+            function["ReservedConcurrentExecutions"],
+            json!({"Ref": "SenderConcurrency"})
+        );
+        let async_config = &r[format!("{sender}AsyncConfig")]["Properties"];
+        assert_eq!(
+            async_config["DestinationConfig"]["OnFailure"]["Destination"],
+            json!({"Fn::GetAtt": ["SenderFailures", "Arn"]})
+        );
+        let may_send = statements(&t).into_iter().any(|(n, s)| {
+            n == format!("{sender}Role")
+                && actions(&s) == ["sqs:SendMessage"]
+                && s["Resource"] == json!({"Fn::GetAtt": ["SenderFailures", "Arn"]})
+        });
+        assert!(may_send, "{sender} may write to its failure destination");
+    }
+    assert_eq!(r["SenderFailures"]["Properties"]["KmsMasterKeyId"], "alias/aws/sqs");
+    for sync in ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"] {
+        assert!(
+            r[sync]["Properties"].get("ReservedConcurrentExecutions").is_none(),
+            "{sync}"
+        );
+    }
+    // Skipped: only these checks, each with its reason.
+    let mut skipped = Vec::new();
+    for (name, res) in r.as_object().expect("resources") {
+        for skip in res["Metadata"]["checkov"]["skip"].as_array().into_iter().flatten() {
+            let comment = skip["comment"].as_str().unwrap_or_default();
+            assert!(comment.len() > 60, "{name}: {skip} needs a reason");
+            skipped.push(format!("{name}:{}", skip["id"].as_str().unwrap_or_default()));
+        }
+    }
+    skipped.sort();
+    let mut expected: Vec<String> = ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"]
+        .iter()
+        .flat_map(|f| ["CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}")))
+        .chain(
+            ["CustomSmsSenderFunction", "CustomEmailSenderFunction"]
+                .iter()
+                .flat_map(|f| ["CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}"))),
+        )
+        .chain(["CustomSmsSenderRole:CKV_AWS_111".to_owned()])
+        .collect();
+    expected.sort();
+    assert_eq!(skipped, expected);
+}
+
+/// CKV_AWS_173 is skipped because the functions' environment holds no secret: keep it true.
+#[test]
+fn function_environments_hold_only_known_non_secret_settings() {
+    let t = template();
+    for (name, res) in t["Resources"].as_object().expect("resources") {
+        if res["Type"] != "AWS::Lambda::Function" {
+            continue;
+        }
+        for (var, value) in res["Properties"]["Environment"]["Variables"]
+            .as_object()
+            .expect("variables")
+        {
+            let known = cognito_reset::settings::find(var).is_some()
+                || (var == "KEY_ARN" && *value == json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
+            assert!(known, "{name}: {var} is not a known non-secret setting");
+        }
+    }
+}

@@ -14,7 +14,7 @@ export const auth = defineAuth({
   // explicitly here.
   accountRecovery: 'EMAIL_ONLY',
   userAttributes: {
-    // Written by post-confirmation, read by pre-token. Keep them out of the app client's
+    // Written by post-confirmation and pre-token, read by pre-token. Keep them out of the app client's
     // write attributes (backend.ts), or users could postpone their own expiry.
     'custom:password_changed_at': { dataType: 'String', mutable: true },
     'custom:force_password_reset': { dataType: 'String', mutable: true },
@@ -30,5 +30,10 @@ export const auth = defineAuth({
     // Amplify wires pre token generation as event version V1_0; backend.ts moves it to V2_0.
     preTokenGeneration: preToken,
   },
-  access: (allow) => [allow.resource(postConfirmation).to(['updateUserAttributes'])],
+  // Both record password changes: post-confirmation after a confirmed reset or sign-up,
+  // pre-token when a temporary password is replaced (NEW_PASSWORD_REQUIRED).
+  access: (allow) => [
+    allow.resource(postConfirmation).to(['updateUserAttributes']),
+    allow.resource(preToken).to(['updateUserAttributes']),
+  ],
 });
