@@ -44,8 +44,9 @@ pub mod limits {
     pub const SMS_MESSAGE_MAX: usize = 140;
     pub const EMAIL_MESSAGE_MAX: usize = 20_000;
     pub const EMAIL_SUBJECT_MAX: usize = 140;
-    /// User attributes shown in a message (a name in a greeting) are cut to this many
-    /// characters, so no attribute can push a message over a limit.
+    /// User attributes shown in a message (a name in a greeting) are cut to this many UTF-16
+    /// units (characters, or half of one outside the Basic Multilingual Plane), so no
+    /// attribute can push a message over a limit.
     pub const ATTRIBUTE_MAX: usize = 40;
 }
 
@@ -413,8 +414,17 @@ pub fn display_value(raw: &str, reserved: &[&str], max: usize) -> String {
         }
     }
     let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() > max {
-        let cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
+    // Measured in UTF-16 units, as SMS (UCS-2) and Cognito's limits count them: a character
+    // outside the Basic Multilingual Plane (an emoji) takes two.
+    if collapsed.encode_utf16().count() > max {
+        let mut units = 0;
+        let cut: String = collapsed
+            .chars()
+            .take_while(|c| {
+                units += c.len_utf16();
+                units < max
+            })
+            .collect();
         format!("{}…", cut.trim_end())
     } else {
         collapsed

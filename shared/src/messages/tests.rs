@@ -83,6 +83,14 @@ fn long_and_hostile_attributes_are_cut_and_cleaned() {
     let shown = display_value(&long, &[], 40);
     assert_eq!(shown.chars().count(), 40);
     assert!(shown.ends_with('…'));
+    // Emoji take two UTF-16 units each (as in a UCS-2 SMS): 40 units, not 40 characters.
+    let emoji = display_value(&"🕴".repeat(50), &[], 40);
+    assert_eq!(emoji.encode_utf16().count(), 39, "19 emoji and the ellipsis");
+    assert_eq!(
+        display_value(&"🕴".repeat(20), &[], 40),
+        "🕴".repeat(20),
+        "exactly 40 units fit"
+    );
 }
 
 #[test]
