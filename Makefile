@@ -63,7 +63,7 @@ $(DENY):
 
 tools: $(STAMP) $(NODE_STAMP) $(DENY) ## Install the local tools into .venv/, node_modules/ and .tools/ (done by every target that needs them)
 
-demo: tools ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
+demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	cargo run --quiet --locked -p cognito-reset-tests --bin demo
 
 test: tools ## Everything CI checks: format, lints, template lint, unit, integration and local-stack tests
@@ -72,6 +72,7 @@ test: tools ## Everything CI checks: format, lints, template lint, unit, integra
 	$(MAKE) --no-print-directory example-check
 	$(DENY) deny check --hide-inclusion-graph licenses bans sources
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	scripts/check-functions.sh
 	COGNITO_RESET_REQUIRE_STACK=1 cargo test --workspace --locked
 
 # checkov fails on any finding the template does not skip with a reason in its Metadata;

@@ -20,6 +20,7 @@
 //! - [`settings`]: the rule of every setting the template can set (one source of truth).
 //! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
 //! - [`telemetry`]: the log subscriber every function installs.
+//! - [`start`]: the start-up every function's `main` shares.
 
 #[cfg(any(feature = "kms", feature = "sns", feature = "ses", feature = "cognito"))]
 pub mod aws;
@@ -35,5 +36,6 @@ pub mod redact;
 pub mod rules;
 pub mod sender;
 pub mod settings;
+pub mod start;
 pub mod telemetry;
 pub mod users;

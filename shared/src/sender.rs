@@ -242,6 +242,29 @@ pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), Retryab
     finish(&source, &recipient, result)
 }
 
+/// Answers one invocation of a sender with what init produced. A configuration the sender
+/// cannot use fails the invocation with its reason (`ConfigurationUnusable`), so Lambda
+/// retries it and its failure destination keeps it: nothing is sent half-configured.
+pub async fn respond<D: Deliver, E: std::fmt::Display>(
+    started: &Result<D, E>,
+    event: Value,
+) -> Result<Value, lambda_runtime::Diagnostic> {
+    let sender = started.as_ref().map_err(|e| {
+        error!(outcome = "failed", error = %e, "configuration unusable: nothing sent");
+        lambda_runtime::Diagnostic {
+            error_type: "ConfigurationUnusable".into(),
+            error_message: e.to_string(),
+        }
+    })?;
+    handle(sender, &event)
+        .await
+        .map(|()| Value::Null)
+        .map_err(|e| lambda_runtime::Diagnostic {
+            error_type: "DeliveryFailed".into(),
+            error_message: e.to_string(),
+        })
+}
+
 /// Logs the one outcome line of an invocation and turns it into the handler's result.
 /// `recipient` must already be masked.
 pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>) -> Result<(), RetryableFailure> {

@@ -11,7 +11,12 @@ use cognito_reset::events::{self, Envelope, Family, MessageKind};
 
 fn published() -> Option<Vec<(String, PathBuf)>> {
     let Some(dir) = cognito_reset_tests::published_events_dir() else {
-        eprintln!("SKIPPED published events: ../shared/fixtures/events is not beside this checkout");
+        let msg = "published events: ../shared/fixtures/events is not beside this checkout";
+        assert!(
+            !cognito_reset_tests::stack_required(),
+            "{msg} (COGNITO_RESET_REQUIRE_STACK is set)"
+        );
+        eprintln!("SKIPPED {msg}");
         return None;
     };
     let mut files: Vec<_> = std::fs::read_dir(&dir)

@@ -31,8 +31,8 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         ("EMAIL_FROM", "no-reply@example.com"),
         ("SMS_ALLOWED_COUNTRIES", "US"),
         ("PASSWORD_MAX_AGE_DAYS", "30"),
+        // The variable the functions read (telemetry.rs), at its most verbose.
         ("LOG_LEVEL", "trace"),
-        ("RUST_LOG", "trace"),
     ]);
     let Some(watch) = LambdaWatch::start("secrets", &env) else {
         return;

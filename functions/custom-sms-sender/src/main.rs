@@ -1,13 +1,12 @@
-//! `custom-sms-sender`: Cognito's custom SMS sender trigger. The handler is in the library.
+//! `custom-sms-sender`: Cognito's custom SMS sender trigger. Builds its clients; the handler is in the library.
 // The Encryption SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
 use cognito_reset::aws::{kms, sns};
 use cognito_reset::code::kms::KmsDecryptor;
 use cognito_reset::delivery::sns::SnsSender;
-use custom_sms_sender::{Deps, Settings, handle};
-use lambda_runtime::{Diagnostic, Error, LambdaEvent, run, service_fn};
-use serde_json::Value;
+use custom_sms_sender::{Deps, Settings};
+use lambda_runtime::Error;
 
 async fn init() -> Result<Deps<KmsDecryptor, SnsSender>, Error> {
     // Configuration first: a bad variable fails before any network work.
@@ -26,27 +25,11 @@ async fn init() -> Result<Deps<KmsDecryptor, SnsSender>, Error> {
     })
 }
 
+// The Encryption SDK blocks in place on KMS calls, which needs the multi-threaded runtime.
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Error> {
-    cognito_reset::telemetry::init();
-    // A configuration that cannot work fails each invocation with its reason (Lambda retries
-    // the asynchronous invocation, and its failure destination keeps it), never init.
-    let started = init().await.map_err(|e| e.to_string()).inspect_err(
-        |e| tracing::error!(error = %e, "custom-sms-sender configuration unusable: every invocation will fail"),
-    );
-    let started: &'static Result<Deps<KmsDecryptor, SnsSender>, String> = Box::leak(Box::new(started));
-    run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let deps = started.as_ref().map_err(|e| {
-            tracing::error!(error = %e, "configuration unusable: nothing sent");
-            Diagnostic {
-                error_type: "ConfigurationUnusable".into(),
-                error_message: e.clone(),
-            }
-        })?;
-        handle(deps, event.payload).await.map_err(|e| Diagnostic {
-            error_type: "DeliveryFailed".into(),
-            error_message: e.to_string(),
-        })
-    }))
+    cognito_reset::start::run("custom-sms-sender", init(), |started, event| {
+        cognito_reset::sender::respond(started, event)
+    })
     .await
 }
