@@ -89,44 +89,14 @@ pub fn check_user_pool(found: Option<&str>, expected: &str, require: bool) -> Re
     }
 }
 
-/// Undoes the HTML escaping Cognito applies to temporary passwords (`&amp;`, `&lt;`, `&gt;`,
-/// `&quot;`, `&#39;`, and numeric references), so the user receives the password they must type.
+/// Undoes the HTML escaping Cognito applies to the temporary passwords it hands the custom
+/// senders (`CustomSMSSender_AdminCreateUser`, `CustomEmailSender_AdminCreateUser`): a
+/// generated password may hold `&`, `<`, `>`, `"` or `'`, which arrive as `&amp;`, `&lt;`,
+/// `&gt;`, `&quot;`, `&#39;`, so the user receives the password they must type. One level
+/// only (`&amp;amp;` is the password `&amp;`); numeric references that name no character
+/// stay as they are.
 pub fn unescape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
-            let entity = &rest[1..end];
-            let c = match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => entity
-                    .strip_prefix("#x")
-                    .or_else(|| entity.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            }?;
-            Some((c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 #[cfg(feature = "kms")]

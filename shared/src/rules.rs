@@ -140,116 +140,44 @@ pub fn change_record(policy: &PasswordPolicy, now: i64, clear_force_flag: bool) 
 }
 
 pub mod timestamp {
-    //! ISO 8601 / RFC 3339 timestamps in UTC, without a date-time dependency.
+    //! ISO 8601 / RFC 3339 timestamps in UTC, through the `time` crate (its RFC 3339 parser and
+    //! formatter; `time` is already in the tree through the AWS SDK's request signing, so it
+    //! costs nothing new, and it needs no time zone database, unlike `jiff`'s defaults).
 
-    /// Parses `2026-11-23T11:50:19Z`, with optional fractional seconds and a `Z`, `+hh:mm` or
-    /// `-hh:mm` offset (a date alone counts as midnight UTC); or whole seconds since the epoch.
-    /// Returns seconds since the epoch; `None` for anything else.
+    use time::format_description::well_known::Rfc3339;
+    use time::{Date, OffsetDateTime};
+
+    /// Parses `2026-11-23T11:50:19Z`, with optional fractional seconds, a `Z`, `+hh:mm` or
+    /// `-hh:mm` offset, and `T`, `t` or a space between date and time; a date alone counts as
+    /// midnight UTC; whole seconds since the epoch (up to 12 digits) are accepted too. Returns
+    /// seconds since the epoch; `None` for anything else.
     pub fn parse(s: &str) -> Option<i64> {
         let s = s.trim();
         if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             return s.parse().ok();
         }
-        let b = s.as_bytes();
-        let num = |r: std::ops::Range<usize>| -> Option<i64> {
-            let part = s.get(r)?;
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
+        if s.len() == 10 {
+            let date = Date::parse(s, &time::format_description::well_known::Iso8601::DATE).ok()?;
+            // ISO 8601 also has week and ordinal dates; only calendar dates are stamps.
+            return (s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-')
+                .then(|| date.midnight().assume_utc().unix_timestamp());
+        }
+        let normalized = match s.as_bytes().get(10) {
+            Some(b' ') => format!("{}T{}", &s[..10], &s[11..]),
+            _ => s.to_owned(),
         };
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-            return None;
-        }
-        let mut secs = days_from_civil(year, month, day) * 86_400;
-        if b.len() == 10 {
-            return Some(secs);
-        }
-        if !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
-            return None;
-        }
-        let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if h > 23 || m > 59 || sec > 60 {
-            return None;
-        }
-        secs += h * 3600 + m * 60 + sec.min(59);
-        let mut rest = &s[19..];
-        if let Some(frac) = rest.strip_prefix('.') {
-            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 {
-                return None;
-            }
-            rest = &frac[digits..];
-        }
-        let offset = match rest {
-            "Z" | "z" => 0,
-            _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
-                let oh: i64 = rest[1..3].parse().ok()?;
-                let om: i64 = rest[4..6].parse().ok()?;
-                if oh > 23 || om > 59 {
-                    return None;
-                }
-                let o = oh * 3600 + om * 60;
-                if rest.starts_with('+') { o } else { -o }
-            }
-            _ => return None,
-        };
-        Some(secs - offset)
+        OffsetDateTime::parse(&normalized, &Rfc3339)
+            .ok()
+            .map(OffsetDateTime::unix_timestamp)
     }
 
-    /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+    /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (outside the years 0 to 9999,
+    /// which RFC 3339 cannot write, as whole seconds, which [`parse`] also reads).
     pub fn format(secs: i64) -> String {
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )
-    }
-
-    fn is_leap(y: i64) -> bool {
-        (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-    }
-
-    fn days_in_month(y: i64, m: i64) -> i64 {
-        match m {
-            2 if is_leap(y) => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    fn civil_from_days(z: i64) -> (i64, i64, i64) {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        (y, m, d)
+        OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_else(|| secs.to_string())
     }
 
     #[cfg(test)]

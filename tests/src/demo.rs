@@ -208,13 +208,7 @@ pub fn html_text(html: &str) -> String {
 }
 
 fn decode_entities(s: &str) -> String {
-    s.replace("&#x2f;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&middot;", "·")
-        .replace("&amp;", "&")
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 /// The first run of exactly six digits in `text` (the reset code).

@@ -1,4 +1,9 @@
 //! Locale tags and the fallback chain (`pt-BR` -> `pt` -> default -> `en`).
+//!
+//! Written by hand rather than with a BCP 47 crate (`unic-langid`, `language-tags`): those
+//! validate tags strictly, where this must accept what users and SDKs really send
+//! (`pt_br`, `de-DE,de;q=0.9`, `fr-FR.UTF-8`) and only needs the case rules and the fallback,
+//! in the custom message function, whose binary is held under 2 MB.
 
 /// Normalizes a locale tag as users and SDKs write it (`pt_br`, `PT-BR`, `de-DE,de;q=0.9`,
 /// `fr-FR.UTF-8`) to BCP 47 case (`pt-BR`). Returns `None` for anything that is not a
