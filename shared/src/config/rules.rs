@@ -1,0 +1,122 @@
+//! The password rules' settings.
+
+use super::{ConfigError, Source};
+use crate::rules::{OnUnknown, OnViolation, PasswordPolicy};
+use crate::settings;
+
+/// Reads the password rules: `PASSWORD_MAX_AGE_DAYS`, `PASSWORD_WARN_DAYS`,
+/// `PASSWORD_CHANGED_ATTRIBUTE`, `FORCE_RESET_ATTRIBUTE`, `ON_VIOLATION`,
+/// `ON_UNKNOWN_CHANGE_TIME`.
+pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError> {
+    let mut p = PasswordPolicy::default();
+    if let Some(v) = src.get("PASSWORD_MAX_AGE_DAYS") {
+        p.max_age_days = Some(settings::PASSWORD_MAX_AGE_DAYS.whole(&v)?).filter(|d| *d > 0);
+    }
+    if let Some(v) = src.get("PASSWORD_WARN_DAYS") {
+        let warn = settings::PASSWORD_WARN_DAYS.whole(&v)?;
+        match p.max_age_days {
+            _ if warn == 0 => {}
+            Some(max) if warn < max => p.warn_days = Some(warn),
+            Some(_) => return Err(settings::PASSWORD_WARN_DAYS.refuse(&v)),
+            None => {
+                return Err(ConfigError::new(
+                    "PASSWORD_WARN_DAYS",
+                    "needs PASSWORD_MAX_AGE_DAYS: there is no expiry to warn about",
+                ));
+            }
+        }
+    }
+    if let Some(v) = src.get("PASSWORD_CHANGED_ATTRIBUTE") {
+        p.changed_attribute = custom_attribute("PASSWORD_CHANGED_ATTRIBUTE", &v)?;
+    }
+    if let Some(v) = src.get("FORCE_RESET_ATTRIBUTE") {
+        p.force_reset_attribute = custom_attribute("FORCE_RESET_ATTRIBUTE", &v)?;
+    }
+    if p.changed_attribute == p.force_reset_attribute {
+        return Err(ConfigError::new(
+            "FORCE_RESET_ATTRIBUTE",
+            "must differ from PASSWORD_CHANGED_ATTRIBUTE",
+        ));
+    }
+    if let Some(v) = src.get("ON_VIOLATION") {
+        p.on_violation = match settings::ON_VIOLATION.one_of(&v)? {
+            "restrict" => OnViolation::Restrict,
+            _ => OnViolation::Deny,
+        };
+    }
+    if let Some(v) = src.get("ON_UNKNOWN_CHANGE_TIME") {
+        p.on_unknown = match settings::ON_UNKNOWN_CHANGE_TIME.one_of(&v)? {
+            "violation" => OnUnknown::Violation,
+            _ => OnUnknown::Allow,
+        };
+    }
+    Ok(p)
+}
+
+/// A writable custom attribute name: `custom:` and 1 to 20 letters, digits or `_`.
+fn custom_attribute(var: &'static str, v: &str) -> Result<String, ConfigError> {
+    let ok = v.strip_prefix("custom:").is_some_and(|name| {
+        (1..=20).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(ConfigError::new(
+            var,
+            format!("must be a custom attribute such as custom:password_changed_at, not {v:?}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn password_policy_reads_and_checks_every_variable() {
+        let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
+        assert_eq!(password_policy(&src(&[])).unwrap(), PasswordPolicy::default());
+        // 0 is how the template says "no rule" (a Number parameter cannot be empty).
+        let off = password_policy(&src(&[("PASSWORD_MAX_AGE_DAYS", "0"), ("PASSWORD_WARN_DAYS", "0")])).unwrap();
+        assert_eq!(off, PasswordPolicy::default());
+        let p = password_policy(&src(&[
+            ("PASSWORD_MAX_AGE_DAYS", "90"),
+            ("PASSWORD_WARN_DAYS", "14"),
+            ("ON_VIOLATION", "restrict"),
+            ("ON_UNKNOWN_CHANGE_TIME", "violation"),
+            ("PASSWORD_CHANGED_ATTRIBUTE", "custom:pw_changed"),
+        ]))
+        .unwrap();
+        assert_eq!((p.max_age_days, p.warn_days), (Some(90), Some(14)));
+        assert_eq!(p.on_violation, OnViolation::Restrict);
+        assert_eq!(p.on_unknown, OnUnknown::Violation);
+        assert_eq!(p.changed_attribute, "custom:pw_changed");
+        for (pairs, var) in [
+            (vec![("PASSWORD_MAX_AGE_DAYS", "3651")], "PASSWORD_MAX_AGE_DAYS"),
+            (vec![("PASSWORD_MAX_AGE_DAYS", "-1")], "PASSWORD_MAX_AGE_DAYS"),
+            (vec![("PASSWORD_WARN_DAYS", "7")], "PASSWORD_WARN_DAYS"),
+            (
+                vec![("PASSWORD_MAX_AGE_DAYS", "30"), ("PASSWORD_WARN_DAYS", "30")],
+                "PASSWORD_WARN_DAYS",
+            ),
+            (
+                vec![("PASSWORD_CHANGED_ATTRIBUTE", "password_changed_at")],
+                "PASSWORD_CHANGED_ATTRIBUTE",
+            ),
+            (
+                vec![("FORCE_RESET_ATTRIBUTE", "custom:this_name_is_far_too_long")],
+                "FORCE_RESET_ATTRIBUTE",
+            ),
+            (
+                vec![("FORCE_RESET_ATTRIBUTE", "custom:password_changed_at")],
+                "FORCE_RESET_ATTRIBUTE",
+            ),
+            (vec![("ON_VIOLATION", "block")], "ON_VIOLATION"),
+            (vec![("ON_UNKNOWN_CHANGE_TIME", "deny")], "ON_UNKNOWN_CHANGE_TIME"),
+        ] {
+            let e = password_policy(&src(&pairs)).unwrap_err();
+            assert_eq!(e.variable, var, "{pairs:?}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The SMS sender's settings.
+
+use super::{ConfigError, Source};
+use crate::settings;
+
+/// The SMS sender's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SmsConfig {
+    /// `SMS_ALLOWED_COUNTRIES`; empty allows every country.
+    pub allowed_countries: crate::delivery::phone::AllowedCountries,
+    /// `SMS_SENDER_ID`: alphanumeric sender ID (where countries support one).
+    pub sender_id: Option<String>,
+    /// `SMS_ORIGINATION_NUMBER`: E.164 number to send from.
+    pub origination_number: Option<String>,
+    /// `SMS_OTP_DOMAIN`: adds the origin-bound `@domain #code` line.
+    pub otp_domain: Option<String>,
+    /// `SMS_APP_HASH`: Android SMS Retriever hash, 11 characters.
+    pub app_hash: Option<String>,
+}
+
+impl SmsConfig {
+    pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
+        let mut c = SmsConfig::default();
+        let countries = &settings::SMS_ALLOWED_COUNTRIES;
+        let list = src.get(countries.variable).ok_or_else(|| countries.refuse(""))?;
+        if list != "ALL" {
+            c.allowed_countries = crate::delivery::phone::AllowedCountries::parse(countries.text(&list)?)
+                .map_err(|_| countries.refuse(&list))?;
+        }
+        if let Some(v) = src.get("SMS_SENDER_ID") {
+            let ok = (1..=11).contains(&v.len())
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && v.chars().any(|c| c.is_ascii_alphabetic());
+            if !ok {
+                return Err(ConfigError::new(
+                    "SMS_SENDER_ID",
+                    "must be 1 to 11 letters, digits or hyphens, with at least one letter",
+                ));
+            }
+            c.sender_id = Some(v);
+        }
+        if let Some(v) = src.get("SMS_ORIGINATION_NUMBER") {
+            crate::delivery::phone::validate(Some(&v), &crate::delivery::phone::AllowedCountries::default())
+                .map_err(|e| ConfigError::new("SMS_ORIGINATION_NUMBER", format!("must be an E.164 number: {e}")))?;
+            c.origination_number = Some(v);
+        }
+        if let Some(v) = src.get("SMS_OTP_DOMAIN") {
+            let ok = v.len() <= 64
+                && v.contains('.')
+                && v.split('.')
+                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            if !ok {
+                return Err(ConfigError::new(
+                    "SMS_OTP_DOMAIN",
+                    "must be a host name such as app.example.com (at most 64 characters)",
+                ));
+            }
+            c.otp_domain = Some(v.to_ascii_lowercase());
+        }
+        if let Some(v) = src.get("SMS_APP_HASH") {
+            if v.len() != 11 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') {
+                return Err(ConfigError::new(
+                    "SMS_APP_HASH",
+                    "must be the 11-character Android SMS Retriever app hash",
+                ));
+            }
+            c.app_hash = Some(v);
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn sms_config_validates_each_variable() {
+        let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
+        let c = SmsConfig::from_source(&src(&[
+            ("SMS_ALLOWED_COUNTRIES", "US,CA"),
+            ("SMS_SENDER_ID", "Contoso"),
+            ("SMS_ORIGINATION_NUMBER", "+12065550100"),
+            ("SMS_OTP_DOMAIN", "App.Example.com"),
+            ("SMS_APP_HASH", "FA+9qCX9VSu"),
+        ]))
+        .unwrap();
+        assert!(c.allowed_countries.allows("CA") && !c.allowed_countries.allows("GB"));
+        assert_eq!(c.otp_domain.as_deref(), Some("app.example.com"));
+        let all = SmsConfig::from_source(&src(&[("SMS_ALLOWED_COUNTRIES", "ALL")])).unwrap();
+        assert!(all.allowed_countries.allows("GB"), "ALL is an explicit choice");
+        assert_eq!(
+            SmsConfig::from_source(&src(&[])).unwrap_err().variable,
+            "SMS_ALLOWED_COUNTRIES",
+            "no all-countries default"
+        );
+        for (var, bad) in [
+            ("SMS_ALLOWED_COUNTRIES", "US,ZZ"),
+            ("SMS_ALLOWED_COUNTRIES", "us,ca"),
+            ("SMS_ALLOWED_COUNTRIES", "US, CA"),
+            ("SMS_SENDER_ID", "Contoso Bank Ltd"),
+            ("SMS_SENDER_ID", "12345"),
+            ("SMS_ORIGINATION_NUMBER", "2065550100"),
+            ("SMS_OTP_DOMAIN", "https://app.example.com"),
+            ("SMS_APP_HASH", "short"),
+        ] {
+            assert_eq!(
+                SmsConfig::from_source(&src(&[("SMS_ALLOWED_COUNTRIES", "US"), (var, bad)]))
+                    .unwrap_err()
+                    .variable,
+                var,
+                "{bad}"
+            );
+        }
+    }
+}
