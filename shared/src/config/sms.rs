@@ -6,7 +6,8 @@ use crate::settings;
 /// The SMS sender's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SmsConfig {
-    /// `SMS_ALLOWED_COUNTRIES`; empty allows every country.
+    /// `SMS_ALLOWED_COUNTRIES` (required): the countries SMS may go to; `ALL` leaves the set
+    /// empty, which allows every country.
     pub allowed_countries: crate::delivery::phone::AllowedCountries,
     /// `SMS_SENDER_ID`: alphanumeric sender ID (where countries support one).
     pub sender_id: Option<String>,
