@@ -73,7 +73,7 @@ def start() -> int:
     print(f"==> moto on {ENDPOINT} (pid {moto.pid}); KMS key {key_arn}")
 
     config = (ROOT / "config/local.env").read_text()
-    env_lines = [config.rstrip(), *(f"{k}={v}" for k, v in AWS_ENV.items()), f"KEY_ARN={key_arn}", f"EMAIL_FROM={EMAIL_FROM}", "SMS_ALLOWED_COUNTRIES=US,CA"]
+    env_lines = [config.rstrip(), *(f"{k}={v}" for k, v in AWS_ENV.items()), f"KEY_ARN={key_arn}", f"EMAIL_FROM={EMAIL_FROM}", "SMS_ALLOWED_COUNTRIES=US"]
     (LOCAL / "stack.env").write_text("\n".join(env_lines) + "\n")
 
     client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)

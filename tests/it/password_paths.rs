@@ -203,6 +203,28 @@ impl Pool<'_> {
             .ok_or_else(|| "no code in the email".to_owned())
     }
 
+    /// Forgot password, then confirm with the code the custom email sender delivered.
+    async fn reset_password(&self, email: &str, new: &str) -> Result<(), String> {
+        self.idp
+            .forgot_password()
+            .client_id(&self.client)
+            .username(email)
+            .send()
+            .await
+            .map_err(err("ForgotPassword"))?;
+        let code = self.last_code_sent_to(email)?;
+        self.idp
+            .confirm_forgot_password()
+            .client_id(&self.client)
+            .username(email)
+            .confirmation_code(code)
+            .password(new)
+            .send()
+            .await
+            .map_err(err("ConfirmForgotPassword"))?;
+        Ok(())
+    }
+
     /// Delivers a CloudTrail record to post-confirmation as the template's EventBridge rule does.
     fn deliver_cloudtrail(&self, detail: Value) -> Result<(), String> {
         let event = cloudtrail_as_the_rule_delivers_it(&self.id, &detail);
@@ -216,8 +238,8 @@ impl Pool<'_> {
         Ok(())
     }
 
-    /// Sign in with the new password, refresh, sign in again: every step must be allowed.
-    /// Returns the stored change time.
+    /// Sign in with the new password, refresh, sign in again: every step must be allowed, and
+    /// the stored change time, which every token carries, must be the change's. Returns it.
     async fn signs_in_refreshes_and_signs_in_again(&self, email: &str, password: &str, path: &str) -> i64 {
         let first = self
             .sign_in(email, password)
@@ -242,6 +264,7 @@ impl Pool<'_> {
             .unwrap_or_else(|e| panic!("{path}: {e}"))
             .and_then(|v| timestamp::parse(&v))
             .unwrap_or_else(|| panic!("{path}: no change time stored"));
+        near_now(stored, path);
         for (step, tokens) in [("sign-in", &first), ("refresh", &refreshed), ("second sign-in", &again)] {
             assert_eq!(
                 tokens.changed_at(),
@@ -353,7 +376,6 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     let stamped = pool
         .signs_in_refreshes_and_signs_in_again(ada, "Ada-Chose-1", path)
         .await;
-    near_now(stamped, path);
     assert_eq!(
         challenge.changed_at(),
         Some(stamped),
@@ -369,11 +391,8 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     assert!(denied.contains("(PASSWORD_EXPIRED)"), "{path}: before: {denied}");
     pool.set_password(ben, TEMPORARY, false).await?;
     pool.choose_password(ben, "Ben-New-Pass-1").await?;
-    near_now(
-        pool.signs_in_refreshes_and_signs_in_again(ben, "Ben-New-Pass-1", path)
-            .await,
-        path,
-    );
+    pool.signs_in_refreshes_and_signs_in_again(ben, "Ben-New-Pass-1", path)
+        .await;
 
     // 3. A user forced to reset is given a temporary password: the flag is cleared too.
     let path = "forced-reset user gets a temporary password";
@@ -389,11 +408,8 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     assert!(denied.contains("(PASSWORD_RESET_REQUIRED)"), "{path}: before: {denied}");
     pool.set_password(cy, TEMPORARY, false).await?;
     pool.choose_password(cy, "Cy-New-Pass-1").await?;
-    near_now(
-        pool.signs_in_refreshes_and_signs_in_again(cy, "Cy-New-Pass-1", path)
-            .await,
-        path,
-    );
+    pool.signs_in_refreshes_and_signs_in_again(cy, "Cy-New-Pass-1", path)
+        .await;
     assert_eq!(
         pool.attribute(cy, FORCE_FLAG).await?.as_deref(),
         Some("false"),
@@ -421,39 +437,17 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
         .send()
         .await
         .map_err(err("ConfirmSignUp"))?;
-    near_now(
-        pool.signs_in_refreshes_and_signs_in_again(dee, "Dee-Signed-Up-1", path)
-            .await,
-        path,
-    );
+    pool.signs_in_refreshes_and_signs_in_again(dee, "Dee-Signed-Up-1", path)
+        .await;
 
     // 5. Forgot password, then confirm with the emailed code.
     let path = "forgot/confirm";
     let eve = "eve@example.com";
     pool.user(eve, "Eve-Old-Pass-1", &[(CHANGED_AT, long_ago.clone())])
         .await?;
-    pool.idp
-        .forgot_password()
-        .client_id(&pool.client)
-        .username(eve)
-        .send()
-        .await
-        .map_err(err("ForgotPassword"))?;
-    let code = pool.last_code_sent_to(eve)?;
-    pool.idp
-        .confirm_forgot_password()
-        .client_id(&pool.client)
-        .username(eve)
-        .confirmation_code(code)
-        .password("Eve-New-Pass-1")
-        .send()
-        .await
-        .map_err(err("ConfirmForgotPassword"))?;
-    near_now(
-        pool.signs_in_refreshes_and_signs_in_again(eve, "Eve-New-Pass-1", path)
-            .await,
-        path,
-    );
+    pool.reset_password(eve, "Eve-New-Pass-1").await?;
+    pool.signs_in_refreshes_and_signs_in_again(eve, "Eve-New-Pass-1", path)
+        .await;
 
     // 6. An admin sets a permanent password (no trigger; recorded from CloudTrail).
     let path = "AdminSetUserPassword(Permanent=true)";
@@ -467,11 +461,8 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
         "requestParameters": {"userPoolId": pool.id, "username": fay, "password": "HIDDEN_DUE_TO_SECURITY_REASONS", "permanent": true},
         "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true
     }))?;
-    near_now(
-        pool.signs_in_refreshes_and_signs_in_again(fay, "Fay-New-Pass-1", path)
-            .await,
-        path,
-    );
+    pool.signs_in_refreshes_and_signs_in_again(fay, "Fay-New-Pass-1", path)
+        .await;
 
     // 7. The user changes their own password (Amplify's updatePassword: ChangePassword; no
     //    trigger; recorded from CloudTrail, which names the user by sub).
@@ -504,34 +495,17 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
         "additionalEventData": {"sub": sub},
         "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true
     }))?;
-    near_now(
-        pool.signs_in_refreshes_and_signs_in_again(gus, "Gus-New-Pass-1", path)
-            .await,
-        path,
-    );
+    pool.signs_in_refreshes_and_signs_in_again(gus, "Gus-New-Pass-1", path)
+        .await;
 
     // 8. A pool the rules were never attached to (no custom attributes): Cognito refuses the
     //    stamp, and neither the confirmation nor the challenge fails because of it.
     let bare = Pool::create(stack, false).await?;
     let hal = "hal@example.com";
     bare.user(hal, "Hal-Old-Pass-1", &[]).await?;
-    bare.idp
-        .forgot_password()
-        .client_id(&bare.client)
-        .username(hal)
-        .send()
+    bare.reset_password(hal, "Hal-New-Pass-1")
         .await
-        .map_err(err("ForgotPassword"))?;
-    let code = bare.last_code_sent_to(hal)?;
-    bare.idp
-        .confirm_forgot_password()
-        .client_id(&bare.client)
-        .username(hal)
-        .confirmation_code(code)
-        .password("Hal-New-Pass-1")
-        .send()
-        .await
-        .map_err(err("ConfirmForgotPassword on a pool without the rule attributes"))?;
+        .map_err(|e| format!("on a pool without the rule attributes: {e}"))?;
     bare.set_password(hal, TEMPORARY, false).await?;
     bare.choose_password(hal, "Hal-Chose-1")
         .await
