@@ -67,6 +67,8 @@ impl CodeDecryptor for FakeDecryptor {
 pub struct Outbox<T> {
     pub fail: Option<DeliveryError>,
     pub sent: Mutex<Vec<T>>,
+    /// Acts as a provider that validates dry runs (End User Messaging) instead of SNS.
+    pub validates_dry_runs: bool,
 }
 
 impl<T> Default for Outbox<T> {
@@ -74,6 +76,7 @@ impl<T> Default for Outbox<T> {
         Outbox {
             fail: None,
             sent: Mutex::new(Vec::new()),
+            validates_dry_runs: false,
         }
     }
 }
@@ -82,7 +85,7 @@ impl<T: Clone> Outbox<T> {
     pub fn failing(e: DeliveryError) -> Self {
         Outbox {
             fail: Some(e),
-            sent: Mutex::new(Vec::new()),
+            ..Outbox::default()
         }
     }
 
@@ -106,6 +109,10 @@ impl<T: Clone> Outbox<T> {
 impl SmsSender for Outbox<Sms> {
     async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
         self.record(sms)
+    }
+
+    fn validates_dry_runs(&self) -> bool {
+        self.validates_dry_runs
     }
 }
 

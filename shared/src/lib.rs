@@ -22,7 +22,13 @@
 //! - [`telemetry`]: the log subscriber every function installs.
 //! - [`start`]: the start-up every function's `main` shares.
 
-#[cfg(any(feature = "kms", feature = "sns", feature = "ses", feature = "cognito"))]
+#[cfg(any(
+    feature = "kms",
+    feature = "sns",
+    feature = "eum",
+    feature = "ses",
+    feature = "cognito"
+))]
 pub mod aws;
 pub mod clock;
 pub mod code;

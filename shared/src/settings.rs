@@ -269,8 +269,68 @@ pub fn is_user_pool_id(v: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+pub const SMS_BACKEND: Setting = Setting {
+    variable: "SMS_BACKEND",
+    rule: Rule::OneOf(&["sns", "end-user-messaging"]),
+    optional: true,
+    described: "sns or end-user-messaging",
+};
+
+pub const SMS_ORIGINATION_IDENTITY: Setting = Setting {
+    variable: "SMS_ORIGINATION_IDENTITY",
+    rule: Rule::Text {
+        pattern: "^[A-Za-z0-9_:/+-]{1,256}$",
+        accepts: |v| {
+            (1..=256).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "_:/+-".contains(c))
+        },
+    },
+    optional: true,
+    described: "an End User Messaging origination identity: a phone number (E.164), sender ID, pool id, or one of their ARNs",
+};
+
+/// Configuration set names and protect configuration ids, or their ARNs, as the service takes them.
+fn is_eum_resource(v: &str) -> bool {
+    (1..=256).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "_:/-".contains(c))
+}
+
+pub const SMS_CONFIGURATION_SET: Setting = Setting {
+    variable: "SMS_CONFIGURATION_SET",
+    rule: Rule::Text {
+        pattern: "^[A-Za-z0-9_:/-]{1,256}$",
+        accepts: is_eum_resource,
+    },
+    optional: true,
+    described: "an End User Messaging configuration set name or ARN",
+};
+
+pub const SMS_PROTECT_CONFIGURATION_ID: Setting = Setting {
+    variable: "SMS_PROTECT_CONFIGURATION_ID",
+    rule: Rule::Text {
+        pattern: "^[A-Za-z0-9_:/-]{1,256}$",
+        accepts: is_eum_resource,
+    },
+    optional: true,
+    described: "an End User Messaging protect configuration id or ARN",
+};
+
+pub const SMS_MAX_PRICE_USD: Setting = Setting {
+    variable: "SMS_MAX_PRICE_USD",
+    rule: Rule::Text {
+        pattern: r"^[0-9]{0,2}\.[0-9]{1,5}$",
+        accepts: |v| {
+            v.split_once('.').is_some_and(|(whole, cents)| {
+                whole.len() <= 2
+                    && (1..=5).contains(&cents.len())
+                    && whole.bytes().chain(cents.bytes()).all(|b| b.is_ascii_digit())
+            })
+        },
+    },
+    optional: true,
+    described: "the most to pay per message part in US dollars, with a decimal point, such as 0.05 (the service's MaxPrice)",
+};
+
 /// Every setting the template can set.
-pub const ALL: [&Setting; 13] = [
+pub const ALL: [&Setting; 18] = [
     &APP_NAME,
     &DEFAULT_LOCALE,
     &RESET_URL,
@@ -284,6 +344,11 @@ pub const ALL: [&Setting; 13] = [
     &ON_VIOLATION,
     &ON_UNKNOWN_CHANGE_TIME,
     &USER_POOL_ID,
+    &SMS_BACKEND,
+    &SMS_ORIGINATION_IDENTITY,
+    &SMS_CONFIGURATION_SET,
+    &SMS_PROTECT_CONFIGURATION_ID,
+    &SMS_MAX_PRICE_USD,
 ];
 
 /// The setting of `variable`, if the template can set it.

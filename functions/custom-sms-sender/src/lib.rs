@@ -75,17 +75,45 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
         if segments.parts > 1 {
             warn!(trigger_source = %req.source, parts = segments.parts, encoding = ?segments.encoding, "SMS needs more than one part");
         }
-        if !s.common.sender.send_enabled {
+        let dry_run = !s.common.sender.send_enabled;
+        if dry_run && !self.sms.validates_dry_runs() {
             return Ok(Delivered::DryRun);
         }
-        let message_id = self
-            .sms
-            .send_sms(&Sms {
-                phone_number: phone.e164,
-                text,
-            })
-            .await?;
-        Ok(Delivered::Sent { message_id })
+        let sms = Sms {
+            phone_number: phone.e164,
+            text,
+            trigger_source: req.source.clone(),
+            user_pool_id: req.envelope.user_pool_id.clone(),
+            time_to_live_seconds: time_to_live(req.kind, s.common.messages.default.temporary_password_days),
+            dry_run,
+        };
+        let message_id = self.sms.send_sms(&sms).await?;
+        Ok(if dry_run {
+            Delivered::DryRun
+        } else {
+            Delivered::Sent { message_id }
+        })
+    }
+}
+
+/// How long an SMS is worth delivering, in seconds, per trigger source: never longer than
+/// what it carries stays valid, and never longer than a user waiting for it would wait.
+/// (End User Messaging drops a message it could not hand off in time; SNS has no such limit.)
+pub fn time_to_live(kind: MessageKind, temporary_password_days: u32) -> u32 {
+    const HOUR: u32 = 3_600;
+    // The service's longest time to live: 72 hours.
+    const LONGEST: u32 = 72 * HOUR;
+    match kind {
+        // Cognito's SMS MFA codes are valid for 3 minutes.
+        MessageKind::Authentication => 180,
+        // A temporary password lasts the pool's TemporaryPasswordValidityDays.
+        MessageKind::AdminCreateUser => temporary_password_days.saturating_mul(24 * HOUR).min(LONGEST),
+        // A notice, not a code: still worth reading later.
+        MessageKind::AccountTakeOverNotification => LONGEST,
+        // A reset code is valid for 1 hour. Sign-up and attribute verification codes live
+        // longer (24 hours), but the user asked for them on a screen that waits now: a code
+        // arriving after an hour is one nobody is waiting for.
+        _ => HOUR,
     }
 }
 

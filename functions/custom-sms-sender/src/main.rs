@@ -1,23 +1,41 @@
-//! `custom-sms-sender`: Cognito's custom SMS sender trigger. Builds its clients; the handler is in the library.
+//! `custom-sms-sender`: Cognito's custom SMS sender trigger. Builds its clients (KMS, and SNS
+//! or End User Messaging as `SMS_BACKEND` says); the handler is in the library.
 // The Encryption SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
-use cognito_reset::aws::{kms, sns};
+use cognito_reset::aws::{eum, kms, sns};
 use cognito_reset::code::kms::KmsDecryptor;
+use cognito_reset::config::SmsService;
+use cognito_reset::delivery::SmsBackend;
+use cognito_reset::delivery::eum::{EumOptions, EumSender};
 use cognito_reset::delivery::sns::SnsSender;
 use custom_sms_sender::{Deps, Settings};
 use lambda_runtime::Error;
 
-async fn init() -> Result<Deps<KmsDecryptor, SnsSender>, Error> {
+async fn init() -> Result<Deps<KmsDecryptor, SmsBackend>, Error> {
     // Configuration first: a bad variable fails before any network work.
     let settings = Settings::from_source(&cognito_reset::config::Environment)?;
     let sdk = cognito_reset::aws::sdk_config().await;
     let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.common.sender.key_arn).await?;
-    let sms = SnsSender::new(
-        sns::Client::new(&cognito_reset::aws::without_retries(&sdk)),
-        settings.sms.sender_id.clone(),
-        settings.sms.origination_number.clone(),
-    );
+    // Delivery calls go without the SDK's retries: the adapters resend only what was refused.
+    let delivery = cognito_reset::aws::without_retries(&sdk);
+    let c = &settings.sms;
+    let sms = match c.service {
+        SmsService::Sns => SmsBackend::Sns(SnsSender::new(
+            sns::Client::new(&delivery),
+            c.sender_id.clone(),
+            c.origination_number.clone(),
+        )),
+        SmsService::EndUserMessaging => SmsBackend::EndUserMessaging(EumSender::new(
+            eum::Client::new(&delivery),
+            EumOptions {
+                origination_identity: c.origination_identity.clone(),
+                configuration_set: c.configuration_set.clone(),
+                protect_configuration_id: c.protect_configuration_id.clone(),
+                max_price_usd: c.max_price_usd.clone(),
+            },
+        )),
+    };
     Ok(Deps {
         settings,
         decryptor,

@@ -230,6 +230,46 @@ fn dry_run_decrypts_and_renders_but_sends_nothing() {
 }
 
 #[test]
+fn a_provider_that_validates_dry_runs_is_asked_to_and_nothing_is_sent() {
+    let mut d = deps(&[("SEND_ENABLED", "false")], None, None);
+    d.sms.validates_dry_runs = true;
+    run(handle(
+        &d,
+        event("CustomSMSSender_ForgotPassword", json!("enc:1"), "+12065550123"),
+    ))
+    .unwrap();
+    let asked = sent(&d);
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0].dry_run, "validated, not sent");
+}
+
+#[test]
+fn each_message_carries_its_source_its_pool_and_how_long_it_is_worth_delivering() {
+    let d = deps(&[("TEMPORARY_PASSWORD_VALIDITY_DAYS", "7")], None, None);
+    for (source, ttl) in [
+        ("CustomSMSSender_ForgotPassword", 3_600),
+        ("CustomSMSSender_SignUp", 3_600),
+        ("CustomSMSSender_ResendCode", 3_600),
+        ("CustomSMSSender_UpdateUserAttribute", 3_600),
+        ("CustomSMSSender_VerifyUserAttribute", 3_600),
+        ("CustomSMSSender_Authentication", 180),
+        // Seven days of validity, but the service keeps a message at most 72 hours.
+        ("CustomSMSSender_AdminCreateUser", 259_200),
+    ] {
+        run(handle(&d, event(source, json!("enc:123456"), "+12065550123"))).unwrap();
+        let sms = sent(&d).pop().expect("sent");
+        assert_eq!(sms.time_to_live_seconds, ttl, "{source}");
+        assert_eq!(
+            (sms.trigger_source.as_str(), sms.user_pool_id.as_str()),
+            (source, FAKE_POOL)
+        );
+        assert!(!sms.dry_run);
+    }
+    assert_eq!(time_to_live(MessageKind::AdminCreateUser, 1), 86_400);
+    assert_eq!(time_to_live(MessageKind::AccountTakeOverNotification, 3), 259_200);
+}
+
+#[test]
 fn the_user_locale_picks_the_language() {
     let d = deps(&[], None, None);
     let mut ev = event("CustomSMSSender_ForgotPassword", json!("enc:555000"), "+12065550123");

@@ -24,7 +24,7 @@ pub use messages::MessageConfig;
 pub use rules::password_policy;
 pub use sender::SenderConfig;
 #[cfg(feature = "sns")]
-pub use sms::SmsConfig;
+pub use sms::{SmsConfig, SmsService};
 
 pub use crate::settings::APP_NAME_MAX;
 

@@ -1,11 +1,29 @@
 //! The SMS sender's settings.
 
-use super::{ConfigError, Source};
+use super::{ConfigError, Source, optional};
 use crate::settings;
+
+/// Which service delivers SMS (`SMS_BACKEND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmsService {
+    /// Amazon SNS `Publish` to a phone number (the default).
+    #[default]
+    Sns,
+    /// AWS End User Messaging SMS `SendTextMessage`.
+    EndUserMessaging,
+}
 
 /// The SMS sender's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SmsConfig {
+    /// `SMS_BACKEND`.
+    pub service: SmsService,
+    /// End User Messaging only: `SMS_ORIGINATION_IDENTITY`, `SMS_CONFIGURATION_SET`,
+    /// `SMS_PROTECT_CONFIGURATION_ID`, `SMS_MAX_PRICE_USD`.
+    pub origination_identity: Option<String>,
+    pub configuration_set: Option<String>,
+    pub protect_configuration_id: Option<String>,
+    pub max_price_usd: Option<String>,
     /// `SMS_ALLOWED_COUNTRIES` (required): the countries SMS may go to; `ALL` leaves the set
     /// empty, which allows every country.
     pub allowed_countries: crate::delivery::phone::AllowedCountries,
@@ -27,6 +45,39 @@ impl SmsConfig {
         if list != "ALL" {
             c.allowed_countries = crate::delivery::phone::AllowedCountries::parse(countries.text(&list)?)
                 .map_err(|_| countries.refuse(&list))?;
+        }
+        if let Some(v) = src.get("SMS_BACKEND") {
+            c.service = match settings::SMS_BACKEND.one_of(&v)? {
+                "end-user-messaging" => SmsService::EndUserMessaging,
+                _ => SmsService::Sns,
+            };
+        }
+        c.origination_identity = optional(src, &settings::SMS_ORIGINATION_IDENTITY)?;
+        c.configuration_set = optional(src, &settings::SMS_CONFIGURATION_SET)?;
+        c.protect_configuration_id = optional(src, &settings::SMS_PROTECT_CONFIGURATION_ID)?;
+        c.max_price_usd = optional(src, &settings::SMS_MAX_PRICE_USD)?;
+        // A setting of the other service would be silently ignored: refuse it.
+        let (theirs, ours) = match c.service {
+            SmsService::Sns => (
+                [
+                    "SMS_ORIGINATION_IDENTITY",
+                    "SMS_CONFIGURATION_SET",
+                    "SMS_PROTECT_CONFIGURATION_ID",
+                    "SMS_MAX_PRICE_USD",
+                ]
+                .as_slice(),
+                "sns",
+            ),
+            SmsService::EndUserMessaging => (
+                ["SMS_SENDER_ID", "SMS_ORIGINATION_NUMBER"].as_slice(),
+                "end-user-messaging",
+            ),
+        };
+        if let Some(var) = theirs.iter().find(|v| src.get(v).is_some()) {
+            return Err(ConfigError::new(
+                var,
+                format!("belongs to the other SMS service; SMS_BACKEND is {ours}"),
+            ));
         }
         if let Some(v) = src.get("SMS_SENDER_ID") {
             let ok = (1..=11).contains(&v.len())
@@ -96,7 +147,34 @@ mod tests {
             "SMS_ALLOWED_COUNTRIES",
             "no all-countries default"
         );
+        let eum = SmsConfig::from_source(&src(&[
+            ("SMS_ALLOWED_COUNTRIES", "US"),
+            ("SMS_BACKEND", "end-user-messaging"),
+            ("SMS_ORIGINATION_IDENTITY", "+12065550199"),
+            ("SMS_CONFIGURATION_SET", "auth-sms"),
+            ("SMS_PROTECT_CONFIGURATION_ID", "protect-0123456789abcdef"),
+            ("SMS_MAX_PRICE_USD", "0.05"),
+        ]))
+        .unwrap();
+        assert_eq!(eum.service, SmsService::EndUserMessaging);
+        assert_eq!(eum.max_price_usd.as_deref(), Some("0.05"));
+        for (backend, var, value) in [
+            ("sns", "SMS_MAX_PRICE_USD", "0.05"),
+            ("sns", "SMS_ORIGINATION_IDENTITY", "+12065550199"),
+            ("end-user-messaging", "SMS_SENDER_ID", "Contoso"),
+        ] {
+            let e = SmsConfig::from_source(&src(&[
+                ("SMS_ALLOWED_COUNTRIES", "US"),
+                ("SMS_BACKEND", backend),
+                (var, value),
+            ]))
+            .unwrap_err();
+            assert_eq!(e.variable, var, "{backend}");
+            assert!(e.problem.contains("other SMS service"), "{e}");
+        }
         for (var, bad) in [
+            ("SMS_BACKEND", "pinpoint"),
+            ("SMS_MAX_PRICE_USD", "5"),
             ("SMS_ALLOWED_COUNTRIES", "US,ZZ"),
             ("SMS_ALLOWED_COUNTRIES", "us,ca"),
             ("SMS_ALLOWED_COUNTRIES", "US, CA"),

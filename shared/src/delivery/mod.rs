@@ -5,6 +5,8 @@
 //! [`DeliveryError`] that says whether a retry can help: throttling, 5xx and network failures
 //! can; a rejected number or address cannot.
 
+#[cfg(feature = "eum")]
+pub mod eum;
 #[cfg(feature = "sns")]
 pub mod phone;
 #[cfg(feature = "ses")]
@@ -18,11 +20,18 @@ use std::future::Future;
 use crate::redact;
 
 /// One SMS to send. Its `Debug` masks the number and hides the text (it holds the code).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Sms {
     /// E.164, validated.
     pub phone_number: String,
     pub text: String,
+    /// The Cognito trigger source and user pool it answers (for the provider's message context).
+    pub trigger_source: String,
+    pub user_pool_id: String,
+    /// How long the message is worth delivering: no longer than what it carries stays valid.
+    pub time_to_live_seconds: u32,
+    /// Have the provider validate the message without sending it (`SEND_ENABLED=false`).
+    pub dry_run: bool,
 }
 
 impl fmt::Debug for Sms {
@@ -30,7 +39,10 @@ impl fmt::Debug for Sms {
         f.debug_struct("Sms")
             .field("phone_number", &redact::Phone(&self.phone_number))
             .field("text_chars", &self.text.chars().count())
-            .finish()
+            .field("trigger_source", &self.trigger_source)
+            .field("time_to_live_seconds", &self.time_to_live_seconds)
+            .field("dry_run", &self.dry_run)
+            .finish_non_exhaustive()
     }
 }
 
@@ -129,7 +141,7 @@ pub const DELIVERY_ATTEMPTS: u32 = 3;
 pub const DELIVERY_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Runs a delivery call, resending only while the service says it did not take the message.
-#[cfg(any(feature = "sns", feature = "ses"))]
+#[cfg(any(feature = "sns", feature = "ses", feature = "eum"))]
 pub(crate) async fn resend_while_unavailable<F, Fut>(mut call: F) -> Result<String, DeliveryError>
 where
     F: FnMut() -> Fut,
@@ -150,6 +162,37 @@ where
 /// Sends one SMS; returns the provider's message id.
 pub trait SmsSender: Send + Sync {
     fn send_sms(&self, sms: &Sms) -> impl Future<Output = Result<String, DeliveryError>> + Send;
+
+    /// Whether the provider can validate a message without sending it ([`Sms::dry_run`]);
+    /// when it cannot, a dry run makes no call at all.
+    fn validates_dry_runs(&self) -> bool {
+        false
+    }
+}
+
+/// The SMS service chosen at init (`SMS_BACKEND`).
+#[cfg(all(feature = "sns", feature = "eum"))]
+#[derive(Debug, Clone)]
+pub enum SmsBackend {
+    Sns(sns::SnsSender),
+    EndUserMessaging(eum::EumSender),
+}
+
+#[cfg(all(feature = "sns", feature = "eum"))]
+impl SmsSender for SmsBackend {
+    async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
+        match self {
+            SmsBackend::Sns(s) => s.send_sms(sms).await,
+            SmsBackend::EndUserMessaging(s) => s.send_sms(sms).await,
+        }
+    }
+
+    fn validates_dry_runs(&self) -> bool {
+        match self {
+            SmsBackend::Sns(s) => s.validates_dry_runs(),
+            SmsBackend::EndUserMessaging(s) => s.validates_dry_runs(),
+        }
+    }
 }
 
 /// Sends one email; returns the provider's message id.
@@ -159,7 +202,7 @@ pub trait EmailSender: Send + Sync {
 
 /// Sorts an AWS SDK error: the service said no for now (throttling, 429, 5xx), no answer
 /// (timeout, connection or response lost), or refused (other 4xx).
-#[cfg(any(feature = "sns", feature = "ses", feature = "cognito"))]
+#[cfg(any(feature = "sns", feature = "ses", feature = "eum", feature = "cognito"))]
 pub(crate) fn classify<E>(
     service: &'static str,
     err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
@@ -250,6 +293,7 @@ mod tests {
         let sms = Sms {
             phone_number: "+12065550123".into(),
             text: "code 123456".into(),
+            ..Sms::default()
         };
         let shown = format!("{sms:?}");
         assert!(!shown.contains("123456") && !shown.contains("2065550123"), "{shown}");
