@@ -179,14 +179,14 @@ fn iam_grants_only_what_each_function_needs() {
         if s["Resource"] == json!("*") && s["Effect"] == "Allow" {
             assert_eq!(
                 (name.as_str(), actions(s)),
-                ("CustomSmsSenderRole", vec!["sns:Publish".to_owned()]),
+                ("SmsViaSnsPolicy", vec!["sns:Publish".to_owned()]),
                 "{s}"
             );
         }
     }
     assert!(
         all.iter()
-            .any(|(n, s)| n == "CustomSmsSenderRole" && s["Effect"] == "Deny" && actions(s) == ["sns:Publish"])
+            .any(|(n, s)| n == "SmsViaSnsPolicy" && s["Effect"] == "Deny" && actions(s) == ["sns:Publish"])
     );
     // Logs only, to their own group, for the functions that need nothing else.
     for role in ["CustomMessageRole", "PreTokenRole"] {
@@ -739,7 +739,7 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
                 .iter()
                 .flat_map(|f| ["CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}"))),
         )
-        .chain(["CustomSmsSenderRole:CKV_AWS_111".to_owned()])
+        .chain(["SmsViaSnsPolicy:CKV_AWS_111".to_owned()])
         .collect();
     expected.sort();
     assert_eq!(skipped, expected);
@@ -762,4 +762,46 @@ fn function_environments_hold_only_known_non_secret_settings() {
             assert!(known, "{name}: {var} is not a known non-secret setting");
         }
     }
+}
+
+#[test]
+fn the_sms_backend_switches_the_senders_permissions_and_environment() {
+    let t = template();
+    let r = &t["Resources"];
+    assert_eq!(r["SmsViaSnsPolicy"]["Condition"], "SmsViaSns");
+    assert_eq!(r["SmsViaEumPolicy"]["Condition"], "SmsViaEum");
+    for policy in ["SmsViaSnsPolicy", "SmsViaEumPolicy"] {
+        assert_eq!(
+            r[policy]["Properties"]["Roles"],
+            json!([{"Ref": "CustomSmsSenderRole"}])
+        );
+    }
+    let all = statements(&t);
+    let eum: Vec<&Value> = all
+        .iter()
+        .filter(|(n, _)| n == "SmsViaEumPolicy")
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(eum.len(), 1);
+    assert_eq!(actions(eum[0]), ["sms-voice:SendTextMessage"]);
+    let resources = eum[0]["Resource"].as_array().expect("resources");
+    // The identity itself when it is an ARN; the configuration and protect configuration sets
+    // when given; never "*".
+    assert_eq!(resources[0]["Fn::If"][1], json!({"Ref": "SmsOriginationIdentity"}));
+    assert!(resources.iter().all(|res| res != "*"));
+    assert!(
+        !all.iter().any(|(n, s)| n == "CustomSmsSenderRole"
+            && actions(s)
+                .iter()
+                .any(|a| a.starts_with("sns:") || a.starts_with("sms-voice:"))),
+        "the role itself sends nothing: one of the two policies does"
+    );
+    let env = &r["CustomSmsSenderFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(env["SMS_BACKEND"], json!({"Ref": "SmsBackend"}));
+    assert_eq!(t["Parameters"]["SmsBackend"]["Default"], "sns");
+    let rule = &t["Rules"]["EumSettingsNeedEum"];
+    assert_eq!(
+        rule["RuleCondition"],
+        json!({"Fn::Equals": [{"Ref": "SmsBackend"}, "sns"]})
+    );
 }

@@ -3,6 +3,7 @@
 mod custom_message;
 mod e2e;
 mod email_sender;
+mod end_user_messaging;
 mod faults;
 mod infra;
 mod password_paths;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 mod cognito_local;
 mod esdk;
+mod eum;
 mod faults;
 mod http;
 mod invoke_adapter;
@@ -25,6 +26,7 @@ mod watch;
 
 pub use cognito_local::*;
 pub use esdk::*;
+pub use eum::*;
 pub use faults::*;
 pub use http::*;
 pub use invoke_adapter::*;
