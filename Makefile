@@ -33,6 +33,8 @@ STACK ?= cognito-reset
 POOL_ID ?=
 EMAIL_FROM ?=
 SMS_ALLOWED_COUNTRIES ?=
+# The SMS sender's service in `make demo` and `make stack`: sns or end-user-messaging.
+SMS_BACKEND ?= sns
 PRE_TOKEN_VERSION ?= V2_0
 CONFIRM ?=
 SES_IDENTITY_ARN ?=
@@ -64,7 +66,7 @@ $(DENY):
 tools: $(STAMP) $(NODE_STAMP) $(DENY) ## Install the local tools into .venv/, node_modules/ and .tools/ (done by every target that needs them)
 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
-	cargo run --quiet --locked -p cognito-reset-tests --bin demo
+	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-tests --bin demo
 
 test: tools ## Everything CI checks: format, lints, template lint, unit, integration and local-stack tests
 	cargo fmt --all -- --check
@@ -94,7 +96,7 @@ invoke: tools ## Invoke FN with EVENT through `make watch` (e.g. make invoke FN=
 	cargo lambda invoke $(FN) --invoke-address 127.0.0.1 --invoke-port $(PORT) --data-file $(EVENT)
 
 stack: tools ## Start moto (KMS, SNS, SES) with a key, and write .local/stack.env and .local/events/ with real ciphertexts
-	$(VENV)/bin/python scripts/stack.py start
+	SMS_BACKEND=$(SMS_BACKEND) $(VENV)/bin/python scripts/stack.py start
 
 sent: tools ## Show the SMS and email the local stack recorded
 	$(VENV)/bin/python scripts/stack.py sent

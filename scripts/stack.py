@@ -6,9 +6,15 @@ encrypt codes with, verifies the SES sender, and writes:
   .local/events/*.json  custom sender events whose `code` is a real ciphertext, made with AWS's
                         Encryption SDK under that key exactly as Cognito makes them
 `sent` prints what moto recorded (SMS and email); `stop` stops moto.
+
+With SMS_BACKEND=end-user-messaging, `start` also runs a stand-in for AWS End User Messaging
+SMS on 127.0.0.1:EUM_PORT (5056; moto has no such service): it records each SendTextMessage
+request in .local/eum-sent.jsonl and answers with a MessageId, and the configuration points the
+SMS sender at it.
 """
 
 import base64
+import http.server
 import json
 import os
 import pathlib
@@ -29,6 +35,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 PORT = int(os.environ.get("MOTO_PORT", "5055"))
 ENDPOINT = f"http://127.0.0.1:{PORT}"
+EUM_PORT = int(os.environ.get("EUM_PORT", "5056"))
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or "sns"
 POOL = "us-east-1_LocalPool"
 EMAIL_FROM = "no-reply@example.com"
 AWS_ENV = {
@@ -40,12 +48,35 @@ AWS_ENV = {
 }
 
 
-def listening() -> bool:
+def listening(port: int = PORT) -> bool:
     try:
-        socket.create_connection(("127.0.0.1", PORT), 0.5).close()
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
         return True
     except OSError:
         return False
+
+
+class EumStandIn(http.server.BaseHTTPRequestHandler):
+    """Records SendTextMessage requests (JSON 1.0, X-Amz-Target) and answers as the service does."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        with open(LOCAL / "eum-sent.jsonl", "a") as out:
+            out.write(json.dumps({"target": self.headers.get("x-amz-target"), "request": body}) + "\n")
+        answer = json.dumps({"MessageId": f"stand-in-{secrets.token_hex(8)}"}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/x-amz-json-1.0")
+        self.send_header("content-length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def eum_serve() -> int:
+    http.server.ThreadingHTTPServer(("127.0.0.1", EUM_PORT), EumStandIn).serve_forever()
+    return 0
 
 
 def start() -> int:
@@ -74,6 +105,19 @@ def start() -> int:
 
     config = (ROOT / "config/local.env").read_text()
     env_lines = [config.rstrip(), *(f"{k}={v}" for k, v in AWS_ENV.items()), f"KEY_ARN={key_arn}", f"EMAIL_FROM={EMAIL_FROM}", "SMS_ALLOWED_COUNTRIES=US"]
+    if SMS_BACKEND == "end-user-messaging":
+        if listening(EUM_PORT):
+            print(f"==> something already listens on 127.0.0.1:{EUM_PORT}; run `make stack-stop` or set EUM_PORT")
+            return 1
+        (LOCAL / "eum-sent.jsonl").write_text("")
+        eum = subprocess.Popen([sys.executable, __file__, "eum-serve"], stdout=log, stderr=log, start_new_session=True)
+        (LOCAL / "eum.pid").write_text(str(eum.pid))
+        for _ in range(100):
+            if listening(EUM_PORT):
+                break
+            time.sleep(0.1)
+        env_lines += ["SMS_BACKEND=end-user-messaging", f"AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2=http://127.0.0.1:{EUM_PORT}"]
+        print(f"==> End User Messaging stand-in on 127.0.0.1:{EUM_PORT} (pid {eum.pid}); SMS go there")
     (LOCAL / "stack.env").write_text("\n".join(env_lines) + "\n")
 
     client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
@@ -100,6 +144,12 @@ def start() -> int:
 
 
 def sent() -> int:
+    eum_log = LOCAL / "eum-sent.jsonl"
+    if eum_log.exists():
+        for line in eum_log.read_text().splitlines():
+            req = json.loads(line)["request"]
+            print(f"SMS (End User Messaging) to {req.get('DestinationPhoneNumber')}, TTL {req.get('TimeToLive')} s, "
+                  f"context {req.get('Context')}, dry run {req.get('DryRun')}:\n  " + str(req.get("MessageBody")).replace("\n", "\n  "))
     data = json.load(urllib.request.urlopen(f"{ENDPOINT}/moto-api/data.json"))
     for sms in data.get("sns", {}).get("SMS", []):
         print(f"SMS to {sms['phone_number']}:\n  " + sms["message"].replace("\n", "\n  "))
@@ -110,21 +160,24 @@ def sent() -> int:
 
 
 def stop() -> int:
-    pid_file = LOCAL / "moto.pid"
-    if not pid_file.exists():
-        print("no local stack running")
-        return 0
-    try:
-        os.killpg(int(pid_file.read_text()), signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink()
-    print("==> moto stopped")
+    stopped = False
+    for name in ("moto", "eum"):
+        pid_file = LOCAL / f"{name}.pid"
+        if not pid_file.exists():
+            continue
+        try:
+            os.killpg(int(pid_file.read_text()), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        pid_file.unlink()
+        stopped = True
+    (LOCAL / "eum-sent.jsonl").unlink(missing_ok=True)
+    print("==> local stack stopped" if stopped else "no local stack running")
     return 0
 
 
 if __name__ == "__main__":
-    commands = {"start": start, "sent": sent, "stop": stop}
+    commands = {"start": start, "sent": sent, "stop": stop, "eum-serve": eum_serve}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         print(f"usage: {sys.argv[0]} start|sent|stop")
         sys.exit(2)

@@ -16,7 +16,13 @@ fn indent(text: &str) -> String {
 }
 
 async fn main_flow() -> Result<(), String> {
-    let stack = Stack::start(&step, &[]).await?;
+    // `make demo SMS_BACKEND=end-user-messaging` sends the SMS through End User Messaging's stand-in.
+    let backend = std::env::var("SMS_BACKEND").unwrap_or_default();
+    let settings: Vec<(&str, &str)> = match backend.trim() {
+        "" | "sns" => vec![],
+        other => vec![("SMS_BACKEND", other)],
+    };
+    let stack = Stack::start(&step, &settings).await?;
     let r = demo::run(&stack, &step).await?;
     println!(
         "\n      To: {}\n      Subject: {}\n\n{}\n",
@@ -37,7 +43,12 @@ async fn main_flow() -> Result<(), String> {
         "sign-in with a 200-day-old password was denied: {}",
         r.denied_message
     ));
-    step(&format!("SMS delivered to {}:\n{}", r.sms_to, indent(&r.sms_text)));
+    step(&format!(
+        "SMS delivered through {} to {}:\n{}",
+        r.sms_service,
+        r.sms_to,
+        indent(&r.sms_text)
+    ));
     if std::env::var("KEEP").is_ok_and(|v| v == "1") {
         println!(
             "\nThe stack keeps running (Ctrl-C stops it):\n  cognito-local (user pool API): {}  pool {}  app client {}\n  moto (KMS, SES, SNS):          {}\n  Lambda Invoke API:             http://127.0.0.1:{}\n  Point an Amplify app at it with userPoolId {} and userPoolClientId {}, endpoint {}.",

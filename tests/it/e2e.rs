@@ -54,6 +54,7 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
 
     // The SMS path: a Cognito-style ciphertext, decrypted and sent through SNS.
     assert_eq!(r.sms_to, PHONE);
+    assert_eq!(r.sms_service, "SNS");
     assert_eq!(r.sms_text.matches("730518").count(), 1, "{}", r.sms_text);
 
     // Nothing secret reached the functions' logs along the way.

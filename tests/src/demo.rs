@@ -17,7 +17,8 @@ use cognito_reset::aws::cognito::types::{
 use serde_json::{Value, json};
 
 use crate::{
-    CognitoLocal, InvokeAdapter, LambdaWatch, Moto, Suite, cognito_encrypt, create_key, free_port, local_sdk_config,
+    CognitoLocal, EumStandIn, InvokeAdapter, LambdaWatch, Moto, Suite, cognito_encrypt, create_key, free_port,
+    local_sdk_config,
 };
 
 pub const EMAIL: &str = "jane.doe@example.com";
@@ -38,6 +39,9 @@ pub struct Stack {
     pub key_arn: String,
     pub moto_sdk: SdkConfig,
     pub cognito_sdk: SdkConfig,
+    /// With `SMS_BACKEND=end-user-messaging`: the stand-in the SMS sender delivers to (moto
+    /// has no End User Messaging).
+    pub eum: Option<EumStandIn>,
 }
 
 /// What each step of the flow produced.
@@ -53,6 +57,8 @@ pub struct Report {
     pub denied_message: String,
     pub sms_to: String,
     pub sms_text: String,
+    /// `SNS` or `End User Messaging`.
+    pub sms_service: String,
 }
 
 /// Maps an error to a line that says which call failed.
@@ -105,6 +111,19 @@ impl Stack {
             ("REQUIRE_POOL_CONTEXT", "false"),
         ]);
         env.extend_from_slice(settings);
+        let eum = settings
+            .contains(&("SMS_BACKEND", "end-user-messaging"))
+            .then(EumStandIn::start);
+        if let Some(stand_in) = &eum {
+            progress(&format!(
+                "SMS_BACKEND=end-user-messaging: an End User Messaging stand-in on {} records the SMS",
+                stand_in.endpoint
+            ));
+        }
+        let eum_endpoint = eum.as_ref().map(|s| s.endpoint.clone()).unwrap_or_default();
+        if eum.is_some() {
+            env.push(("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", eum_endpoint.as_str()));
+        }
         progress("starting cargo lambda watch (every function, Lambda Invoke API on a loopback port)");
         let watch = LambdaWatch::start("demo", &env).ok_or("cargo-lambda is not installed (make demo installs it)")?;
         let invoke = InvokeAdapter::start(watch.service.port);
@@ -147,6 +166,7 @@ impl Stack {
             key_arn,
             moto_sdk,
             cognito_sdk,
+            eum,
         })
     }
 }
@@ -388,7 +408,18 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     if answer.function_error.is_some() {
         return Err(format!("custom-sms-sender failed: {answer:?}"));
     }
-    let (to, text) = stack.moto.sms().pop().ok_or("no SMS reached SNS")?;
+    let (service, (to, text)) = match &stack.eum {
+        Some(stand_in) => {
+            let (_, sent) = stand_in.requests().pop().ok_or("no SMS reached End User Messaging")?;
+            let field = |k: &str| sent[k].as_str().unwrap_or_default().to_owned();
+            (
+                "End User Messaging",
+                (field("DestinationPhoneNumber"), field("MessageBody")),
+            )
+        }
+        None => ("SNS", stack.moto.sms().pop().ok_or("no SMS reached SNS")?),
+    };
+    report.sms_service = service.to_owned();
     report.sms_to = to;
     report.sms_text = text;
     Ok(report)
