@@ -555,20 +555,13 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
 #[test]
 fn deploy_and_attach_refuse_what_cannot_work_with_one_line_per_problem() {
     use cognito_reset::aws::cognito::types::{
-        AttributeDataType, DefaultEmailOptionType, SchemaAttributeType, UserPoolTierType,
-        VerificationMessageTemplateType,
+        DefaultEmailOptionType, UserPoolTierType, VerificationMessageTemplateType,
     };
     let Some(moto) = Moto::start("deploy_refusals") else {
         return;
     };
     let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
-    let custom = |name: &str| {
-        SchemaAttributeType::builder()
-            .name(name)
-            .attribute_data_type(AttributeDataType::String)
-            .mutable(true)
-            .build()
-    };
+    let custom = cognito_reset_tests::demo::custom_schema;
     // A LITE pool that verifies by link, with the attributes, and one client that can write them.
     let pool = block_on(
         idp.create_user_pool()

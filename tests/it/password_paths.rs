@@ -128,14 +128,10 @@ impl Pool<'_> {
 
     /// Signs in; `Ok(tokens)` or `Err(the message Cognito returned)`.
     async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, String> {
-        match sign_in_as(&self.idp, &self.client, email, password).await {
-            Ok(out) => Tokens::from(out.authentication_result(), out.challenge_name()),
-            Err(e) => Err(e
-                .as_service_error()
-                .and_then(|s| s.message())
-                .unwrap_or("no message")
-                .to_owned()),
-        }
+        let out = sign_in_as(&self.idp, &self.client, email, password)
+            .await
+            .map_err(|e| message(&e))?;
+        Tokens::from(out.authentication_result(), out.challenge_name())
     }
 
     /// Signs in with a temporary password and answers `NEW_PASSWORD_REQUIRED` with `new`.
@@ -159,14 +155,8 @@ impl Pool<'_> {
             .challenge_responses("NEW_PASSWORD", new)
             .send()
             .await;
-        match answer {
-            Ok(out) => Tokens::from(out.authentication_result(), out.challenge_name()),
-            Err(e) => Err(e
-                .as_service_error()
-                .and_then(|s| s.message())
-                .unwrap_or("no message")
-                .to_owned()),
-        }
+        let out = answer.map_err(|e| message(&e))?;
+        Tokens::from(out.authentication_result(), out.challenge_name())
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, String> {
@@ -178,14 +168,8 @@ impl Pool<'_> {
             .auth_parameters("REFRESH_TOKEN", refresh_token)
             .send()
             .await;
-        match out {
-            Ok(out) => Tokens::from(out.authentication_result(), out.challenge_name()),
-            Err(e) => Err(e
-                .as_service_error()
-                .and_then(|s| s.message())
-                .unwrap_or("no message")
-                .to_owned()),
-        }
+        let out = out.map_err(|e| message(&e))?;
+        Tokens::from(out.authentication_result(), out.challenge_name())
     }
 
     /// The code of the last email SES recorded for `email` (the custom email sender's).
@@ -299,6 +283,14 @@ impl Tokens {
             .as_str()
             .and_then(timestamp::parse)
     }
+}
+
+/// What Cognito said when it refused a call (the message an app shows).
+fn message<E: ProvideErrorMetadata, R>(e: &cognito_reset::aws::cognito::error::SdkError<E, R>) -> String {
+    e.as_service_error()
+        .and_then(ProvideErrorMetadata::message)
+        .unwrap_or("no message")
+        .to_owned()
 }
 
 /// The event the template's `PasswordChangeRule` delivers: its input transformer applied to a

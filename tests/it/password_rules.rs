@@ -106,15 +106,9 @@ fn expired_passwords_are_denied_or_restricted_per_version() {
 
 /// A user pool on moto with the two custom attributes, and one user.
 fn pool_with_user(moto: &Moto, changed_at: &str) -> (cognito::Client, String, String) {
-    use cognito::types::{AttributeDataType, AttributeType, SchemaAttributeType};
+    use cognito::types::AttributeType;
     let client = cognito::Client::new(&moto_sdk_config(moto));
-    let custom = |name: &str| {
-        SchemaAttributeType::builder()
-            .name(name)
-            .attribute_data_type(AttributeDataType::String)
-            .mutable(true)
-            .build()
-    };
+    let custom = cognito_reset_tests::demo::custom_schema;
     let pool = block_on(
         client
             .create_user_pool()
