@@ -36,10 +36,18 @@ pub struct Setting {
 }
 
 impl Setting {
-    /// The error for a value that breaks the rule.
+    /// The error for a value that breaks the rule. A number or a listed word is echoed; free
+    /// text is not, since it may be an address or a phone number (`EMAIL_FROM`,
+    /// `SMS_ORIGINATION_IDENTITY`), which never go to a log unmasked.
     pub fn refuse(&self, value: &str) -> ConfigError {
-        let shown: String = value.chars().take(64).collect();
-        ConfigError::new(self.variable, format!("must be {}, not {shown:?}", self.described))
+        let problem = match self.rule {
+            Rule::Text { .. } => format!("must be {}", self.described),
+            Rule::Whole { .. } | Rule::OneOf(_) => {
+                let shown: String = value.chars().take(16).collect();
+                format!("must be {}, not {shown:?}", self.described)
+            }
+        };
+        ConfigError::new(self.variable, problem)
     }
 
     /// Reads a whole number under this setting's rule.
@@ -372,6 +380,8 @@ mod tests {
             ON_VIOLATION.one_of("Restrict").is_err(),
             "exactly as listed, as the template"
         );
+        let e = EMAIL_FROM.text("jane.doe@example").unwrap_err();
+        assert!(!e.to_string().contains("jane.doe"), "free text is not echoed: {e}");
         assert!(is_user_pool_id("us-east-1_AbC123") && is_user_pool_id("us-gov-west-1_x1"));
         assert!(!is_user_pool_id("us_east_1") && !is_user_pool_id("useast1_Ab") && !is_user_pool_id("us-east-1_"));
     }
