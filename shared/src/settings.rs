@@ -165,7 +165,7 @@ pub fn is_country(code: &str) -> bool {
 
 #[cfg(feature = "sns")]
 fn country_known(code: &str) -> bool {
-    code.parse::<phonenumber::country::Id>().is_ok()
+    crate::delivery::phone::is_country(code)
 }
 
 // Without the phone library (functions that send no SMS) only the shape is checked.
