@@ -1,10 +1,20 @@
-//! `make bench`: init time, first and warm invocation latency, peak memory, artifact size and
-//! network calls of the Rust functions and of Node.js and Python peers written the way AWS's
-//! samples write them, all driven by one Runtime API harness on loopback ([`runtime`]).
-//! Writes `bench/RESULTS.md` and `bench/results.svg`; budgets are printed as pass/fail lines
-//! and never fail anything.
+//! `make bench`: init time, first and warm invocation latency, cold start (init + first), peak
+//! memory, artifact size and network calls of the Rust functions and of Node.js and Python
+//! peers written the way AWS's samples write them, all driven by one Runtime API harness on
+//! loopback ([`runtime`]); and the first-call cost of each phone validation candidate
+//! ([`phone`]). Writes `bench/RESULTS.md` and `bench/results.svg`; budgets
+//! (`bench/BUDGETS.md`) are printed as pass/fail lines and never fail anything.
+//!
+//! Fairness: every stand-in service answers one request of each kind before any subject is
+//! timed (moto sets its backends up on first use, and whoever came first paid for it), and the
+//! subjects run in `REPETITIONS` rounds, forward then backward, their samples pooled.
+//!
+//! `BENCH_ONLY=custom-sms-sender/Rust` runs one subject; `BENCH_WRAPPER="perf record -g -o
+//! /tmp/perf.data --"` starts each subject process under a wrapper (a profiler).
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
+mod machine;
+mod phone;
 mod report;
 mod runtime;
 
@@ -30,19 +40,67 @@ pub struct Subject {
     artifact: Vec<PathBuf>,
 }
 
-/// What was measured for one subject.
+impl Subject {
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.function, self.language)
+    }
+}
+
+/// What was measured for one subject, over every round.
 #[derive(Debug, Default, Clone)]
 pub struct Measured {
+    /// Medians over every fresh process.
     pub init: Duration,
     pub first: Duration,
+    /// Init + first invocation of the same process (the median of those sums).
+    pub cold: Duration,
+    pub processes: usize,
     pub warm_p50: Duration,
     pub warm_p99: Duration,
+    pub invocations: usize,
     pub peak_rss_kib: u64,
     pub artifact_bytes: u64,
-    pub invocations: usize,
-    /// Calls per invocation that reached KMS and SNS.
+    /// Requests per warm invocation that reached KMS, the delivery service (SNS `Publish` or
+    /// SES `SendEmail`) and DynamoDB.
     pub kms_calls: f64,
-    pub sns_calls: f64,
+    pub delivery_calls: f64,
+    pub table_calls: f64,
+}
+
+/// Samples of one subject gathered over the rounds.
+#[derive(Debug, Default)]
+struct Samples {
+    inits: Vec<Duration>,
+    firsts: Vec<Duration>,
+    colds: Vec<Duration>,
+    warm: Vec<Duration>,
+    peak_rss_kib: u64,
+    kms: usize,
+    delivery: usize,
+    table: usize,
+}
+
+impl Samples {
+    fn measured(mut self, artifact_bytes: u64) -> Measured {
+        for list in [&mut self.inits, &mut self.firsts, &mut self.colds, &mut self.warm] {
+            list.sort();
+        }
+        let per = |n: usize| n as f64 / self.warm.len().max(1) as f64;
+        Measured {
+            init: percentile(&self.inits, 50),
+            first: percentile(&self.firsts, 50),
+            cold: percentile(&self.colds, 50),
+            processes: self.colds.len(),
+            warm_p50: percentile(&self.warm, 50),
+            warm_p99: percentile(&self.warm, 99),
+            invocations: self.warm.len(),
+            peak_rss_kib: self.peak_rss_kib,
+            artifact_bytes,
+            kms_calls: per(self.kms),
+            delivery_calls: per(self.delivery),
+            table_calls: per(self.table),
+        }
+    }
 }
 
 fn peak_rss_kib(pid: u32) -> u64 {
@@ -67,7 +125,7 @@ fn zipped_size(paths: &[PathBuf]) -> u64 {
 }
 
 /// The sample below which `percent` of the samples lie (nearest rank).
-fn percentile(sorted: &[Duration], percent: usize) -> Duration {
+pub fn percentile(sorted: &[Duration], percent: usize) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -82,9 +140,13 @@ fn kill(child: &mut Child) {
 
 fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)]) -> Result<(Child, Instant), String> {
     api.reset();
+    let wrapper: Vec<String> = std::env::var("BENCH_WRAPPER")
+        .map(|w| w.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let program: Vec<&String> = wrapper.iter().chain(&subject.program).collect();
     let started = Instant::now();
-    let child = Command::new(&subject.program[0])
-        .args(&subject.program[1..])
+    let child = Command::new(program[0])
+        .args(&program[1..])
         .current_dir(&subject.cwd)
         .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{}", api.port))
         .env("AWS_LAMBDA_FUNCTION_NAME", subject.function)
@@ -99,97 +161,100 @@ fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)]) -> Resul
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("{} ({}): cannot start: {e}", subject.function, subject.language))?;
+        .map_err(|e| format!("cannot start: {e}"))?;
     Ok((child, started))
 }
 
 /// Waits for the process's first `next` request: the end of its init.
-fn wait_for_init(api: &RuntimeApi, child: &mut Child, started: Instant, subject: &Subject) -> Result<Duration, String> {
+fn wait_for_init(api: &RuntimeApi, child: &mut Child, started: Instant) -> Result<Duration, String> {
     loop {
         if let Some(t) = api.first_next() {
             return Ok(t - started);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!(
-                "{} ({}) exited during init: {status}",
-                subject.function, subject.language
-            ));
+            return Err(format!("exited during init: {status}"));
         }
         if started.elapsed() > Duration::from_secs(60) {
-            return Err(format!(
-                "{} ({}) did not ask for an event within 60 s",
-                subject.function, subject.language
-            ));
+            return Err("did not ask for an event within 60 s".into());
         }
         std::thread::sleep(Duration::from_micros(100));
     }
 }
 
-/// Init times of `n` fresh processes (a single start is too noisy to report).
-fn cold_starts(subject: &Subject, env: &[(String, String)], n: usize) -> Result<Vec<Duration>, String> {
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let api = RuntimeApi::start();
-        let (mut child, started) = spawn(&api, subject, env)?;
-        let init = wait_for_init(&api, &mut child, started, subject);
-        kill(&mut child);
-        times.push(init?);
-    }
-    times.sort();
-    Ok(times)
+/// What the subjects are handed and which stand-in counts their requests.
+struct Bench<'a> {
+    env: &'a [(String, String)],
+    proxy: &'a FaultProxy,
 }
 
-fn measure(
-    subject: &Subject,
-    env: &[(String, String)],
-    event: &[u8],
-    warm: usize,
-    proxy: &FaultProxy,
-) -> Result<Measured, String> {
-    let inits = cold_starts(subject, env, COLD_STARTS)?;
-    // A fresh Runtime API per process: a stopped process's pending `next` must not take the
-    // next process's events.
-    let mut api = RuntimeApi::start();
-    let (mut child, started) = spawn(&api, subject, env)?;
-    let result = (|| {
-        wait_for_init(&api, &mut child, started, subject)?;
-        let (first, outcome) = api.invoke(event, Duration::from_secs(60))?;
-        if !outcome.ok {
-            return Err(format!(
-                "{} ({}) failed: {}",
-                subject.function,
-                subject.language,
-                String::from_utf8_lossy(&outcome.body)
-            ));
+impl Bench<'_> {
+    /// One round of one subject: `fresh` new processes, each timed from start to its first
+    /// answer; the last one then answers `warm` more events.
+    fn round(
+        &self,
+        subject: &Subject,
+        event: &[u8],
+        fresh: usize,
+        warm: usize,
+        into: &mut Samples,
+    ) -> Result<(), String> {
+        for n in 0..fresh {
+            // A fresh Runtime API per process: a stopped process's pending `next` must not
+            // take the next process's events.
+            let mut api = RuntimeApi::start();
+            let (mut child, started) = spawn(&api, subject, self.env)?;
+            let result = (|| {
+                let init = wait_for_init(&api, &mut child, started)?;
+                let (first, outcome) = api.invoke(event, Duration::from_secs(60))?;
+                if !outcome.ok {
+                    return Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)));
+                }
+                into.inits.push(init);
+                into.firsts.push(first);
+                into.colds.push(init + first);
+                if n + 1 == fresh {
+                    self.warm(&mut api, event, warm, into)?;
+                    into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
+                }
+                Ok(())
+            })();
+            kill(&mut child);
+            result?;
         }
-        let (kms_before, sns_before) = (proxy.calls("Decrypt"), proxy.calls("Publish"));
-        let mut times = Vec::with_capacity(warm);
+        Ok(())
+    }
+
+    fn warm(&self, api: &mut RuntimeApi, event: &[u8], warm: usize, into: &mut Samples) -> Result<(), String> {
+        let before = self.counts();
         for _ in 0..warm {
             let (t, outcome) = api.invoke(event, Duration::from_secs(30))?;
             if !outcome.ok {
-                return Err(format!("{} ({}) failed warm", subject.function, subject.language));
+                return Err(format!("failed warm: {}", String::from_utf8_lossy(&outcome.body)));
             }
-            times.push(t);
+            into.warm.push(t);
         }
-        times.sort();
-        Ok(Measured {
-            init: percentile(&inits, 50),
-            first,
-            warm_p50: percentile(&times, 50),
-            warm_p99: percentile(&times, 99),
-            peak_rss_kib: peak_rss_kib(child.id()),
-            artifact_bytes: zipped_size(&subject.artifact),
-            invocations: warm,
-            kms_calls: (proxy.calls("Decrypt") - kms_before) as f64 / warm.max(1) as f64,
-            sns_calls: (proxy.calls("Publish") - sns_before) as f64 / warm.max(1) as f64,
-        })
-    })();
-    kill(&mut child);
-    result
+        let after = self.counts();
+        into.kms += after.0 - before.0;
+        into.delivery += after.1 - before.1;
+        into.table += after.2 - before.2;
+        Ok(())
+    }
+
+    fn counts(&self) -> (usize, usize, usize) {
+        let p = self.proxy;
+        (
+            p.calls("Decrypt"),
+            p.calls("Publish") + p.calls("SendEmail"),
+            p.calls("UpdateItem") + p.calls("TransactWriteItems") + p.calls("PutItem") + p.calls("GetItem"),
+        )
+    }
 }
 
-/// How many fresh processes each init time is the median of.
-const COLD_STARTS: usize = 7;
+/// Rounds over every subject, forward then backward, so that no subject always goes first.
+const REPETITIONS: usize = 4;
+/// Fresh processes per subject per round: init, first and cold start are medians over
+/// `REPETITIONS * FRESH` processes.
+const FRESH: usize = 3;
 
 fn subjects(root: &Path) -> Vec<Subject> {
     let release = root.join("target/release");
@@ -204,20 +269,21 @@ fn subjects(root: &Path) -> Vec<Subject> {
     let python_runtime = format!("Python {} + awslambdaric 4.2.2", python_version());
     let node_runtime = format!("Node.js {} + aws-lambda-ric 3.2.1", node_version());
     let rust_runtime = "Rust (lambda_runtime), release build, host arch".to_owned();
+    let rust = |function: &'static str| Subject {
+        function,
+        language: "Rust",
+        runtime: rust_runtime.clone(),
+        program: vec![release.join(function).display().to_string()],
+        cwd: root.to_path_buf(),
+        artifact: vec![release.join(function)],
+    };
     let mut list = Vec::new();
-    for (function, py_module, node_module) in [
-        ("custom-message", "custom_message", "custom_message"),
-        ("custom-sms-sender", "sms_sender", "sms_sender"),
+    for (function, module) in [
+        ("custom-message", "custom_message"),
+        ("custom-sms-sender", "sms_sender"),
     ] {
-        list.push(Subject {
-            function,
-            language: "Rust",
-            runtime: rust_runtime.clone(),
-            program: vec![release.join(function).display().to_string()],
-            cwd: root.to_path_buf(),
-            artifact: vec![release.join(function)],
-        });
-        let mut py_artifact = vec![py.join(format!("{py_module}.py"))];
+        list.push(rust(function));
+        let mut py_artifact = vec![py.join(format!("{module}.py"))];
         if function == "custom-sms-sender" {
             // Not in the Lambda Python runtime: the Encryption SDK and what it needs.
             for dep in ["aws_encryption_sdk", "cryptography", "wrapt", "attr", "attrs"] {
@@ -232,27 +298,28 @@ fn subjects(root: &Path) -> Vec<Subject> {
                 python.clone(),
                 "-m".into(),
                 "awslambdaric".into(),
-                format!("{py_module}.handler"),
+                format!("{module}.handler"),
             ],
             cwd: py.clone(),
             artifact: py_artifact,
         });
-        if Path::new(&node_ric).is_file() {
-            let mut node_artifact = vec![node.join(format!("{node_module}.mjs"))];
-            if function == "custom-sms-sender" {
-                // The AWS SDK v3 comes with the Lambda Node.js runtime; the Encryption SDK does not.
-                node_artifact.push(node.join("node_modules/@aws-crypto"));
-            }
-            list.push(Subject {
-                function,
-                language: "Node.js",
-                runtime: node_runtime.clone(),
-                program: vec!["node".into(), node_ric.clone(), format!("{node_module}.handler")],
-                cwd: node.clone(),
-                artifact: node_artifact,
-            });
+        let mut node_artifact = vec![node.join(format!("{module}.mjs"))];
+        if function == "custom-sms-sender" {
+            // The AWS SDK v3 comes with the Lambda Node.js runtime; the Encryption SDK does not.
+            node_artifact.push(node.join("node_modules/@aws-crypto"));
         }
+        list.push(Subject {
+            function,
+            language: "Node.js",
+            runtime: node_runtime.clone(),
+            program: vec!["node".into(), node_ric.clone(), format!("{module}.handler")],
+            cwd: node.clone(),
+            artifact: node_artifact,
+        });
     }
+    // No peers: AWS's samples have no custom email sender or pre token trigger to compare with.
+    list.push(rust("custom-email-sender"));
+    list.push(rust("pre-token"));
     list
 }
 
@@ -273,26 +340,110 @@ fn node_version() -> String {
         .unwrap_or_default()
 }
 
+const POOL: &str = "us-east-1_Bench1";
+const PHONE: &str = "+12065550123";
+const FROM: &str = "no-reply@example.com";
+const TO: &str = "jane.doe@example.com";
+
+/// One request of every kind the subjects make, through the same proxy, before any timing.
+fn warm_stand_ins(sdk: &aws_config::SdkConfig, key: &str) -> Result<(), String> {
+    use cognito_reset::aws::{kms, ses, sns};
+    block_on(async {
+        let kms = kms::Client::new(sdk);
+        let blob = kms
+            .encrypt()
+            .key_id(key)
+            .plaintext(kms::primitives::Blob::new("warm-up"))
+            .send()
+            .await
+            .map_err(|e| format!("KMS Encrypt: {e}"))?;
+        kms.decrypt()
+            .set_ciphertext_blob(blob.ciphertext_blob)
+            .send()
+            .await
+            .map_err(|e| format!("KMS Decrypt: {e}"))?;
+        sns::Client::new(sdk)
+            .publish()
+            .phone_number(PHONE)
+            .message("warm-up")
+            .send()
+            .await
+            .map_err(|e| format!("SNS Publish: {e}"))?;
+        let ses = ses::Client::new(sdk);
+        ses.create_email_identity()
+            .email_identity(FROM)
+            .send()
+            .await
+            .map_err(|e| format!("SES CreateEmailIdentity: {e}"))?;
+        ses.send_email()
+            .from_email_address(FROM)
+            .destination(ses::types::Destination::builder().to_addresses(TO).build())
+            .content(
+                ses::types::EmailContent::builder()
+                    .simple(
+                        ses::types::Message::builder()
+                            .subject(
+                                ses::types::Content::builder()
+                                    .data("warm-up")
+                                    .build()
+                                    .map_err(|e| e.to_string())?,
+                            )
+                            .body(
+                                ses::types::Body::builder()
+                                    .text(
+                                        ses::types::Content::builder()
+                                            .data("warm-up")
+                                            .build()
+                                            .map_err(|e| e.to_string())?,
+                                    )
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| format!("SES SendEmail: {e}"))?;
+        Ok(())
+    })
+}
+
 fn main() {
+    if let Some(candidate) = phone::child_mode() {
+        phone::run_child(&candidate);
+        return;
+    }
     let root = root();
     let warm_message: usize = std::env::var("BENCH_WARM")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
     let warm_sender = (warm_message / 10).max(20);
-    println!("==> starting moto (KMS, SNS) and a counting proxy in front of it");
+    let only = std::env::var("BENCH_ONLY").ok();
+    println!("==> starting moto (KMS, SNS, SES) and a counting proxy in front of it");
     let moto = Moto::start("bench").expect("moto_server (make bench installs it)");
     let proxy = FaultProxy::start(&moto.endpoint);
-    let sdk = block_on(local_sdk_config(&moto.endpoint));
+    let sdk = block_on(local_sdk_config(&proxy.endpoint));
     let key = block_on(create_key(&sdk)).expect("key");
-    let pool = "us-east-1_Bench1";
-    let ciphertext = cognito_encrypt(&moto, &key, pool, Suite::Cognito, "482913");
+    let sms_code = cognito_encrypt(&moto, &key, POOL, Suite::Cognito, "482913");
+    let email_code = cognito_encrypt(&moto, &key, POOL, Suite::Cognito, "482913");
+    println!("==> warming the stand-ins: one KMS Encrypt and Decrypt, one SNS Publish, one SES SendEmail");
+    warm_stand_ins(&sdk, &key).expect("the stand-in services answer");
     let message_event =
         serde_json::to_vec(&cognito_reset_tests::fixture("custom-message-ForgotPassword.json")).expect("json");
     let mut sms = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
-    sms["userPoolId"] = json!(pool);
-    sms["request"]["code"] = json!(ciphertext);
+    sms["userPoolId"] = json!(POOL);
+    sms["request"]["code"] = json!(sms_code);
+    sms["request"]["userAttributes"]["phone_number"] = json!(PHONE);
     let sms_event = serde_json::to_vec(&sms).expect("json");
+    let mut email = cognito_reset_tests::fixture("custom-email-sender-ForgotPassword.json");
+    email["userPoolId"] = json!(POOL);
+    email["request"]["code"] = json!(email_code);
+    email["request"]["userAttributes"]["email"] = json!(TO);
+    let email_event = serde_json::to_vec(&email).expect("json");
+    let token_event =
+        serde_json::to_vec(&cognito_reset_tests::fixture("pre-token-v2-Authentication.json")).expect("json");
     let env: Vec<(String, String)> = vec![
         ("AWS_ENDPOINT_URL".into(), proxy.endpoint.clone()),
         ("AWS_REGION".into(), "us-east-1".into()),
@@ -302,35 +453,64 @@ fn main() {
         ("KEY_ARN".into(), key.clone()),
         ("APP_NAME".into(), "Contoso".into()),
         ("SMS_ALLOWED_COUNTRIES".into(), "US".into()),
+        ("EMAIL_FROM".into(), FROM.into()),
         ("LOG_LEVEL".into(), "warn".into()),
     ];
-    let mut rows = Vec::new();
-    for subject in subjects(&root) {
-        let (event, warm) = if subject.function == "custom-message" {
-            (&message_event, warm_message)
-        } else {
-            (&sms_event, warm_sender)
-        };
-        println!(
-            "==> {} ({}): init, first invocation, {warm} warm invocations",
-            subject.function, subject.language
-        );
-        match measure(&subject, &env, event, warm, &proxy) {
-            Ok(m) => {
-                println!(
-                    "    init {:.1} ms, first {:.2} ms, warm p50 {:.3} ms p99 {:.3} ms, peak RSS {:.1} MB, artifact {:.2} MB",
-                    m.init.as_secs_f64() * 1e3,
-                    m.first.as_secs_f64() * 1e3,
-                    m.warm_p50.as_secs_f64() * 1e3,
-                    m.warm_p99.as_secs_f64() * 1e3,
-                    m.peak_rss_kib as f64 / 1024.0,
-                    m.artifact_bytes as f64 / 1e6
-                );
-                rows.push((subject, m));
+    let bench = Bench {
+        env: &env,
+        proxy: &proxy,
+    };
+    let subjects: Vec<Subject> = subjects(&root)
+        .into_iter()
+        .filter(|s| only.as_ref().is_none_or(|o| *o == s.name()))
+        .collect();
+    let mut samples: Vec<Result<Samples, String>> = subjects.iter().map(|_| Ok(Samples::default())).collect();
+    for round in 0..REPETITIONS {
+        let mut order: Vec<usize> = (0..subjects.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        println!("==> round {} of {REPETITIONS}", round + 1);
+        for i in order {
+            let subject = &subjects[i];
+            let Ok(into) = &mut samples[i] else { continue };
+            let (event, warm) = match subject.function {
+                "custom-message" => (&message_event, warm_message),
+                "custom-sms-sender" => (&sms_event, warm_sender),
+                "pre-token" => (&token_event, warm_message),
+                _ => (&email_event, warm_sender),
+            };
+            let warm = warm.div_ceil(REPETITIONS);
+            println!(
+                "    {}: {FRESH} fresh processes, then {warm} warm invocations",
+                subject.name()
+            );
+            if let Err(e) = bench.round(subject, event, FRESH, warm, into) {
+                println!("    {}: FAIL: {e}", subject.name());
+                samples[i] = Err(e);
             }
-            Err(e) => println!("    skipped: {e}"),
         }
     }
+    let rows: Vec<(Subject, Result<Measured, String>)> = subjects
+        .into_iter()
+        .zip(samples)
+        .map(|(subject, s)| {
+            let m = s.map(|s| s.measured(zipped_size(&subject.artifact)));
+            if let Ok(m) = &m {
+                println!(
+                    "    {}: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms",
+                    subject.name(),
+                    report::ms(m.init),
+                    report::ms(m.first),
+                    report::ms(m.cold),
+                    report::ms(m.warm_p50)
+                );
+            }
+            (subject, m)
+        })
+        .collect();
+    println!("==> phone validation candidates: the first number checked in a fresh process");
+    let phone = phone::measure();
     let rust_binaries: Vec<(String, u64)> = [
         "custom-message",
         "pre-token",
@@ -349,13 +529,20 @@ fn main() {
     let results = report::Results {
         rows: &rows,
         rust_binaries: &rust_binaries,
+        phone: &phone,
+        machine: machine::describe(),
         warm_message,
         warm_sender,
     };
     for line in results.budget_lines() {
         println!("{line}");
     }
+    if only.is_some() {
+        println!("==> BENCH_ONLY set: bench/RESULTS.md left as it was");
+        return;
+    }
     std::fs::write(root.join("bench/RESULTS.md"), results.markdown()).expect("write RESULTS.md");
     std::fs::write(root.join("bench/results.svg"), results.svg()).expect("write results.svg");
-    println!("==> wrote bench/RESULTS.md and bench/results.svg");
+    report::write_readme_block(&root.join("README.md"), &results.readme_block()).expect("write README.md");
+    println!("==> wrote bench/RESULTS.md, bench/results.svg and the numbers in README.md");
 }
