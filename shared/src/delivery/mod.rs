@@ -7,6 +7,9 @@
 
 #[cfg(feature = "eum")]
 pub mod eum;
+pub mod ledger;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 #[cfg(feature = "sns")]
 pub mod phone;
 #[cfg(feature = "ses")]
