@@ -21,6 +21,8 @@ use aws_config::timeout::TimeoutConfig;
 pub use aws_sdk_cognitoidentityprovider as cognito;
 #[cfg(feature = "kms")]
 pub use aws_sdk_kms as kms;
+#[cfg(feature = "dynamodb")]
+pub use aws_sdk_dynamodb as dynamodb;
 #[cfg(feature = "eum")]
 pub use aws_sdk_pinpointsmsvoicev2 as eum;
 #[cfg(feature = "ses")]

@@ -4,6 +4,7 @@
 use std::sync::Mutex;
 
 use crate::code::{CodeDecryptor, DecryptError, Decrypted, Secret};
+use crate::delivery::ledger::{Claim, Claimed, Ledger, Limit, Settled, TableError};
 use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 use crate::users::{UpdateError, UserAttributes};
 
@@ -157,6 +158,90 @@ impl UserAttributes for FakeUsers {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((pool.to_owned(), user.to_owned(), attributes.to_vec()));
+        Ok(())
+    }
+}
+
+/// The delivery table's rules in memory (the same answers as the DynamoDB adapter); or
+/// unavailable, as configured.
+#[derive(Debug, Default)]
+pub struct MemoryLedger {
+    pub unavailable: bool,
+    /// Message key → (state, lease until); counter key → count.
+    messages: Mutex<std::collections::HashMap<String, (&'static str, u64)>>,
+    counts: Mutex<std::collections::HashMap<String, u32>>,
+}
+
+impl MemoryLedger {
+    pub fn unavailable() -> Self {
+        MemoryLedger {
+            unavailable: true,
+            ..MemoryLedger::default()
+        }
+    }
+
+    /// The count of a counter item (0 when absent).
+    pub fn count(&self, key: &str) -> u32 {
+        let counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        counts.get(key).copied().unwrap_or(0)
+    }
+
+    /// The states of the messages recorded, sorted.
+    pub fn states(&self) -> Vec<&'static str> {
+        let messages = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut v: Vec<_> = messages.values().map(|(s, _)| *s).collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+impl Ledger for MemoryLedger {
+    async fn claim(&self, c: &Claim) -> Result<Claimed, TableError> {
+        if self.unavailable {
+            return Err(TableError("DynamoDB TransactWriteItems: unreachable".into()));
+        }
+        let mut messages = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match messages.get(&c.message) {
+            Some(("sent", _)) => return Ok(Claimed::Duplicate),
+            Some(("in_progress", lease)) if *lease >= c.now => return Ok(Claimed::InProgress),
+            _ => {}
+        }
+        if let (Some(k), Some(l)) = (&c.recipient_window, c.limits) {
+            if counts.get(k).copied().unwrap_or(0) >= l.per_recipient {
+                return Ok(Claimed::Throttled(Limit::Recipient));
+            }
+        }
+        if let (Some(k), Some(max)) = (&c.pool_day, c.limits.and_then(|l| l.per_pool_per_day)) {
+            if counts.get(k).copied().unwrap_or(0) >= max {
+                return Ok(Claimed::Throttled(Limit::PoolDay));
+            }
+        }
+        for k in [&c.recipient_window, &c.pool_day].into_iter().flatten() {
+            *counts.entry(k.clone()).or_default() += 1;
+        }
+        messages.insert(c.message.clone(), ("in_progress", c.lease_until()));
+        Ok(Claimed::Go)
+    }
+
+    async fn settle(&self, c: &Claim, how: Settled) -> Result<(), TableError> {
+        if self.unavailable {
+            return Err(TableError("DynamoDB UpdateItem: unreachable".into()));
+        }
+        let mut messages = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = match how {
+            Settled::Sent => "sent",
+            Settled::NotSent => {
+                for k in [&c.recipient_window, &c.pool_day].into_iter().flatten() {
+                    if let Some(n) = counts.get_mut(k) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+                "failed"
+            }
+        };
+        messages.insert(c.message.clone(), (state, 0));
         Ok(())
     }
 }

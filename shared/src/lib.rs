@@ -27,6 +27,7 @@
     feature = "sns",
     feature = "eum",
     feature = "ses",
+    feature = "dynamodb",
     feature = "cognito"
 ))]
 pub mod aws;

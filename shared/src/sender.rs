@@ -15,7 +15,8 @@ use serde_json::Value;
 use tracing::{debug, error, info, warn};
 
 use crate::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
-use crate::config::{self, InitError, MessageConfig, SenderConfig};
+use crate::config::{self, InitError, MessageConfig, OnTableError, SenderConfig, TableConfig};
+use crate::delivery::ledger::{self, Channel, ClaimInput, Claimed, Ledger, Limit, Settled};
 use crate::events::sender::SenderRequest;
 use crate::events::{self, Envelope, Family, MessageKind};
 use crate::messages::{Branding, Catalog, Code, MessageInput, Rendered};
@@ -27,15 +28,26 @@ pub struct Common {
     pub catalog: Catalog,
     pub messages: MessageConfig,
     pub sender: SenderConfig,
+    /// The delivery table (`DELIVERY_TABLE`), if any.
+    pub table: Option<TableConfig>,
 }
 
 impl Common {
-    pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
+    pub fn from_source(src: &impl config::Source, channel: Channel) -> Result<Self, InitError> {
         Ok(Common {
             catalog: Catalog::embedded()?,
             messages: MessageConfig::from_source(src)?,
             sender: SenderConfig::from_source(src)?,
+            table: TableConfig::from_source(src, channel)?,
         })
+    }
+
+    /// The table to guard deliveries with: none in a dry run, where nothing is delivered.
+    pub fn guard<'a, L: Ledger>(&'a self, ledger: &'a L) -> Option<(&'a L, &'a TableConfig)> {
+        self.table
+            .as_ref()
+            .filter(|_| self.sender.send_enabled)
+            .map(|t| (ledger, t))
     }
 
     /// Decrypts the request's code (checking its pool) and renders the message with it, in the
@@ -106,6 +118,10 @@ pub enum Delivered {
     DryRun,
     /// A trigger source this sender does not handle: nothing to deliver.
     Skipped,
+    /// Delivered before (a retry or a duplicate of a delivered message): nothing sent.
+    Duplicate,
+    /// Over a limit of the delivery table: nothing sent, and a retry cannot help.
+    Throttled(Limit),
 }
 
 /// The error a sender returns to Lambda, so that Lambda retries the invocation.
@@ -218,15 +234,23 @@ pub fn render(
         .map_err(Failure::rejected)
 }
 
-/// One custom sender's delivery step: check the recipient, decrypt, render, send. [`handle`]
-/// wraps it with reading the event and reporting the outcome.
+/// One custom sender's delivery: check the recipient, then decrypt, render and send.
+/// [`handle`] wraps it with reading the event, the delivery table, and reporting the outcome.
 pub trait Deliver: Sync {
     /// Which trigger sources this sender handles.
     const FAMILY: Family;
+    const CHANNEL: Channel;
+    type Ledger: Ledger;
 
-    /// Delivers one request; sets `recipient` (masked) as soon as it is known, for the log line.
-    fn deliver(&self, req: &Request, recipient: &mut String)
-    -> impl Future<Output = Result<Delivered, Failure>> + Send;
+    /// The recipient's validated address (E.164 number or email address); sets `masked` for
+    /// the log line as soon as there is one. Refused recipients cost no KMS call.
+    fn recipient(&self, req: &Request, masked: &mut String) -> Result<String, Failure>;
+
+    /// Decrypts, renders and sends to the validated address.
+    fn deliver(&self, req: &Request, to: String) -> impl Future<Output = Result<Delivered, Failure>> + Send;
+
+    /// The delivery table and its settings, when messages are guarded by one.
+    fn table(&self) -> Option<(&Self::Ledger, &TableConfig)>;
 }
 
 /// Handles one custom sender event. `Err` only when a retry can help.
@@ -234,12 +258,71 @@ pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), Retryab
     let mut recipient = "none".to_owned();
     let (source, result) = match start(D::FAMILY, event) {
         Start::Deliver(request) => {
-            let result = sender.deliver(&request, &mut recipient).await;
+            let result = deliver_once(sender, &request, event, &mut recipient).await;
             (request.source, result)
         }
         Start::Finished(source, result) => (source, result),
     };
     finish(&source, &recipient, result)
+}
+
+/// Validate, then the table (one message per request, limits), then decrypt and send, then
+/// record how it ended.
+async fn deliver_once<D: Deliver>(
+    sender: &D,
+    req: &Request,
+    event: &Value,
+    masked: &mut String,
+) -> Result<Delivered, Failure> {
+    let to = sender.recipient(req, masked)?;
+    let Some((ledger, table)) = sender.table() else {
+        return sender.deliver(req, to).await;
+    };
+    // The ciphertext is fresh for every message and the same in every retry of it; a notice
+    // without a code is identified by the whole event (identical in Lambda's retries).
+    let identity = match &req.envelope.request.code {
+        Some(code) => code.as_bytes().to_vec(),
+        None => serde_json::to_vec(event).unwrap_or_default(),
+    };
+    let claim = ledger::claim(&ClaimInput {
+        identity: &identity,
+        channel: D::CHANNEL,
+        recipient: &to,
+        user_pool_id: &req.envelope.user_pool_id,
+        hash_key: table.hash_key.expose(),
+        limits: Some(table.limits),
+        lifetimes: table.lifetimes,
+        now: u64::try_from(crate::clock::now()).unwrap_or_default(),
+    });
+    match ledger.claim(&claim).await {
+        Ok(Claimed::Go) => {}
+        Ok(Claimed::Duplicate) => return Ok(Delivered::Duplicate),
+        Ok(Claimed::Throttled(limit)) => return Ok(Delivered::Throttled(limit)),
+        Ok(Claimed::InProgress) => {
+            return Err(Failure::Retryable(
+                "another attempt at this message is in progress; Lambda retries this one later".into(),
+            ));
+        }
+        Err(e) => {
+            return match table.on_error {
+                OnTableError::Deliver => {
+                    error!(error = %e, on_table_error = "deliver", "delivery table unavailable: delivering without its limits and duplicate check");
+                    sender.deliver(req, to).await
+                }
+                OnTableError::Fail => Err(Failure::Retryable(format!("{e} (ON_TABLE_ERROR=fail)"))),
+            };
+        }
+    }
+    let result = sender.deliver(req, to).await;
+    let how = match &result {
+        Ok(Delivered::Sent { .. }) => Settled::Sent,
+        _ => Settled::NotSent,
+    };
+    if let Err(e) = ledger.settle(&claim, how).await {
+        // The message's outcome stands; a retry may find the claim until its lease lapses.
+        error!(error = %e, settled = ?how, "delivery table: the outcome was not recorded");
+    }
+    result
 }
 
 /// Answers one invocation of a sender with what init produced. A configuration the sender
@@ -275,6 +358,14 @@ pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>)
         }
         Ok(Delivered::DryRun) => {
             info!(outcome = "dry_run", trigger_source = %source, recipient = %recipient, "SEND_ENABLED=false: message not sent");
+            Ok(())
+        }
+        Ok(Delivered::Duplicate) => {
+            info!(outcome = "duplicate", trigger_source = %source, recipient = %recipient, "delivered before: nothing sent");
+            Ok(())
+        }
+        Ok(Delivered::Throttled(limit)) => {
+            warn!(outcome = "throttled", trigger_source = %source, recipient = %recipient, limit = limit.as_str(), "over the limit: nothing sent");
             Ok(())
         }
         Ok(Delivered::Skipped) => {

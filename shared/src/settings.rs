@@ -337,8 +337,53 @@ pub const SMS_MAX_PRICE_USD: Setting = Setting {
     described: "the most to pay per message part in US dollars, with a decimal point, such as 0.05 (the service's MaxPrice)",
 };
 
+pub const DELIVERY_TABLE: Setting = Setting {
+    variable: "DELIVERY_TABLE",
+    rule: Rule::Text {
+        pattern: "^[A-Za-z0-9_.-]{3,255}$",
+        accepts: |v| (3..=255).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)),
+    },
+    optional: true,
+    described: "a DynamoDB table name (3 to 255 letters, digits, _ . -)",
+};
+
+pub const MAX_SMS_PER_NUMBER: Setting = Setting {
+    variable: "MAX_SMS_PER_NUMBER",
+    rule: Rule::Whole { min: 1, max: 1000 },
+    optional: true,
+    described: "a whole number of SMS per number per window from 1 to 1000",
+};
+
+pub const MAX_EMAIL_PER_ADDRESS: Setting = Setting {
+    variable: "MAX_EMAIL_PER_ADDRESS",
+    rule: Rule::Whole { min: 1, max: 1000 },
+    optional: true,
+    described: "a whole number of emails per address per window from 1 to 1000",
+};
+
+pub const LIMIT_WINDOW_SECONDS: Setting = Setting {
+    variable: "LIMIT_WINDOW_SECONDS",
+    rule: Rule::Whole { min: 60, max: 86_400 },
+    optional: true,
+    described: "a whole number of seconds from 60 to 86400",
+};
+
+pub const MAX_SMS_PER_POOL_PER_DAY: Setting = Setting {
+    variable: "MAX_SMS_PER_POOL_PER_DAY",
+    rule: Rule::Whole { min: 0, max: 10_000_000 },
+    optional: true,
+    described: "a whole number of SMS per pool per UTC day from 0 (no ceiling) to 10000000",
+};
+
+pub const ON_TABLE_ERROR: Setting = Setting {
+    variable: "ON_TABLE_ERROR",
+    rule: Rule::OneOf(&["deliver", "fail"]),
+    optional: true,
+    described: "deliver or fail",
+};
+
 /// Every setting the template can set.
-pub const ALL: [&Setting; 18] = [
+pub const ALL: [&Setting; 24] = [
     &APP_NAME,
     &DEFAULT_LOCALE,
     &RESET_URL,
@@ -357,6 +402,12 @@ pub const ALL: [&Setting; 18] = [
     &SMS_CONFIGURATION_SET,
     &SMS_PROTECT_CONFIGURATION_ID,
     &SMS_MAX_PRICE_USD,
+    &DELIVERY_TABLE,
+    &MAX_SMS_PER_NUMBER,
+    &MAX_EMAIL_PER_ADDRESS,
+    &LIMIT_WINDOW_SECONDS,
+    &MAX_SMS_PER_POOL_PER_DAY,
+    &ON_TABLE_ERROR,
 ];
 
 /// The setting of `variable`, if the template can set it.

@@ -47,6 +47,7 @@ fn deps(local: &LocalKms, from: &str) -> Deps<KmsDecryptor, SesSender> {
         settings,
         decryptor: local.decryptor(),
         email,
+        ledger: cognito_reset::delivery::ledger::NoLedger,
     }
 }
 

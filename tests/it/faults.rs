@@ -53,6 +53,7 @@ fn rig(test: &str) -> Option<Rig> {
         settings: custom_sms_sender::Settings::from_source(&env).expect("settings"),
         decryptor: decryptor(),
         sms: SnsSender::new(cognito_reset::aws::sns::Client::new(&no_retries), None, None),
+        ledger: cognito_reset::delivery::ledger::NoLedger,
     };
     let email = custom_email_sender::Deps {
         settings: custom_email_sender::Settings::from_source(&env).expect("settings"),
@@ -63,6 +64,7 @@ fn rig(test: &str) -> Option<Rig> {
             None,
             None,
         ),
+        ledger: cognito_reset::delivery::ledger::NoLedger,
     };
     Some(Rig {
         local,

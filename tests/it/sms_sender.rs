@@ -50,6 +50,7 @@ fn stack(test: &str, extra: &[(&'static str, &str)]) -> Option<Stack> {
             settings,
             decryptor,
             sms,
+            ledger: cognito_reset::delivery::ledger::NoLedger,
         },
     })
 }

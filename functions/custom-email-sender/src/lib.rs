@@ -8,7 +8,8 @@
 //! the invocation.
 
 use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, EmailConfig, InitError};
+use cognito_reset::config::{self, EmailConfig, InitError, TableConfig};
+use cognito_reset::delivery::ledger::{Channel, Ledger, NoLedger};
 use cognito_reset::delivery::{Email, EmailSender, validate_email};
 use cognito_reset::events::Family;
 use cognito_reset::redact;
@@ -25,35 +26,49 @@ pub struct Settings {
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
         Ok(Settings {
-            common: sender::Common::from_source(src)?,
+            common: sender::Common::from_source(src, Channel::Email)?,
             email: EmailConfig::from_source(src)?,
         })
     }
 }
 
-/// Everything a handler needs, built once at init.
+/// Everything a handler needs, built once at init. `L` is the delivery table (none unless
+/// `DELIVERY_TABLE` is set).
 #[derive(Debug)]
-pub struct Deps<D, E> {
+pub struct Deps<D, E, L = NoLedger> {
     pub settings: Settings,
     pub decryptor: D,
     pub email: E,
+    pub ledger: L,
 }
 
 /// Handles one event. `Err` only when a retry can help.
-pub async fn handle<D: CodeDecryptor, E: EmailSender>(deps: &Deps<D, E>, event: Value) -> Result<(), RetryableFailure> {
+pub async fn handle<D: CodeDecryptor, E: EmailSender, L: Ledger>(
+    deps: &Deps<D, E, L>,
+    event: Value,
+) -> Result<(), RetryableFailure> {
     sender::handle(deps, &event).await
 }
 
-impl<D: CodeDecryptor, E: EmailSender> Deliver for Deps<D, E> {
+impl<D: CodeDecryptor, E: EmailSender, L: Ledger> Deliver for Deps<D, E, L> {
     const FAMILY: Family = Family::CustomEmailSender;
+    const CHANNEL: Channel = Channel::Email;
+    type Ledger = L;
 
-    async fn deliver(&self, req: &Request, recipient: &mut String) -> Result<Delivered, Failure> {
-        let s = &self.settings;
+    fn recipient(&self, req: &Request, masked: &mut String) -> Result<String, Failure> {
         let address = req.envelope.request.user_attributes.get("email").map(String::as_str);
         if let Some(a) = address {
-            *recipient = redact::Email(a).to_string();
+            *masked = redact::Email(a).to_string();
         }
-        let to = validate_email(address).map_err(Failure::rejected)?;
+        validate_email(address).map_err(Failure::rejected)
+    }
+
+    fn table(&self) -> Option<(&L, &TableConfig)> {
+        self.settings.common.guard(&self.ledger)
+    }
+
+    async fn deliver(&self, req: &Request, to: String) -> Result<Delivered, Failure> {
+        let s = &self.settings;
         let (_code, rendered) = s.common.decrypt_and_render(&self.decryptor, req).await?;
         if !s.common.sender.send_enabled {
             return Ok(Delivered::DryRun);

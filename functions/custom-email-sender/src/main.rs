@@ -2,13 +2,14 @@
 // The Encryption SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
-use cognito_reset::aws::{kms, ses};
+use cognito_reset::aws::{dynamodb, kms, ses};
 use cognito_reset::code::kms::KmsDecryptor;
+use cognito_reset::delivery::dynamodb::DynamoLedger;
 use cognito_reset::delivery::ses::SesSender;
 use custom_email_sender::{Deps, Settings};
 use lambda_runtime::Error;
 
-async fn init() -> Result<Deps<KmsDecryptor, SesSender>, Error> {
+async fn init() -> Result<Deps<KmsDecryptor, SesSender, Option<DynamoLedger>>, Error> {
     // Configuration first: a bad variable fails before any network work.
     let settings = Settings::from_source(&cognito_reset::config::Environment)?;
     let sdk = cognito_reset::aws::sdk_config().await;
@@ -19,10 +20,15 @@ async fn init() -> Result<Deps<KmsDecryptor, SesSender>, Error> {
         settings.email.reply_to.clone(),
         settings.email.configuration_set.clone(),
     );
+    // The delivery table, when configured (with the SDK's retries: a claim carries an
+    // idempotency token, so a resent claim is not counted twice).
+    let ledger = (settings.common.table.as_ref())
+        .map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
     Ok(Deps {
         settings,
         decryptor,
         email,
+        ledger,
     })
 }
 

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use cognito_reset::code::DecryptError;
 use cognito_reset::delivery::{DeliveryError, Email};
 use cognito_reset::events::MessageKind;
-use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox, block_on as run};
+use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, MemoryLedger, Outbox, block_on as run};
 use serde_json::{Value, json};
 
 use super::*;
 
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-type TestDeps = Deps<FakeDecryptor, Outbox<Email>>;
+type TestDeps = Deps<FakeDecryptor, Outbox<Email>, MemoryLedger>;
 
 fn deps(extra: &[(&'static str, &'static str)], kms: FakeDecryptor, ses: Outbox<Email>) -> TestDeps {
     let mut env: HashMap<&str, &str> = [
@@ -26,6 +26,7 @@ fn deps(extra: &[(&'static str, &'static str)], kms: FakeDecryptor, ses: Outbox<
         settings: Settings::from_source(&env).unwrap(),
         decryptor: kms,
         email: ses,
+        ledger: MemoryLedger::default(),
     }
 }
 

@@ -8,6 +8,8 @@
 
 use cognito_reset::code::CodeDecryptor;
 use cognito_reset::config::{self, InitError, SmsConfig};
+use cognito_reset::config::TableConfig;
+use cognito_reset::delivery::ledger::{Channel, Ledger, NoLedger};
 use cognito_reset::delivery::{Sms, SmsSender, phone};
 use cognito_reset::events::{Family, MessageKind};
 use cognito_reset::messages::sms;
@@ -26,30 +28,36 @@ pub struct Settings {
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
         Ok(Settings {
-            common: sender::Common::from_source(src)?,
+            common: sender::Common::from_source(src, Channel::Sms)?,
             sms: SmsConfig::from_source(src)?,
         })
     }
 }
 
-/// Everything a handler needs, built once at init.
+/// Everything a handler needs, built once at init. `L` is the delivery table (none unless
+/// `DELIVERY_TABLE` is set).
 #[derive(Debug)]
-pub struct Deps<D, S> {
+pub struct Deps<D, S, L = NoLedger> {
     pub settings: Settings,
     pub decryptor: D,
     pub sms: S,
+    pub ledger: L,
 }
 
 /// Handles one event. `Err` only when a retry can help.
-pub async fn handle<D: CodeDecryptor, S: SmsSender>(deps: &Deps<D, S>, event: Value) -> Result<(), RetryableFailure> {
+pub async fn handle<D: CodeDecryptor, S: SmsSender, L: Ledger>(
+    deps: &Deps<D, S, L>,
+    event: Value,
+) -> Result<(), RetryableFailure> {
     sender::handle(deps, &event).await
 }
 
-impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
+impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
     const FAMILY: Family = Family::CustomSmsSender;
+    const CHANNEL: Channel = Channel::Sms;
+    type Ledger = L;
 
-    async fn deliver(&self, req: &Request, recipient: &mut String) -> Result<Delivered, Failure> {
-        let s = &self.settings;
+    fn recipient(&self, req: &Request, masked: &mut String) -> Result<String, Failure> {
         let number = req
             .envelope
             .request
@@ -57,9 +65,18 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
             .get("phone_number")
             .map(String::as_str);
         if let Some(n) = number {
-            *recipient = redact::Phone(n).to_string();
+            *masked = redact::Phone(n).to_string();
         }
-        let phone = phone::validate(number, &s.sms.allowed_countries).map_err(Failure::rejected)?;
+        let phone = phone::validate(number, &self.settings.sms.allowed_countries).map_err(Failure::rejected)?;
+        Ok(phone.e164)
+    }
+
+    fn table(&self) -> Option<(&L, &TableConfig)> {
+        self.settings.common.guard(&self.ledger)
+    }
+
+    async fn deliver(&self, req: &Request, to: String) -> Result<Delivered, Failure> {
+        let s = &self.settings;
         let (code, rendered) = s.common.decrypt_and_render(&self.decryptor, req).await?;
         let text = match &code {
             // Autofill is for one-time codes, not for temporary passwords.
@@ -80,7 +97,7 @@ impl<D: CodeDecryptor, S: SmsSender> Deliver for Deps<D, S> {
             return Ok(Delivered::DryRun);
         }
         let sms = Sms {
-            phone_number: phone.e164,
+            phone_number: to,
             text,
             trigger_source: req.source.clone(),
             user_pool_id: req.envelope.user_pool_id.clone(),

@@ -3,8 +3,9 @@
 // The Encryption SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
-use cognito_reset::aws::{eum, kms, sns};
+use cognito_reset::aws::{dynamodb, eum, kms, sns};
 use cognito_reset::code::kms::KmsDecryptor;
+use cognito_reset::delivery::dynamodb::DynamoLedger;
 use cognito_reset::config::SmsService;
 use cognito_reset::delivery::SmsBackend;
 use cognito_reset::delivery::eum::{EumOptions, EumSender};
@@ -12,7 +13,7 @@ use cognito_reset::delivery::sns::SnsSender;
 use custom_sms_sender::{Deps, Settings};
 use lambda_runtime::Error;
 
-async fn init() -> Result<Deps<KmsDecryptor, SmsBackend>, Error> {
+async fn init() -> Result<Deps<KmsDecryptor, SmsBackend, Option<DynamoLedger>>, Error> {
     // Configuration first: a bad variable fails before any network work.
     let settings = Settings::from_source(&cognito_reset::config::Environment)?;
     let sdk = cognito_reset::aws::sdk_config().await;
@@ -36,10 +37,15 @@ async fn init() -> Result<Deps<KmsDecryptor, SmsBackend>, Error> {
             },
         )),
     };
+    // The delivery table, when configured (with the SDK's retries: a claim carries an
+    // idempotency token, so a resent claim is not counted twice).
+    let ledger = (settings.common.table.as_ref())
+        .map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
     Ok(Deps {
         settings,
         decryptor,
         sms,
+        ledger,
     })
 }
 

@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use cognito_reset::code::DecryptError;
 use cognito_reset::delivery::{DeliveryError, Sms};
-use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox, block_on as run};
+use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, MemoryLedger, Outbox, block_on as run};
 use serde_json::{Value, json};
 
 use super::*;
 
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-type TestDeps = Deps<FakeDecryptor, Outbox<Sms>>;
+type TestDeps = Deps<FakeDecryptor, Outbox<Sms>, MemoryLedger>;
 
 fn deps(
     extra: &[(&'static str, &'static str)],
@@ -29,6 +29,7 @@ fn deps(
         settings: Settings::from_source(&env).unwrap(),
         decryptor: kms_fail.map_or_else(FakeDecryptor::default, FakeDecryptor::failing),
         sms: sns_fail.map_or_else(Outbox::default, Outbox::failing),
+        ledger: MemoryLedger::default(),
     }
 }
 
@@ -276,4 +277,100 @@ fn the_user_locale_picks_the_language() {
     ev["request"]["userAttributes"]["locale"] = json!("es");
     run(handle(&d, ev)).unwrap();
     assert!(sent(&d)[0].text.contains("restablecer"), "{}", sent(&d)[0].text);
+}
+
+const TABLE: [(&str, &str); 3] = [
+    ("DELIVERY_TABLE", "deliveries"),
+    ("DELIVERY_HASH_KEY", "0123456789abcdef0123456789abcdef"),
+    ("MAX_SMS_PER_NUMBER", "3"),
+];
+
+fn with_table(extra: &[(&'static str, &'static str)], sns_fail: Option<DeliveryError>) -> TestDeps {
+    let mut all = TABLE.to_vec();
+    all.extend_from_slice(extra);
+    deps(&all, None, sns_fail)
+}
+
+fn reset(code: &str) -> Value {
+    event("CustomSMSSender_ForgotPassword", json!(code), "+12065550123")
+}
+
+#[test]
+fn a_retried_message_is_sent_once_and_the_retry_succeeds_without_decrypting() {
+    let d = with_table(&[], None);
+    run(handle(&d, reset("enc:111111"))).unwrap();
+    run(handle(&d, reset("enc:111111"))).unwrap();
+    assert_eq!(sent(&d).len(), 1);
+    assert_eq!(d.decryptor.calls(), 1, "a duplicate makes no KMS call");
+    assert_eq!(d.ledger.states(), ["sent"]);
+}
+
+#[test]
+fn a_recipient_over_its_limit_is_throttled_before_any_kms_call() {
+    let d = with_table(&[], None);
+    for n in 0..5 {
+        run(handle(&d, reset(&format!("enc:10000{n}")))).unwrap();
+    }
+    assert_eq!(sent(&d).len(), 3);
+    assert_eq!(d.decryptor.calls(), 3);
+    // A replay of a delivered message is a duplicate, not a fourth count.
+    run(handle(&d, reset("enc:100000"))).unwrap();
+    assert_eq!(sent(&d).len(), 3);
+}
+
+#[test]
+fn the_pool_ceiling_throttles_every_number() {
+    let d = with_table(&[("MAX_SMS_PER_POOL_PER_DAY", "2")], None);
+    for (n, phone) in ["+12065550123", "+12065550124", "+12065550125"].iter().enumerate() {
+        let e = event("CustomSMSSender_ForgotPassword", json!(format!("enc:20000{n}")), phone);
+        run(handle(&d, e)).unwrap();
+    }
+    assert_eq!(sent(&d).len(), 2);
+}
+
+#[test]
+fn a_failed_delivery_releases_its_claim_so_the_retry_delivers() {
+    let failing = with_table(
+        &[],
+        Some(DeliveryError::Unavailable {
+            service: "SNS",
+            code: "Throttling".into(),
+        }),
+    );
+    assert!(run(handle(&failing, reset("enc:333333"))).is_err(), "Lambda must retry");
+    assert_eq!(failing.ledger.states(), ["failed"]);
+    // Nothing was delivered, so nothing counts: three more messages still go.
+    let d = TestDeps {
+        sms: Outbox::default(),
+        ..failing
+    };
+    run(handle(&d, reset("enc:333333"))).unwrap();
+    for n in 0..3 {
+        run(handle(&d, reset(&format!("enc:40000{n}")))).unwrap();
+    }
+    assert_eq!(sent(&d).len(), 3, "the retry and two more; the third new one is over the limit");
+}
+
+#[test]
+fn refused_numbers_and_dry_runs_leave_the_table_alone() {
+    let d = with_table(&[("SMS_ALLOWED_COUNTRIES", "CA")], None);
+    run(handle(&d, reset("enc:555555"))).unwrap();
+    assert!(d.ledger.states().is_empty());
+    let dry = with_table(&[("SEND_ENABLED", "false")], None);
+    run(handle(&dry, reset("enc:555555"))).unwrap();
+    assert!(dry.ledger.states().is_empty());
+}
+
+#[test]
+fn a_table_outage_delivers_or_fails_as_configured() {
+    let mut d = with_table(&[], None);
+    d.ledger = MemoryLedger::unavailable();
+    run(handle(&d, reset("enc:666666"))).unwrap();
+    assert_eq!(sent(&d).len(), 1, "ON_TABLE_ERROR=deliver (default): resets never stop");
+    let mut f = with_table(&[("ON_TABLE_ERROR", "fail")], None);
+    f.ledger = MemoryLedger::unavailable();
+    let e = run(handle(&f, reset("enc:666666"))).unwrap_err();
+    assert!(e.to_string().contains("ON_TABLE_ERROR=fail"), "{e}");
+    assert!(sent(&f).is_empty());
+    assert_eq!(f.decryptor.calls(), 0);
 }

@@ -16,6 +16,7 @@ mod email;
 mod messages;
 mod rules;
 mod sender;
+mod table;
 #[cfg(feature = "sns")]
 mod sms;
 
@@ -23,6 +24,7 @@ pub use email::EmailConfig;
 pub use messages::MessageConfig;
 pub use rules::password_policy;
 pub use sender::SenderConfig;
+pub use table::{HashKey, OnTableError, TableConfig};
 #[cfg(feature = "sns")]
 pub use sms::{SmsConfig, SmsService};
 
