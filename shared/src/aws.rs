@@ -19,10 +19,10 @@ use aws_config::timeout::TimeoutConfig;
 // The service crates, re-exported so functions build clients without depending on them.
 #[cfg(feature = "cognito")]
 pub use aws_sdk_cognitoidentityprovider as cognito;
-#[cfg(feature = "kms")]
-pub use aws_sdk_kms as kms;
 #[cfg(feature = "dynamodb")]
 pub use aws_sdk_dynamodb as dynamodb;
+#[cfg(feature = "kms")]
+pub use aws_sdk_kms as kms;
 #[cfg(feature = "eum")]
 pub use aws_sdk_pinpointsmsvoicev2 as eum;
 #[cfg(feature = "ses")]

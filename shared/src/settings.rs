@@ -370,7 +370,10 @@ pub const LIMIT_WINDOW_SECONDS: Setting = Setting {
 
 pub const MAX_SMS_PER_POOL_PER_DAY: Setting = Setting {
     variable: "MAX_SMS_PER_POOL_PER_DAY",
-    rule: Rule::Whole { min: 0, max: 10_000_000 },
+    rule: Rule::Whole {
+        min: 0,
+        max: 10_000_000,
+    },
     optional: true,
     described: "a whole number of SMS per pool per UTC day from 0 (no ceiling) to 10000000",
 };

@@ -1,6 +1,7 @@
 //! One integration-test binary for the workspace (faster to build than one per file).
 
 mod custom_message;
+mod delivery_table;
 mod e2e;
 mod email_sender;
 mod end_user_messaging;

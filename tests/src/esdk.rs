@@ -14,6 +14,24 @@ pub enum Suite {
 /// Encrypts `plaintext` as Cognito does, with AWS's Encryption SDK for Python, under
 /// `key_arn` on `moto`, for `user_pool_id`. Returns the base64 `code`.
 pub fn cognito_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Suite, plaintext: &str) -> String {
+    run_encrypt(moto, key_arn, user_pool_id, suite, plaintext, false)
+}
+
+/// [`cognito_encrypt`] for many plaintexts in one run of the Encryption SDK (a fresh data key
+/// and ciphertext for each, as Cognito makes for each message).
+pub fn cognito_encrypt_many(moto: &Moto, key_arn: &str, user_pool_id: &str, plaintexts: &[String]) -> Vec<String> {
+    let out = run_encrypt(
+        moto,
+        key_arn,
+        user_pool_id,
+        Suite::Cognito,
+        &plaintexts.join("\n"),
+        true,
+    );
+    out.lines().map(str::to_owned).collect()
+}
+
+fn run_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Suite, plaintext: &str, lines: bool) -> String {
     use std::io::Write;
     let python = tool("python3").expect("python3");
     let python = if root().join(".venv/bin/python3").is_file() {
@@ -28,6 +46,7 @@ pub fn cognito_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Su
             Suite::Cognito => "cognito",
             Suite::Committing => "committing",
         })
+        .args(lines.then_some("--lines"))
         .envs(moto.env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

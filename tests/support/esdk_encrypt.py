@@ -22,8 +22,9 @@ def main() -> int:
     parser.add_argument("--key-arn", required=True)
     parser.add_argument("--user-pool-id", required=True)
     parser.add_argument("--suite", choices=["cognito", "committing"], default="cognito")
+    parser.add_argument("--lines", action="store_true", help="encrypt each line of stdin; one ciphertext per line")
     args = parser.parse_args()
-    plaintext = sys.stdin.buffer.read()
+    plaintexts = sys.stdin.buffer.read().splitlines() if args.lines else [sys.stdin.buffer.read()]
 
     if args.suite == "cognito":
         policy = CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
@@ -36,14 +37,17 @@ def main() -> int:
     provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
         key_ids=[args.key_arn], botocore_session=botocore.session.Session()
     )
-    ciphertext, header = client.encrypt(
-        source=plaintext,
-        key_provider=provider,
-        encryption_context={"userpool-id": args.user_pool_id},
-        algorithm=algorithm,
-    )
-    assert header.algorithm == algorithm, header.algorithm
-    sys.stdout.write(base64.b64encode(ciphertext).decode("ascii"))
+    codes = []
+    for plaintext in plaintexts:
+        ciphertext, header = client.encrypt(
+            source=plaintext,
+            key_provider=provider,
+            encryption_context={"userpool-id": args.user_pool_id},
+            algorithm=algorithm,
+        )
+        assert header.algorithm == algorithm, header.algorithm
+        codes.append(base64.b64encode(ciphertext).decode("ascii"))
+    sys.stdout.write("\n".join(codes))
     return 0
 
 

@@ -22,8 +22,8 @@ async fn init() -> Result<Deps<KmsDecryptor, SesSender, Option<DynamoLedger>>, E
     );
     // The delivery table, when configured (with the SDK's retries: a claim carries an
     // idempotency token, so a resent claim is not counted twice).
-    let ledger = (settings.common.table.as_ref())
-        .map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
+    let ledger =
+        (settings.common.table.as_ref()).map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
     Ok(Deps {
         settings,
         decryptor,

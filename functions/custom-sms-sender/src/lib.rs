@@ -7,8 +7,8 @@
 //! failures a retry can fix fail the invocation (see [`cognito_reset::sender`]).
 
 use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, InitError, SmsConfig};
 use cognito_reset::config::TableConfig;
+use cognito_reset::config::{self, InitError, SmsConfig};
 use cognito_reset::delivery::ledger::{Channel, Ledger, NoLedger};
 use cognito_reset::delivery::{Sms, SmsSender, phone};
 use cognito_reset::events::{Family, MessageKind};

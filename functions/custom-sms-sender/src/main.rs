@@ -5,9 +5,9 @@
 
 use cognito_reset::aws::{dynamodb, eum, kms, sns};
 use cognito_reset::code::kms::KmsDecryptor;
-use cognito_reset::delivery::dynamodb::DynamoLedger;
 use cognito_reset::config::SmsService;
 use cognito_reset::delivery::SmsBackend;
+use cognito_reset::delivery::dynamodb::DynamoLedger;
 use cognito_reset::delivery::eum::{EumOptions, EumSender};
 use cognito_reset::delivery::sns::SnsSender;
 use custom_sms_sender::{Deps, Settings};
@@ -39,8 +39,8 @@ async fn init() -> Result<Deps<KmsDecryptor, SmsBackend, Option<DynamoLedger>>, 
     };
     // The delivery table, when configured (with the SDK's retries: a claim carries an
     // idempotency token, so a resent claim is not counted twice).
-    let ledger = (settings.common.table.as_ref())
-        .map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
+    let ledger =
+        (settings.common.table.as_ref()).map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
     Ok(Deps {
         settings,
         decryptor,

@@ -348,7 +348,11 @@ fn a_failed_delivery_releases_its_claim_so_the_retry_delivers() {
     for n in 0..3 {
         run(handle(&d, reset(&format!("enc:40000{n}")))).unwrap();
     }
-    assert_eq!(sent(&d).len(), 3, "the retry and two more; the third new one is over the limit");
+    assert_eq!(
+        sent(&d).len(),
+        3,
+        "the retry and two more; the third new one is over the limit"
+    );
 }
 
 #[test]

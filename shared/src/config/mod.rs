@@ -16,17 +16,17 @@ mod email;
 mod messages;
 mod rules;
 mod sender;
-mod table;
 #[cfg(feature = "sns")]
 mod sms;
+mod table;
 
 pub use email::EmailConfig;
 pub use messages::MessageConfig;
 pub use rules::password_policy;
 pub use sender::SenderConfig;
-pub use table::{HashKey, OnTableError, TableConfig};
 #[cfg(feature = "sns")]
 pub use sms::{SmsConfig, SmsService};
+pub use table::{HashKey, OnTableError, TableConfig};
 
 pub use crate::settings::APP_NAME_MAX;
 

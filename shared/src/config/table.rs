@@ -2,7 +2,7 @@
 //! with, the limits, and what to do when it cannot be reached.
 
 use super::{ConfigError, Source, optional};
-use crate::delivery::ledger::{Channel, Limits, Lifetimes};
+use crate::delivery::ledger::{Channel, Lifetimes, Limits};
 use crate::settings::{
     DELIVERY_TABLE, LIMIT_WINDOW_SECONDS, MAX_EMAIL_PER_ADDRESS, MAX_SMS_PER_NUMBER, MAX_SMS_PER_POOL_PER_DAY,
     ON_TABLE_ERROR, Setting,
@@ -130,9 +130,12 @@ mod tests {
 
     #[test]
     fn defaults_per_channel() {
-        let sms = read(&[("DELIVERY_TABLE", "deliveries"), ("DELIVERY_HASH_KEY", KEY)], Channel::Sms)
-            .unwrap()
-            .unwrap();
+        let sms = read(
+            &[("DELIVERY_TABLE", "deliveries"), ("DELIVERY_HASH_KEY", KEY)],
+            Channel::Sms,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(
             sms.limits,
             Limits {
@@ -169,11 +172,23 @@ mod tests {
         assert_eq!(with(("ON_TABLE_ERROR", "Deliver")), "ON_TABLE_ERROR");
         assert_eq!(with(("DELIVERY_HASH_KEY", "short")), "DELIVERY_HASH_KEY");
         assert_eq!(
-            read(&[("DELIVERY_TABLE", "deliveries")], Channel::Sms).unwrap_err().variable,
+            read(&[("DELIVERY_TABLE", "deliveries")], Channel::Sms)
+                .unwrap_err()
+                .variable,
             "DELIVERY_HASH_KEY"
         );
-        assert_eq!(read(&[("DELIVERY_TABLE", "a b")], Channel::Sms).unwrap_err().variable, "DELIVERY_TABLE");
-        let fail = read(&[("DELIVERY_TABLE", "t-1"), ("DELIVERY_HASH_KEY", KEY), ("ON_TABLE_ERROR", "fail")], Channel::Sms);
+        assert_eq!(
+            read(&[("DELIVERY_TABLE", "a b")], Channel::Sms).unwrap_err().variable,
+            "DELIVERY_TABLE"
+        );
+        let fail = read(
+            &[
+                ("DELIVERY_TABLE", "t-1"),
+                ("DELIVERY_HASH_KEY", KEY),
+                ("ON_TABLE_ERROR", "fail"),
+            ],
+            Channel::Sms,
+        );
         assert_eq!(fail.unwrap().unwrap().on_error, OnTableError::Fail);
     }
 }

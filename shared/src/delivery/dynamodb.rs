@@ -60,7 +60,9 @@ fn values(pairs: Vec<(&str, AttributeValue)>) -> Option<HashMap<String, Attribut
 }
 
 fn build(update: aws_sdk_dynamodb::types::builders::UpdateBuilder) -> Result<TransactWriteItem, TableError> {
-    let update = update.build().map_err(|e| TableError(format!("request not built: {e}")))?;
+    let update = update
+        .build()
+        .map_err(|e| TableError(format!("request not built: {e}")))?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
@@ -246,7 +248,9 @@ impl Ledger for DynamoLedger {
                 Cancelled::Answer(answer) => {
                     // A message over a limit may also be a duplicate: a duplicate is the answer.
                     if matches!(answer, Claimed::Throttled(_)) {
-                        let message_failed = reasons.first().is_some_and(|r| r.code() == Some("ConditionalCheckFailed"));
+                        let message_failed = reasons
+                            .first()
+                            .is_some_and(|r| r.code() == Some("ConditionalCheckFailed"));
                         if message_failed {
                             return match reasons[0].item() {
                                 Some(item) => Ok(state_of(Some(item), c.now)),
@@ -354,19 +358,35 @@ mod tests {
         let reason = |code: &str| CancellationReason::builder().code(code).build();
         let limits = [None, Some(Limit::Recipient), Some(Limit::PoolDay)];
         assert!(matches!(
-            cancelled(&[reason("None"), reason("ConditionalCheckFailed"), reason("None")], &limits, 0),
+            cancelled(
+                &[reason("None"), reason("ConditionalCheckFailed"), reason("None")],
+                &limits,
+                0
+            ),
             Cancelled::Answer(Claimed::Throttled(Limit::Recipient))
         ));
         assert!(matches!(
-            cancelled(&[reason("None"), reason("None"), reason("ConditionalCheckFailed")], &limits, 0),
+            cancelled(
+                &[reason("None"), reason("None"), reason("ConditionalCheckFailed")],
+                &limits,
+                0
+            ),
             Cancelled::Answer(Claimed::Throttled(Limit::PoolDay))
         ));
         assert!(matches!(
-            cancelled(&[reason("ConditionalCheckFailed"), reason("None"), reason("None")], &limits, 0),
+            cancelled(
+                &[reason("ConditionalCheckFailed"), reason("None"), reason("None")],
+                &limits,
+                0
+            ),
             Cancelled::MessageExists
         ));
         assert!(matches!(
-            cancelled(&[reason("None"), reason("TransactionConflict"), reason("None")], &limits, 0),
+            cancelled(
+                &[reason("None"), reason("TransactionConflict"), reason("None")],
+                &limits,
+                0
+            ),
             Cancelled::Conflict
         ));
         assert!(matches!(

@@ -264,7 +264,11 @@ mod tests {
         let all = format!("{c:?}");
         assert!(!all.contains("2065550123") && !all.contains("AYADeCiphertext"), "{all}");
         assert_eq!(c.message.len(), 2 + 64);
-        assert!(c.recipient_window.as_deref().is_some_and(|k| k.starts_with("r#sms#") && k.ends_with("#2")));
+        assert!(
+            c.recipient_window
+                .as_deref()
+                .is_some_and(|k| k.starts_with("r#sms#") && k.ends_with("#2"))
+        );
         assert_eq!(c.pool_day.as_deref(), Some("p#us-east-1_P#sms#0"));
     }
 
@@ -290,7 +294,10 @@ mod tests {
         assert_eq!(b.day_expiry(), 2 * DAY);
         assert_eq!(a.lease_until(), 3_599 + 30);
         assert_eq!(a.message, b.message, "one message, whenever it is retried");
-        let none = claim(&ClaimInput { limits: None, ..input("+12065550123", 0) });
+        let none = claim(&ClaimInput {
+            limits: None,
+            ..input("+12065550123", 0)
+        });
         assert_eq!((none.recipient_window, none.pool_day), (None, None));
     }
 }

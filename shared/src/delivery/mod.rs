@@ -5,11 +5,11 @@
 //! [`DeliveryError`] that says whether a retry can help: throttling, 5xx and network failures
 //! can; a rejected number or address cannot.
 
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 #[cfg(feature = "eum")]
 pub mod eum;
 pub mod ledger;
-#[cfg(feature = "dynamodb")]
-pub mod dynamodb;
 #[cfg(feature = "sns")]
 pub mod phone;
 #[cfg(feature = "ses")]
