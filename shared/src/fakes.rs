@@ -207,15 +207,16 @@ impl Ledger for MemoryLedger {
             Some(("in_progress", lease)) if *lease >= c.now => return Ok(Claimed::InProgress),
             _ => {}
         }
-        if let (Some(k), Some(l)) = (&c.recipient_window, c.limits) {
-            if counts.get(k).copied().unwrap_or(0) >= l.per_recipient {
-                return Ok(Claimed::Throttled(Limit::Recipient));
-            }
+        let full = |key: &Option<String>, max: Option<u32>| {
+            key.as_ref()
+                .zip(max)
+                .is_some_and(|(k, max)| counts.get(k).copied().unwrap_or(0) >= max)
+        };
+        if full(&c.recipient_window, c.limits.map(|l| l.per_recipient)) {
+            return Ok(Claimed::Throttled(Limit::Recipient));
         }
-        if let (Some(k), Some(max)) = (&c.pool_day, c.limits.and_then(|l| l.per_pool_per_day)) {
-            if counts.get(k).copied().unwrap_or(0) >= max {
-                return Ok(Claimed::Throttled(Limit::PoolDay));
-            }
+        if full(&c.pool_day, c.limits.and_then(|l| l.per_pool_per_day)) {
+            return Ok(Claimed::Throttled(Limit::PoolDay));
         }
         for k in [&c.recipient_window, &c.pool_day].into_iter().flatten() {
             *counts.entry(k.clone()).or_default() += 1;
