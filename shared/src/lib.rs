@@ -20,6 +20,7 @@
 //! - [`settings`]: the rule of every setting the template can set (one source of truth).
 //! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
 //! - [`telemetry`]: the log subscriber every function installs.
+//! - [`metrics`]: counts and latencies in CloudWatch embedded metric format.
 //! - [`start`]: the start-up every function's `main` shares.
 
 #[cfg(any(
@@ -39,6 +40,7 @@ pub mod events;
 #[cfg(feature = "test-util")]
 pub mod fakes;
 pub mod messages;
+pub mod metrics;
 pub mod redact;
 pub mod rules;
 pub mod sender;

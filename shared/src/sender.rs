@@ -187,7 +187,10 @@ pub async fn decrypt_code<D: CodeDecryptor>(
             "the event has no userPoolId to check the code against".into(),
         ));
     }
-    let decrypted = decryptor.decrypt(code).await?;
+    let asked = std::time::Instant::now();
+    let decrypted = decryptor.decrypt(code).await;
+    crate::metrics::latency("kms_latency", asked.elapsed());
+    let decrypted = decrypted?;
     check_user_pool(
         decrypted.user_pool_id.as_deref(),
         &req.envelope.user_pool_id,
@@ -334,6 +337,7 @@ pub async fn respond<D: Deliver, E: std::fmt::Display>(
 ) -> Result<Value, lambda_runtime::Diagnostic> {
     let sender = started.as_ref().map_err(|e| {
         error!(outcome = "failed", error = %e, "configuration unusable: nothing sent");
+        crate::metrics::outcome("failed", "other");
         lambda_runtime::Diagnostic {
             error_type: "ConfigurationUnusable".into(),
             error_message: e.to_string(),
@@ -351,6 +355,16 @@ pub async fn respond<D: Deliver, E: std::fmt::Display>(
 /// Logs the one outcome line of an invocation and turns it into the handler's result.
 /// `recipient` must already be masked.
 pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>) -> Result<(), RetryableFailure> {
+    let outcome = match &result {
+        Ok(Delivered::Sent { .. }) => "sent",
+        Ok(Delivered::DryRun) => "dry_run",
+        Ok(Delivered::Duplicate) => "duplicate",
+        Ok(Delivered::Throttled(_)) => "throttled",
+        Ok(Delivered::Skipped) => "skipped",
+        Err(Failure::Rejected(_)) => "rejected",
+        Err(Failure::Retryable(_)) => "failed",
+    };
+    crate::metrics::outcome(outcome, source);
     match result {
         Ok(Delivered::Sent { message_id }) => {
             info!(outcome = "sent", trigger_source = %source, recipient = %recipient, message_id = %message_id, "message delivered");

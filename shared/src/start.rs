@@ -27,14 +27,19 @@ where
     F: Future<Output = Result<Value, Diagnostic>>,
 {
     crate::telemetry::init();
+    crate::metrics::init(name);
     let started = init.await;
     if let Err(e) = &started {
         tracing::error!(function = name, error = %e, "configuration unusable: the function degrades on every invocation (see README)");
     }
     // Borrowed by every invocation for the life of the process.
     let started: &'static Started<D, E> = Box::leak(Box::new(started));
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        handler(started, event.payload)
+    let handler = &handler;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        crate::metrics::invocation_started(name);
+        let answer = handler(started, event.payload).await;
+        crate::metrics::flush();
+        answer
     }))
     .await
 }

@@ -79,7 +79,10 @@ impl<D: CodeDecryptor, E: EmailSender, L: Ledger> Deliver for Deps<D, E, L> {
             html: rendered.html,
             text: rendered.text,
         };
-        let message_id = self.email.send_email(&email).await?;
+        let asked = std::time::Instant::now();
+        let sent = self.email.send_email(&email).await;
+        cognito_reset::metrics::latency("delivery_latency", asked.elapsed());
+        let message_id = sent?;
         Ok(Delivered::Sent { message_id })
     }
 }

@@ -61,6 +61,10 @@ pub fn respond(started: &Result<Deps, InitError>, event: Value) -> Result<Value,
                 InitError::Catalog(_) => "(message catalog)",
             };
             error!(variable, error = %e, "configuration unusable: event returned unchanged, Cognito sends its default message");
+            cognito_reset::metrics::outcome(
+                "default_message_used",
+                event["triggerSource"].as_str().unwrap_or_default(),
+            );
             Ok(event)
         }
     }
@@ -78,15 +82,18 @@ pub fn handle(deps: &Deps, mut event: Value) -> Result<Value, InvalidEvent> {
     );
     let Some(kind) = MessageKind::from_trigger_source(Family::CustomMessage, &envelope.trigger_source) else {
         warn!(trigger_source = %source, "unknown trigger source: event returned unchanged, Cognito sends its default message");
+        cognito_reset::metrics::outcome("default_message_used", &source);
         return Ok(event);
     };
     match compose(deps, kind, &envelope) {
         Ok((response, locale)) => {
             events::set_response(&mut event, &response);
             info!(trigger_source = %source, locale = %locale, "custom message set");
+            cognito_reset::metrics::outcome("customized", &source);
         }
         Err(e) => {
             warn!(trigger_source = %source, error = %e, "message not customized: event returned unchanged, Cognito sends its default message");
+            cognito_reset::metrics::outcome("default_message_used", &source);
         }
     }
     Ok(event)

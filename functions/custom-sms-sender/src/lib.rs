@@ -89,6 +89,7 @@ impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
             _ => rendered.sms,
         };
         let segments = sms::segments(&text);
+        cognito_reset::metrics::sms_parts(segments.parts);
         if segments.parts > 1 {
             warn!(trigger_source = %req.source, parts = segments.parts, encoding = ?segments.encoding, "SMS needs more than one part");
         }
@@ -104,7 +105,10 @@ impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
             time_to_live_seconds: time_to_live(req.kind, s.common.messages.default.temporary_password_days),
             dry_run,
         };
-        let message_id = self.sms.send_sms(&sms).await?;
+        let asked = std::time::Instant::now();
+        let sent = self.sms.send_sms(&sms).await;
+        cognito_reset::metrics::latency("delivery_latency", asked.elapsed());
+        let message_id = sent?;
         Ok(if dry_run {
             Delivered::DryRun
         } else {

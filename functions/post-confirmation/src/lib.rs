@@ -94,6 +94,7 @@ pub async fn respond<U: UserAttributes>(
         Ok(deps) => handle(deps, event, now).await,
         Err(e) => {
             error!(variable = e.variable, error = %e, "configuration unusable: confirmation let through, password change NOT recorded");
+            cognito_reset::metrics::outcome("not_recorded", event["triggerSource"].as_str().unwrap_or_default());
             Ok(event)
         }
     }
@@ -134,15 +135,18 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
     {
         Ok(()) => {
             info!(trigger_source = %source, changed_at = %timestamp::format(now), "password change recorded");
+            cognito_reset::metrics::outcome("stamped", &source);
             Ok(event)
         }
         Err(e @ UpdateError::MissingAttribute(_)) => {
             // Only `make attach` can fix the pool; failing would fail every confirmation.
             error!(trigger_source = %source, error = %e, outcome = "not_recorded", "password change not recorded: confirmation let through");
+            cognito_reset::metrics::outcome("not_recorded", &source);
             Ok(event)
         }
         Err(e) => {
             error!(trigger_source = %source, error = %e, outcome = "not_recorded", "password change not recorded");
+            cognito_reset::metrics::outcome("not_recorded", &source);
             Err(PostConfirmationError::NotRecorded(e))
         }
     }
@@ -181,14 +185,17 @@ async fn handle_call<U: UserAttributes>(
     match deps.users.update(&pool, user, &attributes).await {
         Ok(()) => {
             info!(event_name = name, changed_at = %timestamp::format(now), "password change recorded");
+            cognito_reset::metrics::outcome("stamped", name);
             Ok(())
         }
         Err(e) if e.is_retryable() => {
             error!(event_name = name, error = %e, "password change not recorded; failing so EventBridge retries");
+            cognito_reset::metrics::outcome("not_recorded", name);
             Err(PostConfirmationError::NotRecorded(e))
         }
         Err(e) => {
             error!(event_name = name, error = %e, "password change not recorded; a retry cannot help");
+            cognito_reset::metrics::outcome("not_recorded", name);
             Ok(())
         }
     }

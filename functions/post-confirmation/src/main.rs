@@ -1,5 +1,7 @@
 //! `post-confirmation`: records password changes. Builds its Cognito client; the handler is
 //! in the library.
+// The AWS SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
+#![recursion_limit = "256"]
 
 use cognito_reset::aws::cognito;
 use cognito_reset::config::{ConfigError, Environment};

@@ -90,6 +90,7 @@ pub async fn respond<U: UserAttributes>(
         Ok(deps) => handle(deps, event, now).await,
         Err(e) => {
             error!(variable = e.variable, error = %e, "configuration unusable: tokens issued unchanged, password rules NOT enforced");
+            cognito_reset::metrics::outcome("unenforced", event["triggerSource"].as_str().unwrap_or_default());
             Ok(event)
         }
     }
@@ -152,15 +153,18 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i6
                 changes.claims.push(("password_expires_soon".to_owned(), json!(true)));
             }
             info!(trigger_source = %source, expires_soon = eval.expires_soon && !now_changed, "password rules passed");
+            cognito_reset::metrics::outcome("allowed", &source);
         }
         Some(v) if can_restrict => {
             changes.claims.push(("password_expired".to_owned(), json!(true)));
             changes.claims.push(("password_violation".to_owned(), json!(v.code())));
             changes.only_scopes = Some(vec![USER_ADMIN_SCOPE.to_owned()]);
             warn!(trigger_source = %source, violation = v.code(), "password rule violated: tokens restricted to changing the password");
+            cognito_reset::metrics::outcome("restricted", &source);
         }
         Some(v) => {
             warn!(trigger_source = %source, violation = v.code(), "password rule violated: sign-in denied");
+            cognito_reset::metrics::outcome("denied", &source);
             return Err(PreTokenError::Denied(v));
         }
     }
@@ -181,17 +185,23 @@ async fn record_new_password<U: UserAttributes>(deps: &Deps<U>, pool: &str, user
     }
     let attributes = rules::change_record(&deps.policy, now, had_flag);
     match deps.users.update(pool, user, &attributes).await {
-        Ok(()) => info!(
-            outcome = "recorded",
-            changed_at = %timestamp::format(now),
-            force_flag_cleared = had_flag,
-            "new password recorded"
-        ),
-        Err(e) => error!(
-            outcome = "not_recorded",
-            error = %e,
-            "new password not recorded: tokens issued for this sign-in; the next sign-in is judged on the old change time"
-        ),
+        Ok(()) => {
+            info!(
+                outcome = "recorded",
+                changed_at = %timestamp::format(now),
+                force_flag_cleared = had_flag,
+                "new password recorded"
+            );
+            cognito_reset::metrics::outcome("stamped", "TokenGeneration_NewPasswordChallenge");
+        }
+        Err(e) => {
+            error!(
+                outcome = "not_recorded",
+                error = %e,
+                "new password not recorded: tokens issued for this sign-in; the next sign-in is judged on the old change time"
+            );
+            cognito_reset::metrics::outcome("not_recorded", "TokenGeneration_NewPasswordChallenge");
+        }
     }
 }
 

@@ -157,6 +157,44 @@ pub enum MessageKind {
     AccountTakeOverNotification,
 }
 
+/// Every trigger source these functions handle (and the password changes CloudTrail reports):
+/// the bounded set metrics use as a dimension.
+pub const KNOWN_TRIGGER_SOURCES: &[&str] = &[
+    "CustomMessage_SignUp",
+    "CustomMessage_AdminCreateUser",
+    "CustomMessage_ResendCode",
+    "CustomMessage_ForgotPassword",
+    "CustomMessage_UpdateUserAttribute",
+    "CustomMessage_VerifyUserAttribute",
+    "CustomMessage_Authentication",
+    "CustomSMSSender_SignUp",
+    "CustomSMSSender_AdminCreateUser",
+    "CustomSMSSender_ResendCode",
+    "CustomSMSSender_ForgotPassword",
+    "CustomSMSSender_UpdateUserAttribute",
+    "CustomSMSSender_VerifyUserAttribute",
+    "CustomSMSSender_Authentication",
+    "CustomSMSSender_AccountTakeOverNotification",
+    "CustomEmailSender_SignUp",
+    "CustomEmailSender_AdminCreateUser",
+    "CustomEmailSender_ResendCode",
+    "CustomEmailSender_ForgotPassword",
+    "CustomEmailSender_UpdateUserAttribute",
+    "CustomEmailSender_VerifyUserAttribute",
+    "CustomEmailSender_Authentication",
+    "CustomEmailSender_AccountTakeOverNotification",
+    "TokenGeneration_HostedAuth",
+    "TokenGeneration_Authentication",
+    "TokenGeneration_NewPasswordChallenge",
+    "TokenGeneration_AuthenticateDevice",
+    "TokenGeneration_RefreshTokens",
+    "TokenGeneration_ClientCredentials",
+    "PostConfirmation_ConfirmSignUp",
+    "PostConfirmation_ConfirmForgotPassword",
+    "AdminSetUserPassword",
+    "ChangePassword",
+];
+
 /// The trigger families whose sources name a [`MessageKind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -227,6 +265,22 @@ impl MessageKind {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_message_trigger_source_is_a_known_one() {
+        for family in [
+            Family::CustomMessage,
+            Family::CustomSmsSender,
+            Family::CustomEmailSender,
+        ] {
+            for kind in MessageKind::ALL.into_iter().filter(|k| k.sent_by(family)) {
+                assert!(
+                    KNOWN_TRIGGER_SOURCES.contains(&kind.trigger_source(family).as_str()),
+                    "{kind:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn trigger_sources_map_to_kinds_per_family() {
