@@ -74,20 +74,34 @@ def function_environments(template: dict, params: dict) -> dict:
     """The environment each function gets from the template with these parameters."""
     given = {k: str(v) for k, v in params.items()}
     values = {k: given.get(k, str(p.get("Default", ""))) for k, p in template["Parameters"].items()}
-    placeholders = {"CodeKey": "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"}
+    placeholders = {
+        "CodeKey": "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000",
+        "DeliveryTable": "stack-deliveries",
+    }
+    conditions = {"DeliveryTableOn": values.get("DeliveryTableEnabled") == "true"}
+
+    def resolve(value):
+        if isinstance(value, str):
+            return value
+        if "Ref" in value:
+            return values.get(value["Ref"], placeholders.get(value["Ref"], ""))
+        if "Fn::GetAtt" in value:
+            return placeholders[value["Fn::GetAtt"][0]]
+        if "Fn::If" in value:
+            condition, then, otherwise = value["Fn::If"]
+            return resolve(then if conditions[condition] else otherwise)
+        if "Fn::Sub" in value and "{{resolve:secretsmanager:" in value["Fn::Sub"]:
+            # A generated secret (the delivery table's hash key): 64 letters and digits.
+            return "0" * 64
+        raise ValueError(f"cannot evaluate {value}")
+
     out = {}
     for name, resource in template["Resources"].items():
         if resource["Type"] != "AWS::Lambda::Function":
             continue
         function = FUNCTION_RESOURCES[name]
-        env = {}
-        for var, value in resource["Properties"].get("Environment", {}).get("Variables", {}).items():
-            if isinstance(value, str):
-                env[var] = value
-            elif "Ref" in value:
-                env[var] = values[value["Ref"]]
-            elif "Fn::GetAtt" in value:
-                env[var] = placeholders[value["Fn::GetAtt"][0]]
+        variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+        env = {var: resolve(value) for var, value in variables.items()}
         out[function] = {k: v for k, v in env.items() if v != ""}
     return out
 

@@ -28,10 +28,15 @@ static COLD: AtomicBool = AtomicBool::new(true);
 /// Installs the recorder for `function` (once per process).
 pub fn init(function: &'static str) {
     COLLECTOR.get_or_init(|| {
-        let namespace = std::env::var("METRICS_NAMESPACE")
-            .ok()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        let setting = &crate::settings::METRICS_NAMESPACE;
+        let namespace = match std::env::var(setting.variable).ok().filter(|n| !n.is_empty()) {
+            None => DEFAULT_NAMESPACE.to_owned(),
+            Some(n) if setting.text(&n).is_ok() => n,
+            Some(n) => {
+                tracing::error!(error = %setting.refuse(&n), namespace = DEFAULT_NAMESPACE, "metrics go to the default namespace");
+                DEFAULT_NAMESPACE.to_owned()
+            }
+        };
         let collector = metrics_cloudwatch_embedded::Builder::new()
             .cloudwatch_namespace(namespace)
             .with_dimension("service", function)
@@ -119,7 +124,11 @@ mod tests {
                 .find(|d| {
                     d["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]
                         .as_array()
-                        .is_some_and(|a| a.iter().map(|v| v.as_str().unwrap_or_default()).eq(dims.iter().copied()))
+                        .is_some_and(|a| {
+                            a.iter()
+                                .map(|v| v.as_str().unwrap_or_default())
+                                .eq(dims.iter().copied())
+                        })
                 })
                 .unwrap_or_else(|| panic!("no document with dimensions {dims:?}: {text}"))
         };
@@ -134,7 +143,10 @@ mod tests {
             .filter(|d| d.get("trigger_source").is_some())
             .map(|d| (d["trigger_source"].as_str().unwrap_or_default(), d["sent"].as_u64()))
             .collect();
-        assert!(per_source.contains(&("CustomSMSSender_ForgotPassword", Some(1))), "{per_source:?}");
+        assert!(
+            per_source.contains(&("CustomSMSSender_ForgotPassword", Some(1))),
+            "{per_source:?}"
+        );
         assert!(per_source.contains(&("other", Some(1))), "{per_source:?}");
         // Counts are deltas: a second flush without new outcomes writes no count.
         let mut again = Vec::new();

@@ -385,8 +385,20 @@ pub const ON_TABLE_ERROR: Setting = Setting {
     described: "deliver or fail",
 };
 
+pub const METRICS_NAMESPACE: Setting = Setting {
+    variable: "METRICS_NAMESPACE",
+    rule: Rule::Text {
+        pattern: "^[A-Za-z0-9._#:/-]{1,255}$",
+        accepts: |v| {
+            (1..=255).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "._#:/-".contains(c))
+        },
+    },
+    optional: true,
+    described: "a CloudWatch namespace: 1 to 255 letters, digits and . _ # : / -",
+};
+
 /// Every setting the template can set.
-pub const ALL: [&Setting; 24] = [
+pub const ALL: [&Setting; 25] = [
     &APP_NAME,
     &DEFAULT_LOCALE,
     &RESET_URL,
@@ -411,6 +423,7 @@ pub const ALL: [&Setting; 24] = [
     &LIMIT_WINDOW_SECONDS,
     &MAX_SMS_PER_POOL_PER_DAY,
     &ON_TABLE_ERROR,
+    &METRICS_NAMESPACE,
 ];
 
 /// The setting of `variable`, if the template can set it.

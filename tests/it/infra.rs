@@ -732,13 +732,22 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
                 .iter()
                 .flat_map(|f| ["CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}"))),
         )
-        .chain(["SmsViaSnsPolicy:CKV_AWS_111".to_owned()])
+        .chain(
+            [
+                "SmsViaSnsPolicy:CKV_AWS_111",
+                "DeliveryTable:CKV_AWS_119",
+                "DeliveryTable:CKV_AWS_28",
+                "DeliveryHashKey:CKV_AWS_149",
+            ]
+            .map(str::to_owned),
+        )
         .collect();
     expected.sort();
     assert_eq!(skipped, expected);
 }
 
-/// CKV_AWS_173 is skipped because the functions' environment holds no secret: keep it true.
+/// CKV_AWS_173 is skipped because the functions' environment holds no secret but the delivery
+/// table's hash key, resolved from its generated secret: keep it true.
 #[test]
 fn function_environments_hold_only_known_non_secret_settings() {
     let t = template();
@@ -750,8 +759,11 @@ fn function_environments_hold_only_known_non_secret_settings() {
             .as_object()
             .expect("variables")
         {
+            let hash_key = json!({"Fn::If": ["DeliveryTableOn",
+                {"Fn::Sub": "{{resolve:secretsmanager:${DeliveryHashKey}:SecretString}}"}, ""]});
             let known = cognito_reset::settings::find(var).is_some()
-                || (var == "KEY_ARN" && *value == json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
+                || (var == "KEY_ARN" && *value == json!({"Fn::GetAtt": ["CodeKey", "Arn"]}))
+                || (var == "DELIVERY_HASH_KEY" && *value == hash_key);
             assert!(known, "{name}: {var} is not a known non-secret setting");
         }
     }
@@ -796,5 +808,80 @@ fn the_sms_backend_switches_the_senders_permissions_and_environment() {
     assert_eq!(
         rule["RuleCondition"],
         json!({"Fn::Equals": [{"Ref": "SmsBackend"}, "sns"]})
+    );
+}
+
+#[test]
+fn the_delivery_table_is_wired_with_least_privilege_and_alarms_watch_what_the_senders_emit() {
+    let t = template();
+    let r = &t["Resources"];
+    let table = &r["DeliveryTable"];
+    assert_eq!(table["Condition"], "DeliveryTableOn");
+    let p = &table["Properties"];
+    assert_eq!(p["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(p["KeySchema"], json!([{"AttributeName": "pk", "KeyType": "HASH"}]));
+    assert_eq!(
+        p["TimeToLiveSpecification"],
+        json!({"AttributeName": "expires_at", "Enabled": true})
+    );
+    assert_eq!(p["SSESpecification"]["SSEEnabled"], true);
+    assert_eq!(t["Parameters"]["DeliveryTablePointInTimeRecovery"]["Default"], "false");
+    // The senders may update and read items of this table, and nothing else of DynamoDB.
+    let all = statements(&t);
+    let dynamo: Vec<&(String, Value)> = all
+        .iter()
+        .filter(|(_, s)| actions(s).iter().any(|a| a.starts_with("dynamodb:")))
+        .collect();
+    assert_eq!(dynamo.len(), 1, "{dynamo:?}");
+    assert_eq!(dynamo[0].0, "DeliveryTableAccess");
+    assert_eq!(actions(&dynamo[0].1), ["dynamodb:UpdateItem", "dynamodb:GetItem"]);
+    assert_eq!(dynamo[0].1["Resource"], json!({"Fn::GetAtt": ["DeliveryTable", "Arn"]}));
+    let access = &r["DeliveryTableAccess"];
+    assert_eq!(access["Condition"], "DeliveryTableOn");
+    assert_eq!(
+        access["Properties"]["Roles"],
+        json!([{"Ref": "CustomSmsSenderRole"}, {"Ref": "CustomEmailSenderRole"}])
+    );
+    for sender in ["CustomSmsSender", "CustomEmailSender"] {
+        let env = &r[format!("{sender}Function")]["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            env["DELIVERY_TABLE"],
+            json!({"Fn::If": ["DeliveryTableOn", {"Ref": "DeliveryTable"}, ""]})
+        );
+        assert_eq!(env["ON_TABLE_ERROR"], json!({"Ref": "OnTableError"}));
+        assert_eq!(env["METRICS_NAMESPACE"], json!({"Ref": "MetricsNamespace"}));
+    }
+    // Alarms watch metrics the code emits, under the namespace the functions are given.
+    for (alarm, metric, service) in [
+        ("SmsFailedDeliveries", "failed", "custom-sms-sender"),
+        ("SmsRejectedSpike", "rejected", "custom-sms-sender"),
+        ("SmsThrottledSpike", "throttled", "custom-sms-sender"),
+        ("EmailFailedDeliveries", "failed", "custom-email-sender"),
+        ("EmailThrottledSpike", "throttled", "custom-email-sender"),
+    ] {
+        let a = &r[alarm]["Properties"];
+        assert_eq!(a["Namespace"], json!({"Ref": "MetricsNamespace"}), "{alarm}");
+        assert_eq!(a["MetricName"], metric, "{alarm}");
+        assert_eq!(
+            a["Dimensions"],
+            json!([{"Name": "service", "Value": service}]),
+            "{alarm}"
+        );
+        assert_eq!(
+            a["AlarmActions"],
+            json!({"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]})
+        );
+        let source =
+            std::fs::read_to_string(cognito_reset_tests::root().join("shared/src/sender.rs")).expect("sender.rs");
+        assert!(
+            source.contains(&format!("=> \"{metric}\"")),
+            "the senders emit {metric}"
+        );
+    }
+    assert_eq!(r["SmsSpend"]["Properties"]["MetricName"], "SMSMonthToDateSpentUSD");
+    assert_eq!(r["SmsSpend"]["Properties"]["Namespace"], "AWS/SNS");
+    assert_eq!(
+        t["Parameters"]["MetricsNamespace"]["Default"],
+        cognito_reset::metrics::DEFAULT_NAMESPACE
     );
 }
