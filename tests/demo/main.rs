@@ -18,10 +18,11 @@ fn indent(text: &str) -> String {
 async fn main_flow() -> Result<(), String> {
     // `make demo SMS_BACKEND=end-user-messaging` sends the SMS through End User Messaging's stand-in.
     let backend = std::env::var("SMS_BACKEND").unwrap_or_default();
-    let settings: Vec<(&str, &str)> = match backend.trim() {
+    let mut settings: Vec<(&str, &str)> = match backend.trim() {
         "" | "sns" => vec![],
         other => vec![("SMS_BACKEND", other)],
     };
+    settings.extend(demo::DEMO_LIMITS);
     let stack = Stack::start(&step, &settings).await?;
     let r = demo::run(&stack, &step).await?;
     println!(
@@ -33,6 +34,10 @@ async fn main_flow() -> Result<(), String> {
     step(&format!(
         "the code the user received: {}; ConfirmForgotPassword succeeded and post-confirmation stamped the change",
         r.code
+    ));
+    step(&format!(
+        "the second reset request within the hour sent {} email: custom-email-sender logged it as throttled (outcome \"throttled\")",
+        r.emails_after_second_reset
     ));
     let claims = &r.id_token_claims;
     println!(
@@ -48,6 +53,10 @@ async fn main_flow() -> Result<(), String> {
         r.sms_service,
         r.sms_to,
         indent(&r.sms_text)
+    ));
+    step(&format!(
+        "the replayed SMS invocation sent {} message: logged as a duplicate, no KMS call",
+        r.sms_after_replay
     ));
     if std::env::var("KEEP").is_ok_and(|v| v == "1") {
         println!(

@@ -8,7 +8,7 @@ use cognito_reset_tests::{block_on, stack_required};
 
 #[test]
 fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
-    let stack = match block_on(Stack::start(&|_| {}, &[])) {
+    let stack = match block_on(Stack::start(&|_| {}, &demo::DEMO_LIMITS)) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
             eprintln!("SKIPPED end-to-end flow: {e}");
@@ -51,6 +51,13 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
         "{}",
         r.denied_message
     );
+
+    // The delivery table: a second reset request within the window sent nothing, and was
+    // logged as throttled; the replayed SMS invocation sent nothing, logged as a duplicate.
+    assert_eq!(r.emails_after_second_reset, 0);
+    assert_eq!(r.sms_after_replay, 0);
+    let logs = stack.watch.logs();
+    assert!(logs.contains("throttled") && logs.contains("duplicate"), "{logs}");
 
     // The SMS path: a Cognito-style ciphertext, decrypted and sent through SNS.
     assert_eq!(r.sms_to, PHONE);

@@ -27,6 +27,12 @@ pub const EMAIL_FROM: &str = "no-reply@example.com";
 pub const FIRST_PASSWORD: &str = "Correct-Horse-1";
 pub const NEW_PASSWORD: &str = "Battery-Staple-2";
 const KEY_ALIAS: &str = "alias/cognito-reset-demo";
+/// The senders' delivery table (every stack has one).
+pub const DELIVERY_TABLE: &str = "cognito-reset-demo-deliveries";
+/// The demo's limit: one email per address per hour, so that the second reset request shows
+/// the limit at work ([`run`] expects it).
+pub const DEMO_LIMITS: [(&str, &str); 1] = [("MAX_EMAIL_PER_ADDRESS", "1")];
+const DEMO_HASH_KEY: &str = "demo-only-hash-key-0123456789abcdef";
 
 /// The running local stack.
 #[derive(Debug)]
@@ -57,6 +63,10 @@ pub struct Report {
     pub denied_message: String,
     pub sms_to: String,
     pub sms_text: String,
+    /// Emails SES received for a second reset request within the window (the limit is 1).
+    pub emails_after_second_reset: usize,
+    /// SMS the provider received when the SMS event was invoked again (a replay).
+    pub sms_after_replay: usize,
     /// `SNS` or `End User Messaging`.
     pub sms_service: String,
 }
@@ -87,8 +97,9 @@ impl Stack {
             .send()
             .await
             .map_err(err("CreateEmailIdentity"))?;
+        create_delivery_table(&moto_sdk).await?;
         progress(&format!(
-            "moto on {}: KMS key {key_arn}, SES sender {EMAIL_FROM} verified",
+            "moto on {}: KMS key {key_arn}, SES sender {EMAIL_FROM} verified, delivery table {DELIVERY_TABLE}",
             moto.endpoint
         ));
 
@@ -109,6 +120,8 @@ impl Stack {
             ("PASSWORD_WARN_DAYS", "14"),
             // cognito-local encrypts codes without the userpool-id context real Cognito adds.
             ("REQUIRE_POOL_CONTEXT", "false"),
+            ("DELIVERY_TABLE", DELIVERY_TABLE),
+            ("DELIVERY_HASH_KEY", DEMO_HASH_KEY),
         ]);
         env.extend_from_slice(settings);
         let eum = settings
@@ -169,6 +182,35 @@ impl Stack {
             eum,
         })
     }
+}
+
+/// The delivery table as the template creates it (partition key `pk`), on moto.
+async fn create_delivery_table(sdk: &SdkConfig) -> Result<(), String> {
+    use cognito_reset::aws::dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    cognito_reset::aws::dynamodb::Client::new(sdk)
+        .create_table()
+        .table_name(DELIVERY_TABLE)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(err("AttributeDefinition"))?,
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .map_err(err("KeySchemaElement"))?,
+        )
+        .send()
+        .await
+        .map_err(err("CreateTable"))?;
+    Ok(())
 }
 
 /// A user attribute for the Cognito API.
@@ -270,6 +312,10 @@ async fn sign_in(
 }
 
 /// Plays the reset flow; `progress` receives one line per step.
+fn ses_messages(stack: &Stack) -> usize {
+    stack.moto.recorded()["ses"]["Message"].as_array().map_or(0, Vec::len)
+}
+
 pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, String> {
     let idp = cognito::Client::new(&stack.cognito_sdk);
     let mut report = Report::default();
@@ -355,6 +401,18 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
         .await
         .map_err(err("ConfirmForgotPassword"))?;
 
+    progress(
+        "the user asks for another reset code at once: the delivery table allows one email per address per hour here (MAX_EMAIL_PER_ADDRESS=1)",
+    );
+    let emails_before = ses_messages(stack);
+    idp.forgot_password()
+        .client_id(&report.client_id)
+        .username(EMAIL)
+        .send()
+        .await
+        .map_err(err("ForgotPassword"))?;
+    report.emails_after_second_reset = ses_messages(stack) - emails_before;
+
     progress("the user signs in with the new password: InitiateAuth (signIn); pre-token adds the password claims");
     let auth = sign_in(&idp, &report.client_id, NEW_PASSWORD)
         .await
@@ -422,5 +480,23 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     report.sms_service = service.to_owned();
     report.sms_to = to;
     report.sms_text = text;
+
+    progress(
+        "Lambda invokes custom-sms-sender again with the same event (a retry): the delivery table knows it was delivered",
+    );
+    let sms_sent = |stack: &Stack| {
+        stack
+            .eum
+            .as_ref()
+            .map_or_else(|| stack.moto.sms().len(), |s| s.requests().len())
+    };
+    let before = sms_sent(stack);
+    let again = stack
+        .watch
+        .invoke("custom-sms-sender", &serde_json::to_vec(&event).map_err(err("event"))?);
+    if again.function_error.is_some() {
+        return Err(format!("custom-sms-sender failed on the replay: {again:?}"));
+    }
+    report.sms_after_replay = sms_sent(stack) - before;
     Ok(report)
 }
