@@ -5,8 +5,9 @@
 //! The metadata is the `phonenumber` crate's copy of libphonenumber's, written out as Rust
 //! statics in [`data`] (generated; a test fails when it differs from the crate's, and says how
 //! to regenerate it). The crate itself is not linked: loading its database parses every one of
-//! its thousands of regular expressions, about 100 ms of a cold start (measured with `perf` on
-//! the SMS sender's first invocation). Here a region's few expressions are compiled the first
+//! its thousands of regular expressions (`CachedRegexBuilder::build` runs `regex_syntax` on
+//! each), which the first number checked pays for (`make bench`, "Phone validation
+//! candidates"). Here a region's few expressions are compiled the first
 //! time a number from its calling code is checked, with `regex-lite` (already linked by the AWS
 //! SDK): a US number compiles the US expressions and nothing else.
 //!
