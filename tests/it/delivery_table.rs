@@ -36,28 +36,7 @@ impl Stack {
         let proxy = FaultProxy::start(&moto.endpoint);
         let sdk = block_on(local_sdk_config(&proxy.endpoint));
         let key = create_key(&sdk);
-        let db = dynamodb::Client::new(&sdk);
-        block_on(
-            db.create_table()
-                .table_name(TABLE)
-                .billing_mode(dynamodb::types::BillingMode::PayPerRequest)
-                .attribute_definitions(
-                    dynamodb::types::AttributeDefinition::builder()
-                        .attribute_name("pk")
-                        .attribute_type(dynamodb::types::ScalarAttributeType::S)
-                        .build()
-                        .expect("attribute"),
-                )
-                .key_schema(
-                    dynamodb::types::KeySchemaElement::builder()
-                        .attribute_name("pk")
-                        .key_type(dynamodb::types::KeyType::Hash)
-                        .build()
-                        .expect("key"),
-                )
-                .send(),
-        )
-        .expect("create table");
+        block_on(cognito_reset_tests::demo::create_delivery_table(&sdk, TABLE)).expect("create table");
         Some(Stack { moto, proxy, key, sdk })
     }
 

@@ -97,7 +97,7 @@ impl Stack {
             .send()
             .await
             .map_err(err("CreateEmailIdentity"))?;
-        create_delivery_table(&moto_sdk).await?;
+        create_delivery_table(&moto_sdk, DELIVERY_TABLE).await?;
         progress(&format!(
             "moto on {}: KMS key {key_arn}, SES sender {EMAIL_FROM} verified, delivery table {DELIVERY_TABLE}",
             moto.endpoint
@@ -184,14 +184,14 @@ impl Stack {
     }
 }
 
-/// The delivery table as the template creates it (partition key `pk`), on moto.
-async fn create_delivery_table(sdk: &SdkConfig) -> Result<(), String> {
+/// A delivery table as the template creates it (partition key `pk`), on moto.
+pub async fn create_delivery_table(sdk: &SdkConfig, table: &str) -> Result<(), String> {
     use cognito_reset::aws::dynamodb::types::{
         AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
     };
     cognito_reset::aws::dynamodb::Client::new(sdk)
         .create_table()
-        .table_name(DELIVERY_TABLE)
+        .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(
             AttributeDefinition::builder()
