@@ -245,21 +245,8 @@ impl Ledger for DynamoLedger {
                 _ => return Err(unavailable("TransactWriteItems", &e)),
             };
             match cancelled(&reasons, &limits, c.now) {
-                Cancelled::Answer(answer) => {
-                    // A message over a limit may also be a duplicate: a duplicate is the answer.
-                    if matches!(answer, Claimed::Throttled(_)) {
-                        let message_failed = reasons
-                            .first()
-                            .is_some_and(|r| r.code() == Some("ConditionalCheckFailed"));
-                        if message_failed {
-                            return match reasons[0].item() {
-                                Some(item) => Ok(state_of(Some(item), c.now)),
-                                None => self.read_state(c).await,
-                            };
-                        }
-                    }
-                    return Ok(answer);
-                }
+                // The message item comes first: a duplicate over a limit is a duplicate.
+                Cancelled::Answer(answer) => return Ok(answer),
                 Cancelled::MessageExists => return self.read_state(c).await,
                 Cancelled::Conflict if attempt < CONFLICT_ATTEMPTS => {
                     tokio::time::sleep(jitter(attempt)).await;
@@ -376,6 +363,19 @@ mod tests {
         assert!(matches!(
             cancelled(
                 &[reason("ConditionalCheckFailed"), reason("None"), reason("None")],
+                &limits,
+                0
+            ),
+            Cancelled::MessageExists
+        ));
+        // Delivered before and over the limit now: a duplicate, not a throttled message.
+        assert!(matches!(
+            cancelled(
+                &[
+                    reason("ConditionalCheckFailed"),
+                    reason("ConditionalCheckFailed"),
+                    reason("None")
+                ],
                 &limits,
                 0
             ),
