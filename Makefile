@@ -42,7 +42,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach example-check bench stack stack-stop sent clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset example-check bench stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -127,6 +127,10 @@ deploy-fn: tools ## Update one deployed function's code quickly (FN=<name>), wit
 
 attach: tools ## Check an existing pool (POOL_ID=...) and wire the deployed functions into it, keeping its other settings (CONFIRM=1 adds missing attributes)
 	STACK=$(STACK) POOL_ID=$(POOL_ID) PRE_TOKEN_VERSION=$(PRE_TOKEN_VERSION) CONFIRM=$(CONFIRM) $(VENV)/bin/python scripts/attach.py
+
+RESET_USER ?=
+force-reset: $(STAMP) ## Force a user to reset by code and end their sessions (POOL_ID=... RESET_USER=...): sets the flag, then AdminUserGlobalSignOut
+	POOL_ID=$(POOL_ID) RESET_USER=$(RESET_USER) $(VENV)/bin/python scripts/force_reset.py
 
 BENCH_PY_STAMP := $(VENV)/.bench-installed
 BENCH_NODE_STAMP := bench/peers/node/node_modules/.package-lock.json

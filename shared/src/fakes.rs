@@ -126,17 +126,27 @@ impl EmailSender for Outbox<Email> {
 /// One `AdminUpdateUserAttributes` call: pool, user, attributes.
 pub type Update = (String, String, Vec<(String, String)>);
 
-/// Records attribute updates; or fails as configured.
+/// Records attribute updates and answers reads with `stored`; or fails as configured.
 #[derive(Debug, Default)]
 pub struct FakeUsers {
     pub fail: Option<UpdateError>,
     pub updates: Mutex<Vec<Update>>,
+    /// What `AdminGetUser` answers, for every user.
+    pub stored: std::collections::HashMap<String, String>,
 }
 
 impl FakeUsers {
     pub fn failing(e: UpdateError) -> Self {
         FakeUsers {
             fail: Some(e),
+            ..Self::default()
+        }
+    }
+
+    /// A user whose stored attributes are these.
+    pub fn storing(pairs: &[(&str, &str)]) -> Self {
+        FakeUsers {
+            stored: pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             ..Self::default()
         }
     }
@@ -159,6 +169,13 @@ impl UserAttributes for FakeUsers {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((pool.to_owned(), user.to_owned(), attributes.to_vec()));
         Ok(())
+    }
+
+    async fn attributes(&self, _: &str, _: &str) -> Result<std::collections::HashMap<String, String>, UpdateError> {
+        match &self.fail {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.stored.clone()),
+        }
     }
 }
 

@@ -7,6 +7,17 @@
 //! `t + N days` and expired from one second later. A user whose change time is unknown
 //! (created before the rules were deployed, or a malformed or far-future value) is allowed or
 //! treated as a violation, as configured.
+//!
+//! The rules judge passwords, so they first ask whether the user has one: a federated user
+//! (signed in through Google, SAML or OIDC; `cognito:user_status` is `EXTERNAL_PROVIDER`) has
+//! none in the pool, and is never judged by age, unknown change time or the force flag
+//! ([`has_password`]).
+//!
+//! The forced-reset flag (`FORCE_RESET_ATTRIBUTE`) is the tool for evidence of compromise, so
+//! only a proof of the recovery channel or an administrator clears it (see [`ForceFlag`]): it
+//! holds `true` or, as `scripts/force_reset.py` writes it, the minute it was set (Unix time in
+//! minutes, eight digits, which fits the attribute's eight characters), so an administrator's
+//! password change reported later by CloudTrail clears it only when it happened after the flag.
 
 /// What a violation does at sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +74,9 @@ impl Violation {
     pub fn message(self) -> &'static str {
         match self {
             Violation::Expired => "Your password has expired; reset it to continue. (PASSWORD_EXPIRED)",
-            Violation::ResetRequired => "You must reset your password to continue. (PASSWORD_RESET_REQUIRED)",
+            Violation::ResetRequired => {
+                "Your password must be reset: choose \"Forgot password\" to get a code and set a new one. (PASSWORD_RESET_REQUIRED)"
+            }
             Violation::UnknownChangeTime => "Your password must be reset to continue. (PASSWORD_CHANGE_TIME_UNKNOWN)",
         }
     }
@@ -104,8 +117,7 @@ pub fn evaluate(policy: &PasswordPolicy, attribute: impl Fn(&str) -> Option<Stri
         (Some(days), Some(t)) => Some(t + i64::from(days) * DAY),
         _ => None,
     };
-    let forced = attribute(&policy.force_reset_attribute)
-        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
+    let forced = ForceFlag::read(attribute(&policy.force_reset_attribute).as_deref()).is_some();
     let violation = if forced {
         Some(Violation::ResetRequired)
     } else if expires_at.is_some_and(|e| now > e) {
@@ -125,6 +137,63 @@ pub fn evaluate(policy: &PasswordPolicy, attribute: impl Fn(&str) -> Option<Stri
         expires_at,
         expires_soon,
         violation,
+    }
+}
+
+/// Whether the user has a password in the pool. A federated user (`cognito:user_status`
+/// `EXTERNAL_PROVIDER`; when an event carries no status, an `identities` attribute) signs in
+/// through their identity provider and has none: no password rule applies, and nothing is
+/// stamped. A native user linked to a provider (`AdminLinkProviderForUser`) keeps their status
+/// and their password, and is judged as every native user.
+pub fn has_password(attribute: impl Fn(&str) -> Option<String>) -> bool {
+    match attribute("cognito:user_status") {
+        Some(status) => !status.trim().eq_ignore_ascii_case("EXTERNAL_PROVIDER"),
+        None => attribute("identities").is_none_or(|v| v.trim().is_empty() || v.trim() == "[]"),
+    }
+}
+
+/// The forced-reset flag as stored: set, and when (if the value says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForceFlag {
+    /// When the flag was set (seconds since the epoch), when the value records it.
+    pub since: Option<i64>,
+}
+
+/// The smallest value read as the minute a flag was set (1971-11-24): anything shorter is a
+/// plain "set" (`1`).
+const FLAG_MINUTES_MIN: i64 = 1_000_000;
+
+impl ForceFlag {
+    /// Reads the attribute's value: `None` when the flag is not set (absent, empty, `false`,
+    /// `0`, `no`). Any other value forces a reset (failing closed: a flag written by hand in
+    /// another spelling still holds); eight digits or fewer of at least 1,000,000 are the
+    /// minute it was set, an ISO 8601 time is the time it was set.
+    pub fn read(value: Option<&str>) -> Option<ForceFlag> {
+        let v = value?.trim();
+        if v.is_empty() || ["false", "0", "no"].iter().any(|off| v.eq_ignore_ascii_case(off)) {
+            return None;
+        }
+        let since = if v.bytes().all(|b| b.is_ascii_digit()) {
+            v.parse::<i64>()
+                .ok()
+                .filter(|m| (FLAG_MINUTES_MIN..100_000_000).contains(m))
+                .map(|m| m * 60)
+        } else {
+            timestamp::parse(v)
+        };
+        Some(ForceFlag { since })
+    }
+
+    /// The value that sets the flag at `now`: the minute, in eight digits.
+    pub fn value_at(now: i64) -> String {
+        (now.div_euclid(60)).to_string()
+    }
+
+    /// Whether a password change at `changed_at` (an administrator's, reported after the fact)
+    /// clears the flag: only when it happened after the flag was set. A flag of unknown time
+    /// (`true`) is cleared by any such change.
+    pub fn cleared_by_change_at(self, changed_at: i64) -> bool {
+        self.since.is_none_or(|since| changed_at >= since + 60)
     }
 }
 
@@ -313,6 +382,59 @@ mod tests {
     }
 
     #[test]
+    fn a_federated_user_has_no_password_and_a_linked_native_user_does() {
+        let attrs = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        assert!(!has_password(attrs(&[("cognito:user_status", "EXTERNAL_PROVIDER")])));
+        assert!(!has_password(attrs(&[(
+            "identities",
+            r#"[{"userId":"1","providerName":"Google","providerType":"Google","primary":true}]"#
+        )])));
+        assert!(has_password(attrs(&[
+            ("cognito:user_status", "CONFIRMED"),
+            ("identities", r#"[{"providerName":"Google"}]"#)
+        ])));
+        assert!(has_password(attrs(&[("cognito:user_status", "FORCE_CHANGE_PASSWORD")])));
+        assert!(has_password(attrs(&[])));
+        assert!(has_password(attrs(&[("identities", "[]")])));
+    }
+
+    #[test]
+    fn the_force_flag_records_when_it_was_set_and_fails_closed() {
+        assert_eq!(ForceFlag::read(None), None);
+        for off in ["", " ", "false", "FALSE", "0", "no"] {
+            assert_eq!(ForceFlag::read(Some(off)), None, "{off:?}");
+        }
+        for unknown_time in ["true", "TRUE", "1", "yes", "y", "forced"] {
+            assert_eq!(
+                ForceFlag::read(Some(unknown_time)),
+                Some(ForceFlag { since: None }),
+                "{unknown_time:?}"
+            );
+        }
+        let value = ForceFlag::value_at(NOW);
+        assert_eq!(value.len(), 8, "fits the template's 8-character attribute");
+        let flag = ForceFlag::read(Some(&value)).unwrap();
+        assert_eq!(flag.since, Some(NOW - NOW % 60));
+        assert!(!flag.cleared_by_change_at(NOW - 3600), "a change before the flag");
+        assert!(!flag.cleared_by_change_at(NOW - NOW % 60 + 30), "the same minute");
+        assert!(flag.cleared_by_change_at(NOW + 120), "a change after the flag");
+        assert!(ForceFlag { since: None }.cleared_by_change_at(0));
+        let iso = ForceFlag::read(Some("2026-11-23T11:50:19Z")).unwrap();
+        assert_eq!(iso.since, Some(NOW));
+        let p = policy(None, None, OnUnknown::Allow);
+        assert_eq!(
+            eval(&p, None, Some(&value), NOW).violation,
+            Some(Violation::ResetRequired)
+        );
+        assert_eq!(
+            eval(&p, None, Some("yes please"), NOW).violation,
+            Some(Violation::ResetRequired)
+        );
+    }
+
+    #[test]
     fn the_warning_window_starts_warn_days_before_expiry() {
         let p = policy(Some(90), Some(14), OnUnknown::Allow);
         let just_inside = NOW - (90 - 14) * DAY;
@@ -331,5 +453,9 @@ mod tests {
         );
         assert!(Violation::Expired.message().contains("PASSWORD_EXPIRED"));
         assert!(Violation::ResetRequired.message().contains("PASSWORD_RESET_REQUIRED"));
+        assert!(
+            Violation::ResetRequired.message().contains("Forgot password"),
+            "a forced reset tells the user to reset by code"
+        );
     }
 }

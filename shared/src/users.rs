@@ -1,6 +1,8 @@
-//! Writing user attributes (the password change stamp) through Cognito's admin API, behind a
-//! small trait so the pre token and post confirmation handlers are unit-tested with a fake.
+//! Reading and writing user attributes (the password change stamp, the forced-reset flag)
+//! through Cognito's admin API, behind a small trait so the pre token and post confirmation
+//! handlers are unit-tested with a fake.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 /// Why attributes were not written. Carries Cognito's error code, never attribute values.
@@ -44,6 +46,14 @@ pub trait UserAttributes: Send + Sync {
         user: &str,
         attributes: &[(String, String)],
     ) -> impl Future<Output = Result<(), UpdateError>> + Send;
+
+    /// Reads the attributes of one user (`AdminGetUser`), for the events that carry none
+    /// (CloudTrail's). Values are personal data: callers log names only.
+    fn attributes(
+        &self,
+        user_pool_id: &str,
+        user: &str,
+    ) -> impl Future<Output = Result<HashMap<String, String>, UpdateError>> + Send;
 }
 
 #[cfg(feature = "cognito")]
@@ -53,8 +63,23 @@ pub mod cognito {
     use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
     use aws_sdk_cognitoidentityprovider::types::AttributeType;
 
+    use std::collections::HashMap;
+
     use super::{UpdateError, UserAttributes};
     use crate::delivery::{DeliveryError, classify};
+
+    fn refused<E: ProvideErrorMetadata>(
+        e: &aws_sdk_cognitoidentityprovider::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+    ) -> UpdateError {
+        match classify("Cognito", e) {
+            DeliveryError::Unavailable { code, .. } | DeliveryError::Unknown { code, .. } => {
+                UpdateError::Unavailable(code)
+            }
+            DeliveryError::Rejected { code, .. } => {
+                UpdateError::refused(&code, e.as_service_error().and_then(ProvideErrorMetadata::message))
+            }
+        }
+    }
 
     /// Built once at init.
     #[derive(Debug, Clone)]
@@ -87,15 +112,24 @@ pub mod cognito {
                 .set_user_attributes(Some(attributes))
                 .send()
                 .await
-                .map_err(|e| match classify("Cognito", &e) {
-                    DeliveryError::Unavailable { code, .. } | DeliveryError::Unknown { code, .. } => {
-                        UpdateError::Unavailable(code)
-                    }
-                    DeliveryError::Rejected { code, .. } => {
-                        UpdateError::refused(&code, e.as_service_error().and_then(ProvideErrorMetadata::message))
-                    }
-                })?;
+                .map_err(|e| refused(&e))?;
             Ok(())
+        }
+
+        async fn attributes(&self, user_pool_id: &str, user: &str) -> Result<HashMap<String, String>, UpdateError> {
+            let out = self
+                .client
+                .admin_get_user()
+                .user_pool_id(user_pool_id)
+                .username(user)
+                .send()
+                .await
+                .map_err(|e| refused(&e))?;
+            Ok(out
+                .user_attributes()
+                .iter()
+                .filter_map(|a| a.value().map(|v| (a.name().to_owned(), v.to_owned())))
+                .collect())
         }
     }
 
@@ -118,6 +152,17 @@ pub mod cognito {
         }
     }
 
+    impl LazyCognitoUsers {
+        async fn users(&self) -> &CognitoUsers {
+            self.users
+                .get_or_init(|| async {
+                    let sdk = crate::aws::sdk_config().await;
+                    CognitoUsers::new(aws_sdk_cognitoidentityprovider::Client::new(&sdk))
+                })
+                .await
+        }
+    }
+
     impl UserAttributes for LazyCognitoUsers {
         async fn update(
             &self,
@@ -125,14 +170,11 @@ pub mod cognito {
             user: &str,
             attributes: &[(String, String)],
         ) -> Result<(), UpdateError> {
-            let users = self
-                .users
-                .get_or_init(|| async {
-                    let sdk = crate::aws::sdk_config().await;
-                    CognitoUsers::new(aws_sdk_cognitoidentityprovider::Client::new(&sdk))
-                })
-                .await;
-            users.update(user_pool_id, user, attributes).await
+            self.users().await.update(user_pool_id, user, attributes).await
+        }
+
+        async fn attributes(&self, user_pool_id: &str, user: &str) -> Result<HashMap<String, String>, UpdateError> {
+            self.users().await.attributes(user_pool_id, user).await
         }
     }
 }

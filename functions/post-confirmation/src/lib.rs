@@ -1,19 +1,25 @@
 //! Records when a user's password was set, so the pre token generation rules can enforce a
-//! maximum age: writes the change time (ISO 8601 UTC) to `PASSWORD_CHANGED_ATTRIBUTE` and
-//! clears `FORCE_RESET_ATTRIBUTE`, with `AdminUpdateUserAttributes`.
+//! maximum age: writes the change time (ISO 8601 UTC) to `PASSWORD_CHANGED_ATTRIBUTE`, and
+//! clears `FORCE_RESET_ATTRIBUTE` where the change proves the recovery channel or comes from an
+//! administrator, with `AdminUpdateUserAttributes`. Federated users have no password in the
+//! pool: nothing is recorded for them.
 //!
 //! It handles two kinds of event:
 //! - Cognito's post confirmation trigger: `PostConfirmation_ConfirmForgotPassword` (the end of
 //!   `confirmResetPassword`) and, unless `STAMP_ON_SIGN_UP=false`,
-//!   `PostConfirmation_ConfirmSignUp` (the password chosen at sign-up). The event is returned
+//!   `PostConfirmation_ConfirmSignUp` (the password chosen at sign-up; it never clears the
+//!   flag). The event is returned
 //!   unchanged. This trigger is synchronous: when Cognito is unavailable (after the SDK's
 //!   retries) the function fails with a clear message rather than let a stale change time lock
 //!   the user out later. When the pool lacks the attributes (a pool the rules were never
 //!   attached to), it logs an error naming the fix (`make attach`) and lets the user through.
 //! - EventBridge events for the password changes that fire no Cognito trigger, delivered by
 //!   CloudTrail (`AWS API Call via CloudTrail` for `ChangePassword`, which Amplify's
-//!   `updatePassword` calls, and `AdminSetUserPassword` with `Permanent`). These arrive
-//!   asynchronously: failures a retry can fix fail the invocation; others are logged.
+//!   `updatePassword` calls, and `AdminSetUserPassword` with `Permanent: true`), stamped with
+//!   the call's `eventTime`. `ChangePassword` never clears the flag (whoever holds a stolen
+//!   password can call it); an administrator's permanent password clears it when set after the
+//!   flag. These arrive asynchronously: failures a retry can fix fail the invocation; others
+//!   are logged.
 
 use cognito_reset::config::{self, ConfigError};
 use cognito_reset::events::post_confirmation::{PostConfirmationRequest, password_change_call};
@@ -107,15 +113,23 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
     }
     let envelope: Envelope<PostConfirmationRequest> = events::view(&event)?;
     let source = events::printable(&envelope.trigger_source);
-    let record = match envelope.trigger_source.as_str() {
-        "PostConfirmation_ConfirmForgotPassword" => true,
-        "PostConfirmation_ConfirmSignUp" => deps.settings.stamp_on_sign_up,
+    // A reset by code proves the recovery channel: it alone, of the two, clears the flag.
+    let (record, clears_flag) = match envelope.trigger_source.as_str() {
+        "PostConfirmation_ConfirmForgotPassword" => (true, true),
+        "PostConfirmation_ConfirmSignUp" => (deps.settings.stamp_on_sign_up, false),
         _ => {
             warn!(trigger_source = %source, "not a password event: returned unchanged");
-            false
+            (false, false)
         }
     };
     if !record {
+        return Ok(event);
+    }
+    let attrs = &envelope.request.user_attributes;
+    if !rules::has_password(|k| attrs.get(k).cloned()) {
+        // A federated user's first sign-in runs ConfirmSignUp: there is no password to date.
+        info!(trigger_source = %source, outcome = "federated", "federated user: no password to record");
+        cognito_reset::metrics::outcome("federated", &source);
         return Ok(event);
     }
     if envelope.user_pool_id.is_empty() || envelope.user_name.is_empty() {
@@ -123,18 +137,15 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
     }
     // Clear the forced-reset flag only where the user has one: writing an attribute the pool
     // does not define would fail.
-    let has_flag = envelope
-        .request
-        .user_attributes
-        .contains_key(&deps.settings.policy.force_reset_attribute);
-    let attributes = rules::change_record(&deps.settings.policy, now, has_flag);
+    let clear_flag = clears_flag && attrs.contains_key(&deps.settings.policy.force_reset_attribute);
+    let attributes = rules::change_record(&deps.settings.policy, now, clear_flag);
     match deps
         .users
         .update(&envelope.user_pool_id, &envelope.user_name, &attributes)
         .await
     {
         Ok(()) => {
-            info!(trigger_source = %source, changed_at = %timestamp::format(now), "password change recorded");
+            info!(trigger_source = %source, changed_at = %timestamp::format(now), force_flag_cleared = clear_flag, "password change recorded");
             cognito_reset::metrics::outcome("stamped", &source);
             Ok(event)
         }
@@ -152,6 +163,23 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
     }
 }
 
+/// A failure a retry can fix fails the invocation (EventBridge retries); others are logged.
+fn call_failed(name: &str, what: &str, e: UpdateError) -> Result<(), PostConfirmationError> {
+    cognito_reset::metrics::outcome("not_recorded", name);
+    if e.is_retryable() {
+        error!(event_name = name, error = %e, "{what}; failing so EventBridge retries");
+        Err(PostConfirmationError::NotRecorded(e))
+    } else {
+        error!(event_name = name, error = %e, "{what}; a retry cannot help");
+        Ok(())
+    }
+}
+
+/// Records a password change CloudTrail reported: `ChangePassword` (the user, signed in) or an
+/// administrator's permanent `AdminSetUserPassword`. The change is stamped with the time of
+/// the call, never moved back behind a later change already recorded. Only the
+/// administrator's change clears the forced-reset flag, and only when it was made after the
+/// flag was set: whoever holds a stolen password can call `ChangePassword`.
 async fn handle_call<U: UserAttributes>(
     deps: &Deps<U>,
     call: cognito_reset::events::post_confirmation::PasswordChangeCall,
@@ -181,23 +209,39 @@ async fn handle_call<U: UserAttributes>(
         );
         return Ok(());
     };
-    let attributes = rules::change_record(&deps.settings.policy, now, true);
+    let changed_at = call.event_time.unwrap_or_else(|| {
+        warn!(
+            event_name = name,
+            "the event has no eventTime: the change is stamped with the time it arrived"
+        );
+        now
+    });
+    let policy = &deps.settings.policy;
+    let stored = match deps.users.attributes(&pool, user).await {
+        Ok(stored) => stored,
+        Err(e) => return call_failed(name, "password change not recorded: the user could not be read", e),
+    };
+    let recorded = stored.get(&policy.changed_attribute).and_then(|v| timestamp::parse(v));
+    if recorded.is_some_and(|t| t > changed_at) {
+        info!(event_name = name, changed_at = %timestamp::format(changed_at), "a later password change is already recorded: nothing to do");
+        return Ok(());
+    }
+    let flag = rules::ForceFlag::read(stored.get(&policy.force_reset_attribute).map(String::as_str));
+    let clear_flag = name == "AdminSetUserPassword" && flag.is_some_and(|f| f.cleared_by_change_at(changed_at));
+    if flag.is_some() && !clear_flag {
+        warn!(
+            event_name = name,
+            "the forced-reset flag stays set: only a reset by code, a password chosen at NEW_PASSWORD_REQUIRED or an administrator's later permanent password clears it"
+        );
+    }
+    let attributes = rules::change_record(policy, changed_at, clear_flag);
     match deps.users.update(&pool, user, &attributes).await {
         Ok(()) => {
-            info!(event_name = name, changed_at = %timestamp::format(now), "password change recorded");
+            info!(event_name = name, changed_at = %timestamp::format(changed_at), force_flag_cleared = clear_flag, "password change recorded");
             cognito_reset::metrics::outcome("stamped", name);
             Ok(())
         }
-        Err(e) if e.is_retryable() => {
-            error!(event_name = name, error = %e, "password change not recorded; failing so EventBridge retries");
-            cognito_reset::metrics::outcome("not_recorded", name);
-            Err(PostConfirmationError::NotRecorded(e))
-        }
-        Err(e) => {
-            error!(event_name = name, error = %e, "password change not recorded; a retry cannot help");
-            cognito_reset::metrics::outcome("not_recorded", name);
-            Ok(())
-        }
+        Err(e) => call_failed(name, "password change not recorded", e),
     }
 }
 

@@ -132,7 +132,7 @@ fn an_unusable_configuration_lets_every_confirmation_through() {
 
 #[test]
 fn admin_set_user_password_is_recorded_from_cloudtrail() {
-    let d = deps(&[], FakeUsers::default());
+    let d = deps(&[], FakeUsers::storing(&[("custom:force_password_reset", "true")]));
     let e = cloudtrail(
         "AdminSetUserPassword",
         json!({"userPoolId": "us-east-1_Q", "username": "bob", "password": "HIDDEN_DUE_TO_SECURITY_REASONS", "permanent": true}),
@@ -142,6 +142,105 @@ fn admin_set_user_password_is_recorded_from_cloudtrail() {
     let u = d.users.updates();
     assert_eq!((u[0].0.as_str(), u[0].1.as_str()), ("us-east-1_Q", "bob"));
     assert_eq!(u[0].2.len(), 2, "stamp and flag");
+}
+
+fn with_time(mut e: Value, at: i64) -> Value {
+    e["detail"]["eventTime"] = json!(timestamp::format(at));
+    e
+}
+
+fn admin_set(at: i64) -> Value {
+    with_time(
+        cloudtrail(
+            "AdminSetUserPassword",
+            json!({"userPoolId": "us-east-1_Q", "username": "bob", "permanent": true}),
+            json!(null),
+        ),
+        at,
+    )
+}
+
+#[test]
+fn a_late_event_is_stamped_with_the_time_of_the_call() {
+    let d = deps(&[], FakeUsers::default());
+    run(handle(&d, admin_set(NOW - 3600), NOW)).unwrap();
+    assert_eq!(
+        d.users.updates()[0].2,
+        vec![("custom:password_changed_at".to_owned(), timestamp::format(NOW - 3600))],
+        "the call's time, not the processing time; no flag to clear"
+    );
+    // A later change already recorded (a reset after the call) is never moved back.
+    let d = deps(
+        &[],
+        FakeUsers::storing(&[("custom:password_changed_at", &timestamp::format(NOW - 60))]),
+    );
+    run(handle(&d, admin_set(NOW - 3600), NOW)).unwrap();
+    assert!(d.users.updates().is_empty());
+}
+
+#[test]
+fn change_password_never_clears_the_forced_reset_flag() {
+    let e = with_time(
+        cloudtrail(
+            "ChangePassword",
+            json!({"accessToken": "HIDDEN_DUE_TO_SECURITY_REASONS"}),
+            json!({"sub": "a1b2"}),
+        ),
+        NOW,
+    );
+    for flag in ["true".to_owned(), cognito_reset::rules::ForceFlag::value_at(NOW - 3600)] {
+        let d = deps(
+            &[("USER_POOL_ID", "us-east-1_P")],
+            FakeUsers::storing(&[("custom:force_password_reset", &flag)]),
+        );
+        run(handle(&d, e.clone(), NOW)).unwrap();
+        assert_eq!(
+            d.users.updates()[0].2,
+            vec![("custom:password_changed_at".to_owned(), timestamp::format(NOW))],
+            "stamped, flag {flag} kept"
+        );
+    }
+}
+
+#[test]
+fn an_administrators_password_clears_only_a_flag_set_before_it() {
+    let flag = cognito_reset::rules::ForceFlag::value_at(NOW);
+    let stored = FakeUsers::storing(&[("custom:force_password_reset", &flag)]);
+    let d = deps(&[], stored);
+    run(handle(&d, admin_set(NOW - 600), NOW + 60)).unwrap();
+    assert_eq!(
+        d.users.updates()[0].2.len(),
+        1,
+        "an older call (a late event) keeps the flag"
+    );
+    let d = deps(&[], FakeUsers::storing(&[("custom:force_password_reset", &flag)]));
+    run(handle(&d, admin_set(NOW + 120), NOW + 180)).unwrap();
+    assert_eq!(
+        d.users.updates()[0].2[1],
+        ("custom:force_password_reset".to_owned(), "false".to_owned()),
+        "a later call clears it"
+    );
+}
+
+#[test]
+fn a_federated_first_sign_in_is_not_stamped() {
+    let d = deps(&[], FakeUsers::default());
+    let mut e = event("PostConfirmation_ConfirmSignUp", None);
+    e["request"]["userAttributes"]["cognito:user_status"] = json!("EXTERNAL_PROVIDER");
+    e["request"]["userAttributes"]["identities"] =
+        json!(r#"[{"userId":"1093","providerName":"Google","providerType":"Google","primary":true}]"#);
+    assert_eq!(run(handle(&d, e.clone(), NOW)).unwrap(), e);
+    assert!(d.users.updates().is_empty());
+}
+
+#[test]
+fn sign_up_never_clears_the_forced_reset_flag() {
+    let d = deps(&[], FakeUsers::default());
+    run(handle(&d, event("PostConfirmation_ConfirmSignUp", Some("true")), NOW)).unwrap();
+    assert_eq!(
+        d.users.updates()[0].2,
+        vec![("custom:password_changed_at".to_owned(), timestamp::format(NOW))]
+    );
 }
 
 #[test]
@@ -181,11 +280,7 @@ fn temporary_and_failed_calls_are_not_recorded() {
 
 #[test]
 fn cloudtrail_failures_fail_only_when_a_retry_can_help() {
-    let e = cloudtrail(
-        "AdminSetUserPassword",
-        json!({"userPoolId": "us-east-1_Q", "username": "bob"}),
-        json!(null),
-    );
+    let e = admin_set(NOW);
     let d = deps(
         &[],
         FakeUsers::failing(UpdateError::Unavailable("TooManyRequestsException".into())),

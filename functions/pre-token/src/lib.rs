@@ -9,8 +9,12 @@
 //! (`deny`, and always for V1 events, which cannot change scopes), or (`restrict`, V2/V3, when
 //! the request carries the `aws.cognito.signin.user.admin` scope) issues tokens whose other
 //! scopes are suppressed, with `password_expired` and `password_violation` claims, so the app
-//! can let the user change the password and nothing else. Machine identities
-//! (`TokenGeneration_ClientCredentials`) pass through.
+//! can let the user change the password and nothing else. A forced reset
+//! (`FORCE_RESET_ATTRIBUTE`) is always denied, with a message that sends the user to a reset
+//! by code: it is the tool for evidence of compromise, and restricted tokens could still
+//! change the password or the email. Machine identities (`TokenGeneration_ClientCredentials`)
+//! and federated users (no password in the pool, see [`rules::has_password`]) pass through
+//! unchanged.
 //!
 //! `TokenGeneration_NewPasswordChallenge` is the one event that writes: the user has just
 //! replaced a temporary password (an admin-created user, or one given a temporary password by
@@ -108,6 +112,12 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i6
         return Ok(event);
     }
     let attrs = &envelope.request.user_attributes;
+    if !rules::has_password(|k| attrs.get(k).cloned()) {
+        // Federated: no password in the pool, so no password rule and no password claims.
+        info!(trigger_source = %source, outcome = "federated", "federated user: password rules do not apply");
+        cognito_reset::metrics::outcome("federated", &source);
+        return Ok(event);
+    }
     // A user who just replaced a temporary password has, by definition, a new password.
     let now_changed = envelope.trigger_source == NEW_PASSWORD_CHALLENGE;
     if now_changed {
@@ -155,7 +165,9 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i6
             info!(trigger_source = %source, expires_soon = eval.expires_soon && !now_changed, "password rules passed");
             cognito_reset::metrics::outcome("allowed", &source);
         }
-        Some(v) if can_restrict => {
+        // A forced reset is evidence of compromise: no token at all, whatever ON_VIOLATION says
+        // (restricted tokens could still change the password or the email).
+        Some(v) if can_restrict && v != Violation::ResetRequired => {
             changes.claims.push(("password_expired".to_owned(), json!(true)));
             changes.claims.push(("password_violation".to_owned(), json!(v.code())));
             changes.only_scopes = Some(vec![USER_ADMIN_SCOPE.to_owned()]);

@@ -153,6 +153,49 @@ fn the_forced_reset_flag_denies_even_a_fresh_password() {
 }
 
 #[test]
+fn a_forced_reset_is_denied_even_where_expired_passwords_are_restricted() {
+    let d = deps(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")]);
+    for source in ["TokenGeneration_Authentication", "TokenGeneration_RefreshTokens"] {
+        let mut e = event("2", source, Some(1));
+        e["request"]["userAttributes"]["custom:force_password_reset"] = json!(rules::ForceFlag::value_at(NOW - 60));
+        let err = handle(&d, e, NOW).unwrap_err();
+        assert!(
+            matches!(err, PreTokenError::Denied(Violation::ResetRequired)),
+            "{source}"
+        );
+        assert!(err.to_string().contains("Forgot password"), "{err}");
+        assert_eq!(Diagnostic::from(err).error_type, "PasswordResetRequired");
+    }
+}
+
+#[test]
+fn federated_users_are_never_judged_by_password_rules() {
+    let strict = deps(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_UNKNOWN_CHANGE_TIME", "violation")]);
+    for version in ["1", "2"] {
+        for source in [
+            "TokenGeneration_HostedAuth",
+            "TokenGeneration_RefreshTokens",
+            "TokenGeneration_Authentication",
+        ] {
+            // Stamped by an older release 400 days ago, flagged: none of it applies.
+            let mut e = event(version, source, Some(400));
+            e["request"]["userAttributes"]["cognito:user_status"] = json!("EXTERNAL_PROVIDER");
+            e["request"]["userAttributes"]["identities"] =
+                json!(r#"[{"userId":"1093","providerName":"Google","providerType":"Google","primary":true}]"#);
+            e["request"]["userAttributes"]["custom:force_password_reset"] = json!("true");
+            assert_eq!(handle(&strict, e.clone(), NOW).unwrap(), e, "{version} {source}");
+            let mut never_stamped = e.clone();
+            never_stamped["request"]["userAttributes"]
+                .as_object_mut()
+                .unwrap()
+                .remove("custom:password_changed_at");
+            assert!(handle(&strict, never_stamped, NOW).is_ok(), "{version} {source}");
+        }
+    }
+    assert!(strict.users.updates().is_empty());
+}
+
+#[test]
 fn unknown_change_time_follows_the_setting() {
     let allow = deps(&NINETY);
     let out = handle(&allow, event("2", "TokenGeneration_Authentication", None), NOW).unwrap();

@@ -31,11 +31,19 @@ pub struct PasswordChangeCall {
     /// The username, or the user's `sub`, as the event carries it (Cognito's admin APIs
     /// accept either).
     pub user: Option<String>,
-    /// `AdminSetUserPassword` with `Permanent: false` sets a temporary password.
+    /// `AdminSetUserPassword` sets a permanent password only with `Permanent: true`; the API's
+    /// default (the parameter left out) is a temporary one. `ChangePassword` is always permanent.
     pub permanent: bool,
+    /// When the call was made (`detail.eventTime`, seconds since the epoch): the time a change
+    /// is stamped with, so a late or retried event never extends a password's life.
+    pub event_time: Option<i64>,
     /// The call failed (`errorCode` set): nothing changed.
     pub failed: bool,
 }
+
+/// What CloudTrail writes in place of a value it hides (passwords, tokens; in some pools the
+/// username). Only this exact text is hidden: a username that begins with `HIDDEN` is a username.
+pub const REDACTED: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
 /// The API calls that change a password without a Cognito trigger.
 pub const PASSWORD_CHANGE_CALLS: [&str; 2] = ["ChangePassword", "AdminSetUserPassword"];
@@ -53,7 +61,7 @@ pub fn password_change_call(event: &Value) -> Option<PasswordChangeCall> {
     let text = |v: &Value| {
         v.as_str()
             .map(str::trim)
-            .filter(|s| !s.is_empty() && !s.starts_with("HIDDEN"))
+            .filter(|s| !s.is_empty() && *s != REDACTED)
             .map(str::to_owned)
     };
     let params = &detail["requestParameters"];
@@ -67,13 +75,15 @@ pub fn password_change_call(event: &Value) -> Option<PasswordChangeCall> {
     let user_pool_id = text(&params["userPoolId"])
         .or_else(|| text(&extra["userPoolId"]))
         .or_else(|| text(&event["userPoolId"]));
-    let permanent = params["permanent"].as_bool().unwrap_or(true);
+    let permanent = event_name == "ChangePassword" || params["permanent"].as_bool() == Some(true);
+    let event_time = detail["eventTime"].as_str().and_then(crate::rules::timestamp::parse);
     let failed = detail["errorCode"].as_str().is_some_and(|c| !c.is_empty());
     Some(PasswordChangeCall {
         event_name,
         user_pool_id,
         user,
         permanent,
+        event_time,
         failed,
     })
 }
@@ -118,6 +128,44 @@ mod tests {
             json!({}),
         );
         assert_eq!(password_change_call(&e).unwrap().user, None);
+    }
+
+    #[test]
+    fn a_temporary_password_is_not_permanent_and_the_event_time_is_the_change_time() {
+        let set = |params: Value| {
+            let mut e = cloudtrail("AdminSetUserPassword", params, json!(null));
+            e["detail"]["eventTime"] = json!("2026-11-23T11:50:19Z");
+            password_change_call(&e).unwrap()
+        };
+        let missing = set(json!({"userPoolId": "us-east-1_P", "username": "jane"}));
+        assert!(!missing.permanent, "the API's default is a temporary password");
+        assert!(!set(json!({"userPoolId": "us-east-1_P", "username": "jane", "permanent": false})).permanent);
+        assert!(!set(json!({"userPoolId": "us-east-1_P", "username": "jane", "permanent": "true"})).permanent);
+        let permanent = set(json!({"userPoolId": "us-east-1_P", "username": "jane", "permanent": true}));
+        assert!(permanent.permanent);
+        assert_eq!(permanent.event_time, Some(1_795_434_619));
+        let change = password_change_call(&cloudtrail("ChangePassword", json!({}), json!({"sub": "a1b2"}))).unwrap();
+        assert!(change.permanent);
+        assert_eq!(change.event_time, None);
+    }
+
+    #[test]
+    fn only_the_exact_redaction_marker_is_hidden() {
+        let e = cloudtrail(
+            "AdminSetUserPassword",
+            json!({"userPoolId": "us-east-1_P", "username": "HIDDEN_VALLEY_RANCH", "permanent": true}),
+            json!(null),
+        );
+        assert_eq!(
+            password_change_call(&e).unwrap().user.as_deref(),
+            Some("HIDDEN_VALLEY_RANCH")
+        );
+        let e = cloudtrail(
+            "AdminSetUserPassword",
+            json!({"userPoolId": "us-east-1_P", "username": REDACTED, "permanent": true}),
+            json!({"sub": "a1b2"}),
+        );
+        assert_eq!(password_change_call(&e).unwrap().user.as_deref(), Some("a1b2"));
     }
 
     #[test]
