@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use crate::code::{CodeDecryptor, DecryptError, Decrypted, Secret};
-use crate::delivery::ledger::{Claim, Claimed, Ledger, Limit, Settled, TableError};
+use crate::delivery::ledger::{Claim, Claimed, Ledger, Settled, TableError};
 use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 use crate::users::{UpdateError, UserAttributes};
 
@@ -184,8 +184,8 @@ impl UserAttributes for FakeUsers {
 #[derive(Debug, Default)]
 pub struct MemoryLedger {
     pub unavailable: bool,
-    /// Message key → (state, lease until); counter key → count.
-    messages: Mutex<std::collections::HashMap<String, (&'static str, u64)>>,
+    /// Message key → (state, lease until, token of the attempt holding it); counter key → count.
+    messages: Mutex<std::collections::HashMap<String, (&'static str, u64, String)>>,
     counts: Mutex<std::collections::HashMap<String, u32>>,
 }
 
@@ -203,10 +203,18 @@ impl MemoryLedger {
         counts.get(key).copied().unwrap_or(0)
     }
 
+    /// The counts of every counter, whatever its key (they are hashes), sorted.
+    pub fn counts(&self) -> Vec<(String, u32)> {
+        let counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut v: Vec<_> = counts.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        v.sort();
+        v
+    }
+
     /// The states of the messages recorded, sorted.
     pub fn states(&self) -> Vec<&'static str> {
         let messages = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut v: Vec<_> = messages.values().map(|(s, _)| *s).collect();
+        let mut v: Vec<_> = messages.values().map(|(s, _, _)| *s).collect();
         v.sort_unstable();
         v
     }
@@ -215,51 +223,48 @@ impl MemoryLedger {
 impl Ledger for MemoryLedger {
     async fn claim(&self, c: &Claim) -> Result<Claimed, TableError> {
         if self.unavailable {
-            return Err(TableError("DynamoDB TransactWriteItems: unreachable".into()));
+            return Err(TableError::Unavailable(
+                "DynamoDB TransactWriteItems: unreachable".into(),
+            ));
         }
         let mut messages = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match messages.get(&c.message) {
-            Some(("sent", _)) => return Ok(Claimed::Duplicate),
-            Some(("in_progress", lease)) if *lease >= c.now => return Ok(Claimed::InProgress),
-            _ => {}
+        if let Some(answer) = messages
+            .get(&c.message)
+            .and_then(|(state, lease, _)| crate::delivery::ledger::existing(Some(state), *lease, u64::MAX, c.now))
+        {
+            return Ok(answer);
         }
-        let full = |key: &Option<String>, max: Option<u32>| {
-            key.as_ref()
-                .zip(max)
-                .is_some_and(|(k, max)| counts.get(k).copied().unwrap_or(0) >= max)
-        };
-        if full(&c.recipient_window, c.limits.map(|l| l.per_recipient)) {
-            return Ok(Claimed::Throttled(Limit::Recipient));
+        if let Some(full) = c.counters().find(|k| counts.get(&k.key).copied().unwrap_or(0) >= k.max) {
+            return Ok(Claimed::Throttled(full.limit));
         }
-        if full(&c.pool_day, c.limits.and_then(|l| l.per_pool_per_day)) {
-            return Ok(Claimed::Throttled(Limit::PoolDay));
+        for k in c.counters() {
+            *counts.entry(k.key.clone()).or_default() += 1;
         }
-        for k in [&c.recipient_window, &c.pool_day].into_iter().flatten() {
-            *counts.entry(k.clone()).or_default() += 1;
-        }
-        messages.insert(c.message.clone(), ("in_progress", c.lease_until()));
+        messages.insert(c.message.clone(), ("in_progress", c.lease_until(), c.token.clone()));
         Ok(Claimed::Go)
     }
 
     async fn settle(&self, c: &Claim, how: Settled) -> Result<(), TableError> {
         if self.unavailable {
-            return Err(TableError("DynamoDB UpdateItem: unreachable".into()));
+            return Err(TableError::Unavailable("DynamoDB UpdateItem: unreachable".into()));
         }
         let mut messages = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let state = match how {
-            Settled::Sent => "sent",
-            Settled::NotSent => {
-                for k in [&c.recipient_window, &c.pool_day].into_iter().flatten() {
-                    if let Some(n) = counts.get_mut(k) {
-                        *n = n.saturating_sub(1);
-                    }
-                }
-                "failed"
-            }
+        let Some(entry) = messages
+            .get_mut(&c.message)
+            .filter(|(state, _, token)| *state == "in_progress" && *token == c.token)
+        else {
+            return Err(TableError::TakenOver);
         };
-        messages.insert(c.message.clone(), (state, 0));
+        if how == Settled::NotSent {
+            for k in c.counters() {
+                if let Some(n) = counts.get_mut(&k.key) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+        }
+        entry.0 = how.state();
         Ok(())
     }
 }

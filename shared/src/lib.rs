@@ -11,6 +11,7 @@
 //! - [`messages`]: the template catalog, locales, rendering, Cognito's limits, SMS segments.
 //! - [`code`]: the encrypted code custom senders receive: the decryptor trait, and the AWS
 //!   Encryption SDK + KMS implementation (feature `kms`).
+//! - [`budgets`]: how long each step of a custom sender may take.
 //! - [`clock`]: the one place that reads the clock.
 //! - [`config`]: environment configuration, read once at init, errors that name the variable.
 //! - [`delivery`]: SMS (SNS) and email (SES v2) senders behind small traits, phone validation.
@@ -32,6 +33,7 @@
     feature = "cognito"
 ))]
 pub mod aws;
+pub mod budgets;
 pub mod clock;
 pub mod code;
 pub mod config;

@@ -5,9 +5,11 @@
 //! retries a failed invocation (twice by default). So a sender fails (returns an error) only
 //! when a retry can help ([`Failure::Retryable`]: KMS or the delivery service throttling,
 //! unavailable or timing out); bad input ([`Failure::Rejected`]) is logged and the invocation
-//! succeeds, because a retry would fail the same way. Every invocation logs exactly one
-//! `outcome` line (`sent`, `dry_run`, `skipped`, `rejected` or `failed`), which CloudWatch
-//! metric filters can count: `{ $.fields.outcome = "failed" || $.fields.outcome = "rejected" }`.
+//! succeeds, because a retry would fail the same way. A delivery the service may have taken
+//! without answering in time ([`Failure::Unknown`]) is recorded in the delivery table and not
+//! retried. Every invocation logs exactly one `outcome` line (`sent`, `dry_run`, `duplicate`,
+//! `throttled`, `skipped`, `rejected`, `unknown` or `failed`), which CloudWatch metric filters
+//! can count: `{ $.fields.outcome = "failed" || $.fields.outcome = "rejected" || $.fields.outcome = "unknown" }`.
 
 use std::future::Future;
 
@@ -16,7 +18,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
 use crate::config::{self, InitError, MessageConfig, OnTableError, SenderConfig, TableConfig};
-use crate::delivery::ledger::{self, Channel, ClaimInput, Claimed, Ledger, Limit, Settled};
+use crate::delivery::ledger::{self, Channel, ClaimInput, Claimed, Ledger, Limit, Purpose, Settled, TableError};
 use crate::events::sender::SenderRequest;
 use crate::events::{self, Envelope, Family, MessageKind};
 use crate::messages::{Branding, Catalog, Code, MessageInput, Rendered};
@@ -81,6 +83,9 @@ pub enum Failure {
     Rejected(String),
     /// A dependency was throttling or unavailable: a retry can help.
     Retryable(String),
+    /// The delivery service did not answer in time and may have taken the message: with the
+    /// delivery table it is recorded as such and never sent again.
+    Unknown(String),
 }
 
 impl Failure {
@@ -101,12 +106,41 @@ impl From<DecryptError> for Failure {
 
 impl From<crate::delivery::DeliveryError> for Failure {
     fn from(e: crate::delivery::DeliveryError) -> Self {
-        if e.is_retryable() {
-            Failure::Retryable(e.to_string())
-        } else {
-            Failure::Rejected(e.to_string())
+        match e {
+            crate::delivery::DeliveryError::Unknown { .. } => Failure::Unknown(e.to_string()),
+            _ if e.is_retryable() => Failure::Retryable(e.to_string()),
+            _ => Failure::Rejected(e.to_string()),
         }
     }
+}
+
+/// Who can make Cognito send a message of this kind, which decides what may limit it (see
+/// [`Purpose`]).
+pub fn purpose(kind: MessageKind) -> Purpose {
+    match kind {
+        MessageKind::SignUp
+        | MessageKind::ResendCode
+        | MessageKind::ForgotPassword
+        | MessageKind::UpdateUserAttribute
+        | MessageKind::VerifyUserAttribute => Purpose::Requested,
+        MessageKind::Authentication => Purpose::SignIn,
+        MessageKind::AdminCreateUser | MessageKind::AccountTakeOverNotification => Purpose::Essential,
+    }
+}
+
+/// A token no other attempt has: the time, the process and a per-process random key,
+/// hashed. Not a secret, only unique (the claim holds it; only its holder records the outcome).
+fn attempt_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static ATTEMPTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(nanos);
+    h.write_u32(std::process::id());
+    h.write_u64(ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{:016x}{:08x}", h.finish(), std::process::id())
 }
 
 /// How an invocation ended, when it did not fail.
@@ -270,7 +304,7 @@ pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), Retryab
 }
 
 /// Validate, then the table (one message per request, limits), then decrypt and send, then
-/// record how it ended.
+/// record how it ended. Each step keeps to its budget ([`crate::budgets`]).
 async fn deliver_once<D: Deliver>(
     sender: &D,
     req: &Request,
@@ -279,7 +313,12 @@ async fn deliver_once<D: Deliver>(
 ) -> Result<Delivered, Failure> {
     let to = sender.recipient(req, masked)?;
     let Some((ledger, table)) = sender.table() else {
-        return sender.deliver(req, to).await;
+        // Without the table nothing remembers a delivery: an unknown outcome is retried, and
+        // the retry may send the message a second time (SECURITY.md).
+        return sender.deliver(req, to).await.map_err(|f| match f {
+            Failure::Unknown(why) => Failure::Retryable(why),
+            other => other,
+        });
     };
     // The ciphertext is fresh for every message and the same in every retry of it; a notice
     // without a code is identified by the whole event (identical in Lambda's retries).
@@ -287,9 +326,12 @@ async fn deliver_once<D: Deliver>(
         Some(code) => code.as_bytes().to_vec(),
         None => serde_json::to_vec(event).unwrap_or_default(),
     };
+    let token = attempt_token();
     let claim = ledger::claim(&ClaimInput {
         identity: &identity,
+        token: &token,
         channel: D::CHANNEL,
+        purpose: purpose(req.kind),
         recipient: &to,
         user_pool_id: &req.envelope.user_pool_id,
         hash_key: table.hash_key.expose(),
@@ -306,11 +348,16 @@ async fn deliver_once<D: Deliver>(
                 "another attempt at this message is in progress; Lambda retries this one later".into(),
             ));
         }
-        Err(e) => {
+        // Contention is the load the table guards against, not an outage: never unguarded.
+        Err(e @ (TableError::Contended(_) | TableError::TakenOver)) => return Err(Failure::Retryable(e.to_string())),
+        Err(e @ TableError::Unavailable(_)) => {
             return match table.on_error {
                 OnTableError::Deliver => {
                     error!(error = %e, on_table_error = "deliver", "delivery table unavailable: delivering without its limits and duplicate check");
-                    sender.deliver(req, to).await
+                    sender.deliver(req, to).await.map_err(|f| match f {
+                        Failure::Unknown(why) => Failure::Retryable(why),
+                        other => other,
+                    })
                 }
                 OnTableError::Fail => Err(Failure::Retryable(format!("{e} (ON_TABLE_ERROR=fail)"))),
             };
@@ -319,10 +366,12 @@ async fn deliver_once<D: Deliver>(
     let result = sender.deliver(req, to).await;
     let how = match &result {
         Ok(Delivered::Sent { .. }) => Settled::Sent,
+        Err(Failure::Unknown(_)) => Settled::Unknown,
         _ => Settled::NotSent,
     };
     if let Err(e) = ledger.settle(&claim, how).await {
-        // The message's outcome stands; a retry may find the claim until its lease lapses.
+        // The message's outcome stands. A retry finds the claim until its lease lapses; then,
+        // for a message that was sent, it sends it again (SECURITY.md says when).
         error!(error = %e, settled = ?how, "delivery table: the outcome was not recorded");
     }
     result
@@ -363,6 +412,7 @@ pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>)
         Ok(Delivered::Skipped) => "skipped",
         Err(Failure::Rejected(_)) => "rejected",
         Err(Failure::Retryable(_)) => "failed",
+        Err(Failure::Unknown(_)) => "unknown",
     };
     crate::metrics::outcome(outcome, source);
     match result {
@@ -388,6 +438,10 @@ pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>)
         }
         Err(Failure::Rejected(reason)) => {
             error!(outcome = "rejected", trigger_source = %source, recipient = %recipient, reason = %reason, "message not sent; a retry cannot help");
+            Ok(())
+        }
+        Err(Failure::Unknown(reason)) => {
+            error!(outcome = "unknown", trigger_source = %source, recipient = %recipient, reason = %reason, "the message may or may not have been delivered; recorded, and never sent again");
             Ok(())
         }
         Err(Failure::Retryable(reason)) => {

@@ -361,6 +361,13 @@ pub const MAX_EMAIL_PER_ADDRESS: Setting = Setting {
     described: "a whole number of emails per address per window from 1 to 1000",
 };
 
+pub const MAX_SIGN_IN_CODES_PER_RECIPIENT: Setting = Setting {
+    variable: "MAX_SIGN_IN_CODES_PER_RECIPIENT",
+    rule: Rule::Whole { min: 1, max: 1000 },
+    optional: true,
+    described: "a whole number of sign-in codes per recipient per window from 1 to 1000",
+};
+
 pub const LIMIT_WINDOW_SECONDS: Setting = Setting {
     variable: "LIMIT_WINDOW_SECONDS",
     rule: Rule::Whole { min: 60, max: 86_400 },
@@ -398,7 +405,7 @@ pub const METRICS_NAMESPACE: Setting = Setting {
 };
 
 /// Every setting the template can set.
-pub const ALL: [&Setting; 25] = [
+pub const ALL: [&Setting; 26] = [
     &APP_NAME,
     &DEFAULT_LOCALE,
     &RESET_URL,
@@ -420,6 +427,7 @@ pub const ALL: [&Setting; 25] = [
     &DELIVERY_TABLE,
     &MAX_SMS_PER_NUMBER,
     &MAX_EMAIL_PER_ADDRESS,
+    &MAX_SIGN_IN_CODES_PER_RECIPIENT,
     &LIMIT_WINDOW_SECONDS,
     &MAX_SMS_PER_POOL_PER_DAY,
     &ON_TABLE_ERROR,

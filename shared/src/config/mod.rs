@@ -18,7 +18,7 @@ mod rules;
 mod sender;
 #[cfg(feature = "sns")]
 mod sms;
-mod table;
+pub mod table;
 
 pub use email::EmailConfig;
 pub use messages::MessageConfig;

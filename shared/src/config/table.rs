@@ -4,8 +4,8 @@
 use super::{ConfigError, Source, optional};
 use crate::delivery::ledger::{Channel, Lifetimes, Limits};
 use crate::settings::{
-    DELIVERY_TABLE, LIMIT_WINDOW_SECONDS, MAX_EMAIL_PER_ADDRESS, MAX_SMS_PER_NUMBER, MAX_SMS_PER_POOL_PER_DAY,
-    ON_TABLE_ERROR, Setting,
+    DELIVERY_TABLE, LIMIT_WINDOW_SECONDS, MAX_EMAIL_PER_ADDRESS, MAX_SIGN_IN_CODES_PER_RECIPIENT, MAX_SMS_PER_NUMBER,
+    MAX_SMS_PER_POOL_PER_DAY, ON_TABLE_ERROR, Setting,
 };
 
 /// Defaults, with the reasons in the README ("Delivery table"): a person who asks again
@@ -14,9 +14,14 @@ use crate::settings::{
 pub const DEFAULT_MAX_SMS_PER_NUMBER: u32 = 5;
 pub const DEFAULT_MAX_EMAIL_PER_ADDRESS: u32 = 10;
 pub const DEFAULT_LIMIT_WINDOW_SECONDS: u32 = 3_600;
+/// Sign-in codes (MFA, email or SMS one-time codes) have their own, higher limit: a user
+/// signing in on several devices, or retrying, needs more than a reset does, and an outsider
+/// who fills the requested-message limit must not silence them.
+pub const DEFAULT_MAX_SIGN_IN_CODES_PER_RECIPIENT: u32 = 20;
 
 /// A claim blocks concurrent attempts for longer than one attempt can run (the senders'
-/// timeout is 15 s) and less than Lambda's first retry of a failed invocation (1 minute).
+/// timeout, [`crate::sender::SENDER_TIMEOUT`], above the sum of the steps' budgets) and less
+/// than Lambda's first retry of a failed invocation (1 minute).
 pub const LEASE_SECONDS: u64 = 30;
 /// Records outlive every retry Lambda can make: the longest event age it allows (6 hours,
 /// whatever `MaximumEventAgeInSeconds` says) plus an hour.
@@ -100,6 +105,11 @@ impl TableConfig {
             hash_key: HashKey(hash_key.into_bytes()),
             limits: Limits {
                 per_recipient,
+                sign_in_per_recipient: whole(
+                    src,
+                    &MAX_SIGN_IN_CODES_PER_RECIPIENT,
+                    DEFAULT_MAX_SIGN_IN_CODES_PER_RECIPIENT,
+                )?,
                 window_seconds: whole(src, &LIMIT_WINDOW_SECONDS, DEFAULT_LIMIT_WINDOW_SECONDS)?,
                 per_pool_per_day,
             },
@@ -140,6 +150,7 @@ mod tests {
             sms.limits,
             Limits {
                 per_recipient: 5,
+                sign_in_per_recipient: 20,
                 window_seconds: 3600,
                 per_pool_per_day: None
             }
@@ -169,6 +180,10 @@ mod tests {
         };
         assert_eq!(with(("MAX_SMS_PER_NUMBER", "0")), "MAX_SMS_PER_NUMBER");
         assert_eq!(with(("LIMIT_WINDOW_SECONDS", "59")), "LIMIT_WINDOW_SECONDS");
+        assert_eq!(
+            with(("MAX_SIGN_IN_CODES_PER_RECIPIENT", "1001")),
+            "MAX_SIGN_IN_CODES_PER_RECIPIENT"
+        );
         assert_eq!(with(("ON_TABLE_ERROR", "Deliver")), "ON_TABLE_ERROR");
         assert_eq!(with(("DELIVERY_HASH_KEY", "short")), "DELIVERY_HASH_KEY");
         assert_eq!(

@@ -1,15 +1,25 @@
 //! The delivery table on DynamoDB: the [`Ledger`] rules as conditional writes.
 //!
 //! Table: partition key `pk` (string), TTL attribute `expires_at` (Unix seconds). Items:
-//! - `m#<sha256>`: one message, `state` (`in_progress`, `sent`, `failed`) and `lease_until`;
-//! - `r#<channel>#<hmac>#<window>`: `count` of messages to one recipient in one window;
-//! - `p#<pool>#<channel>#<day>`: `count` of messages of one pool in one UTC day.
+//! - `m#<sha256>`: one message, `state` (`in_progress`, `sent`, `unknown`, `failed`),
+//!   `lease_until` and `claim_token` (the attempt that holds it);
+//! - `r#<channel>#<hmac>#<window>` and `s#<channel>#<hmac>#<window>`: `count` of requested
+//!   messages, and of sign-in codes, to one recipient in one window;
+//! - `p#<pool>#sms#<day>`: `count` of a pool's requested SMS in one UTC day.
 //!
-//! A claim is one `TransactWriteItems`: each item carries its own condition, all or none are
-//! written, so a duplicate is never counted and a throttled message never claimed. DynamoDB
-//! deletes expired items late (and moto never does), so every condition compares the expiry
-//! itself. Concurrent transactions on one item may be cancelled with `TransactionConflict`;
-//! those are tried again (a few times, with jitter) before the table counts as unavailable.
+//! A claim is one `TransactWriteItems` of the message and its recipient's counter: each item
+//! carries its own condition, all or none are written, so a duplicate is never counted and a
+//! throttled message never claimed. The pool's counter, which every recipient shares, is not
+//! in the transaction: concurrent transactions on one item cancel each other
+//! (`TransactionConflict`), while single-item conditional updates on it simply queue. It is
+//! counted right after the claim with one conditional `UpdateItem`; over the ceiling, the
+//! claim is released again. A conflict on a recipient's items is tried again, with jitter, a
+//! few times, and then reported as [`TableError::Contended`]: not an outage.
+//!
+//! The outcome is written only by the attempt that holds the claim (a condition on its
+//! token): an attempt whose lease lapsed never overwrites the attempt that took over.
+//! DynamoDB deletes expired items late (and moto never does), so every condition compares
+//! the expiry itself.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -17,11 +27,12 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
-use super::ledger::{Claim, Claimed, Ledger, Limit, Settled, TableError};
+use super::ledger::{self, Claim, Claimed, Counter, Ledger, Limit, Settled, TableError};
 
 /// Built once at init.
 #[derive(Debug, Clone)]
@@ -62,9 +73,13 @@ fn values(pairs: Vec<(&str, AttributeValue)>) -> Option<HashMap<String, Attribut
 fn build(update: aws_sdk_dynamodb::types::builders::UpdateBuilder) -> Result<TransactWriteItem, TableError> {
     let update = update
         .build()
-        .map_err(|e| TableError(format!("request not built: {e}")))?;
+        .map_err(|e| TableError::Unavailable(format!("request not built: {e}")))?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
+
+/// The condition under which an attempt may write its message's outcome: it still holds it.
+const HOLDS_THE_CLAIM: &str = "claim_token = :token AND #state = :in_progress";
+const SET_STATE: &str = "SET #state = :state, expires_at = :keep";
 
 impl DynamoLedger {
     /// The message item: claimed when new, released (`failed`), expired, or a lapsed lease.
@@ -73,7 +88,9 @@ impl DynamoLedger {
             Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(&c.message)))
-                .update_expression("SET #state = :in_progress, lease_until = :lease, expires_at = :keep")
+                .update_expression(
+                    "SET #state = :in_progress, lease_until = :lease, expires_at = :keep, claim_token = :token",
+                )
                 .condition_expression(
                     "attribute_not_exists(pk) OR expires_at < :now OR #state = :failed \
                      OR (#state = :in_progress AND lease_until < :now)",
@@ -85,69 +102,117 @@ impl DynamoLedger {
                     (":lease", n(c.lease_until())),
                     (":keep", n(c.keep_until())),
                     (":now", n(c.now)),
+                    (":token", s(&c.token)),
                 ]))
                 .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld),
         )
     }
 
     /// A counter item, counted up under its ceiling.
-    fn count(&self, pk: &str, max: u32, expires: u64) -> Result<TransactWriteItem, TableError> {
-        build(
-            Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(pk)))
-                .update_expression("ADD #count :one SET expires_at = :expires")
-                .condition_expression("attribute_not_exists(pk) OR #count < :max")
-                .set_expression_attribute_names(names(&[("#count", "count")]))
-                .set_expression_attribute_values(values(vec![
-                    (":one", n(1)),
-                    (":max", n(max)),
-                    (":expires", n(expires)),
-                ])),
-        )
+    fn count(&self, counter: &Counter) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(&counter.key)))
+            .update_expression("ADD #count :one SET expires_at = :expires")
+            .condition_expression("attribute_not_exists(pk) OR #count < :max")
+            .set_expression_attribute_names(names(&[("#count", "count")]))
+            .set_expression_attribute_values(values(vec![
+                (":one", n(1)),
+                (":max", n(counter.max)),
+                (":expires", n(counter.expires_at)),
+            ]))
     }
 
     /// A counter item, counted back down (a claimed message that was not delivered).
-    fn uncount(&self, pk: &str) -> Result<TransactWriteItem, TableError> {
-        build(
-            Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(pk)))
-                .update_expression("ADD #count :minus_one")
-                .condition_expression("attribute_exists(pk) AND #count > :zero")
-                .set_expression_attribute_names(names(&[("#count", "count")]))
-                .set_expression_attribute_values(values(vec![(":minus_one", n(-1)), (":zero", n(0))])),
-        )
+    fn uncount(&self, counter: &Counter) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(&counter.key)))
+            .update_expression("ADD #count :minus_one")
+            .condition_expression("attribute_exists(pk) AND #count > :zero")
+            .set_expression_attribute_names(names(&[("#count", "count")]))
+            .set_expression_attribute_values(values(vec![(":minus_one", n(-1)), (":zero", n(0))]))
     }
 
-    fn set_state(&self, c: &Claim, state: &str) -> Result<TransactWriteItem, TableError> {
-        build(
-            Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(&c.message)))
-                .update_expression(SET_STATE)
-                .set_expression_attribute_names(names(&[("#state", "state")]))
-                .set_expression_attribute_values(values(vec![(":state", s(state)), (":keep", n(c.keep_until()))])),
-        )
+    /// The message's outcome, written only while this attempt holds the claim.
+    fn set_state(&self, c: &Claim, how: Settled) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(&c.message)))
+            .update_expression(SET_STATE)
+            .condition_expression(HOLDS_THE_CLAIM)
+            .set_expression_attribute_names(names(&[("#state", "state")]))
+            .set_expression_attribute_values(values(vec![
+                (":state", s(how.state())),
+                (":keep", n(c.keep_until())),
+                (":token", s(&c.token)),
+                (":in_progress", s("in_progress")),
+            ]))
     }
 
-    /// What the claim consists of, and which limit each counter item is.
-    fn claim_items(&self, c: &Claim) -> Result<(Vec<TransactWriteItem>, Vec<Option<Limit>>), TableError> {
-        let mut items = vec![self.claim_message(c)?];
-        let mut limits = vec![None];
-        if let (Some(pk), Some(l)) = (&c.recipient_window, c.limits) {
-            items.push(self.count(pk, l.per_recipient, c.window_expiry())?);
-            limits.push(Some(Limit::Recipient));
+    /// Sends one conditional update on its own (no transaction): `Ok(false)` when its
+    /// condition failed.
+    async fn update(&self, update: aws_sdk_dynamodb::types::builders::UpdateBuilder) -> Result<bool, TableError> {
+        let u = update
+            .build()
+            .map_err(|e| TableError::Unavailable(format!("request not built: {e}")))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(u.table_name())
+            .set_key(Some(u.key().clone()))
+            .update_expression(u.update_expression())
+            .set_condition_expression(u.condition_expression().map(str::to_owned))
+            .set_expression_attribute_names(u.expression_attribute_names().cloned())
+            .set_expression_attribute_values(u.expression_attribute_values().cloned())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(se))
+                if matches!(se.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("UpdateItem", &e)),
         }
-        if let (Some(pk), Some(max)) = (&c.pool_day, c.limits.and_then(|l| l.per_pool_per_day)) {
-            items.push(self.count(pk, max, c.day_expiry())?);
-            limits.push(Some(Limit::PoolDay));
+    }
+
+    /// Sends a transaction, trying again while concurrent transactions cancel it; the
+    /// cancellation reasons when a condition failed.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<Option<Vec<CancellationReason>>, TableError> {
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let e = match result {
+                Ok(_) => return Ok(None),
+                Err(e) => e,
+            };
+            let reasons = match &e {
+                SdkError::ServiceError(se) => match se.err() {
+                    TransactWriteItemsError::TransactionCanceledException(t) => t.cancellation_reasons().to_vec(),
+                    _ => return Err(unavailable("TransactWriteItems", &e)),
+                },
+                _ => return Err(unavailable("TransactWriteItems", &e)),
+            };
+            if !reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+                return Ok(Some(reasons));
+            }
+            if attempt < CONFLICT_ATTEMPTS {
+                tokio::time::sleep(jitter(attempt)).await;
+            }
         }
-        Ok((items, limits))
+        Err(TableError::Contended(
+            "DynamoDB TransactWriteItems: TransactionConflict".into(),
+        ))
     }
 
     /// The message's state when a cancellation did not return it (older stand-ins).
-    async fn read_state(&self, c: &Claim) -> Result<Claimed, TableError> {
+    async fn read_state(&self, c: &Claim) -> Result<Option<Claimed>, TableError> {
         let out = self
             .client
             .get_item()
@@ -159,10 +224,58 @@ impl DynamoLedger {
             .map_err(|e| unavailable("GetItem", &e))?;
         Ok(state_of(out.item.as_ref(), c.now))
     }
+
+    /// Releases a claim: the message marked failed (while this attempt holds it) and its
+    /// recipient's counter taken back down in one transaction, then, when `pool`, the pool's.
+    async fn release(&self, c: &Claim, pool: bool) -> Result<(), TableError> {
+        let mut items = vec![build(self.set_state(c, Settled::NotSent))?];
+        if let Some(r) = &c.recipient {
+            items.push(build(self.uncount(r))?);
+        }
+        if let Some(reasons) = self.transact(items).await? {
+            return Err(match reasons.first().and_then(CancellationReason::code) {
+                Some("ConditionalCheckFailed") => TableError::TakenOver,
+                _ => TableError::Unavailable(format!("DynamoDB TransactWriteItems: {}", codes(&reasons))),
+            });
+        }
+        if let Some(p) = c.pool.as_ref().filter(|_| pool) {
+            self.update(self.uncount(p)).await?;
+        }
+        Ok(())
+    }
+
+    /// Counts the pool's daily SMS after a successful claim; over the ceiling, the claim is
+    /// released and the message throttled.
+    async fn count_pool(&self, c: &Claim) -> Result<Claimed, TableError> {
+        let Some(pool) = &c.pool else {
+            return Ok(Claimed::Go);
+        };
+        match self.update(self.count(pool)).await {
+            Ok(true) => Ok(Claimed::Go),
+            Ok(false) => {
+                self.release(c, false).await?;
+                Ok(Claimed::Throttled(Limit::PoolDay))
+            }
+            Err(e) => {
+                // Not counted: give the claim back so a retry starts clean.
+                let _ = self.release(c, false).await;
+                Err(e)
+            }
+        }
+    }
 }
 
-/// What an existing message item means for a new attempt.
-fn state_of(item: Option<&HashMap<String, AttributeValue>>, now: u64) -> Claimed {
+fn codes(reasons: &[CancellationReason]) -> String {
+    reasons
+        .iter()
+        .filter_map(CancellationReason::code)
+        .filter(|c| *c != "None")
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What an existing message item means for a new attempt (`None`: claimable).
+fn state_of(item: Option<&HashMap<String, AttributeValue>>, now: u64) -> Option<Claimed> {
     let number = |name: &str| {
         item.and_then(|i| i.get(name))
             .and_then(|v| v.as_n().ok())
@@ -170,12 +283,12 @@ fn state_of(item: Option<&HashMap<String, AttributeValue>>, now: u64) -> Claimed
             .unwrap_or(0)
     };
     let state = item.and_then(|i| i.get("state")).and_then(|v| v.as_s().ok());
-    match state.map(String::as_str) {
-        _ if number("expires_at") < now => Claimed::Go,
-        Some("sent") => Claimed::Duplicate,
-        Some("in_progress") if number("lease_until") >= now => Claimed::InProgress,
-        _ => Claimed::Go,
-    }
+    ledger::existing(
+        state.map(String::as_str),
+        number("lease_until"),
+        number("expires_at"),
+        now,
+    )
 }
 
 fn unavailable<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(operation: &str, e: &SdkError<E, R>) -> TableError {
@@ -185,128 +298,96 @@ fn unavailable<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(operation: &
         SdkError::DispatchFailure(_) => "unreachable".into(),
         _ => "no answer".into(),
     };
-    TableError(format!("DynamoDB {operation}: {code}"))
+    TableError::Unavailable(format!("DynamoDB {operation}: {code}"))
 }
 
-/// Reads a cancelled claim: which condition failed decides the answer.
+/// Reads a claim the table cancelled (conflicts were tried again already).
+#[derive(Debug)]
 enum Cancelled {
-    Conflict,
     Answer(Claimed),
-    /// The message's condition failed but its item did not come back.
+    /// The message's condition failed but what it found is claimable now (it changed
+    /// in between): claim again, never go ahead without a claim of our own.
+    Again,
+    /// The message's condition failed and its item did not come back.
     MessageExists,
     Other(String),
 }
 
-fn cancelled(reasons: &[CancellationReason], limits: &[Option<Limit>], now: u64) -> Cancelled {
-    let code = |r: &CancellationReason| r.code().unwrap_or("None").to_owned();
-    if reasons.iter().any(|r| code(r) == "TransactionConflict") {
-        return Cancelled::Conflict;
-    }
-    for (i, r) in reasons.iter().enumerate() {
-        if code(r) != "ConditionalCheckFailed" {
-            continue;
-        }
-        return match limits.get(i).copied().flatten() {
-            Some(limit) => Cancelled::Answer(Claimed::Throttled(limit)),
-            None => match r.item() {
-                Some(item) => Cancelled::Answer(state_of(Some(item), now)),
-                None => Cancelled::MessageExists,
-            },
+fn cancelled(reasons: &[CancellationReason], c: &Claim) -> Cancelled {
+    let failed = |r: &CancellationReason| r.code() == Some("ConditionalCheckFailed");
+    // The message item comes first: a duplicate over a limit is a duplicate.
+    if let Some(r) = reasons.first().filter(|r| failed(r)) {
+        return match r.item() {
+            Some(item) => state_of(Some(item), c.now).map_or(Cancelled::Again, Cancelled::Answer),
+            None => Cancelled::MessageExists,
         };
     }
-    Cancelled::Other(
-        reasons
-            .iter()
-            .map(code)
-            .filter(|c| c != "None")
-            .collect::<Vec<_>>()
-            .join(", "),
-    )
+    match (reasons.get(1).is_some_and(failed), &c.recipient) {
+        (true, Some(counter)) => Cancelled::Answer(Claimed::Throttled(counter.limit)),
+        _ => Cancelled::Other(codes(reasons)),
+    }
+}
+
+/// Runs a step within its budget ([`crate::budgets`]).
+async fn within<T>(
+    budget: Duration,
+    step: impl std::future::Future<Output = Result<T, TableError>>,
+) -> Result<T, TableError> {
+    tokio::time::timeout(budget, step).await.unwrap_or_else(|_| {
+        Err(TableError::Unavailable(format!(
+            "DynamoDB: no answer within {} ms",
+            budget.as_millis()
+        )))
+    })
 }
 
 impl Ledger for DynamoLedger {
     async fn claim(&self, c: &Claim) -> Result<Claimed, TableError> {
-        let (items, limits) = self.claim_items(c)?;
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
-            let Err(e) = result else {
-                return Ok(Claimed::Go);
-            };
-            let reasons = match &e {
-                SdkError::ServiceError(se) => match se.err() {
-                    TransactWriteItemsError::TransactionCanceledException(t) => t.cancellation_reasons().to_vec(),
-                    _ => return Err(unavailable("TransactWriteItems", &e)),
-                },
-                _ => return Err(unavailable("TransactWriteItems", &e)),
-            };
-            match cancelled(&reasons, &limits, c.now) {
-                // The message item comes first: a duplicate over a limit is a duplicate.
-                Cancelled::Answer(answer) => return Ok(answer),
-                Cancelled::MessageExists => return self.read_state(c).await,
-                Cancelled::Conflict if attempt < CONFLICT_ATTEMPTS => {
-                    tokio::time::sleep(jitter(attempt)).await;
-                }
-                Cancelled::Conflict => {
-                    return Err(TableError("DynamoDB TransactWriteItems: TransactionConflict".into()));
-                }
-                Cancelled::Other(codes) => return Err(TableError(format!("DynamoDB TransactWriteItems: {codes}"))),
-            }
-        }
-        Err(TableError("DynamoDB TransactWriteItems: TransactionConflict".into()))
+        within(crate::budgets::CLAIM, self.try_claim(c)).await
     }
 
     async fn settle(&self, c: &Claim, how: Settled) -> Result<(), TableError> {
-        let state = match how {
-            Settled::Sent => "sent",
-            Settled::NotSent => "failed",
-        };
-        let counters: Vec<&String> = [&c.recipient_window, &c.pool_day].into_iter().flatten().collect();
-        if how == Settled::Sent || counters.is_empty() {
-            return self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(&c.message)))
-                .update_expression(SET_STATE)
-                .set_expression_attribute_names(names(&[("#state", "state")]))
-                .set_expression_attribute_values(values(vec![(":state", s(state)), (":keep", n(c.keep_until()))]))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| unavailable("UpdateItem", &e));
-        }
-        let mut items = vec![self.set_state(c, state)?];
-        for pk in counters {
-            items.push(self.uncount(pk)?);
-        }
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let Err(e) = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await
-            else {
-                return Ok(());
-            };
-            let conflict = matches!(&e, SdkError::ServiceError(se) if matches!(se.err(),
-                TransactWriteItemsError::TransactionCanceledException(t)
-                    if t.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"))));
-            if !conflict || attempt == CONFLICT_ATTEMPTS {
-                return Err(unavailable("TransactWriteItems", &e));
+        within(crate::budgets::SETTLE, async {
+            match how {
+                Settled::Sent | Settled::Unknown => match self.update(self.set_state(c, how)).await? {
+                    true => Ok(()),
+                    false => Err(TableError::TakenOver),
+                },
+                Settled::NotSent => self.release(c, true).await,
             }
-            tokio::time::sleep(jitter(attempt)).await;
-        }
-        Ok(())
+        })
+        .await
     }
 }
 
-const SET_STATE: &str = "SET #state = :state, expires_at = :keep";
+impl DynamoLedger {
+    async fn try_claim(&self, c: &Claim) -> Result<Claimed, TableError> {
+        for _ in 0..CONFLICT_ATTEMPTS {
+            let mut items = vec![self.claim_message(c)?];
+            if let Some(r) = &c.recipient {
+                items.push(build(self.count(r))?);
+            }
+            let Some(reasons) = self.transact(items).await? else {
+                return self.count_pool(c).await;
+            };
+            match cancelled(&reasons, c) {
+                Cancelled::Answer(answer) => return Ok(answer),
+                Cancelled::MessageExists => {
+                    if let Some(answer) = self.read_state(c).await? {
+                        return Ok(answer);
+                    }
+                }
+                Cancelled::Again => {}
+                Cancelled::Other(codes) => {
+                    return Err(TableError::Unavailable(format!("DynamoDB TransactWriteItems: {codes}")));
+                }
+            }
+        }
+        Err(TableError::Contended(
+            "the message's item kept changing under concurrent attempts".into(),
+        ))
+    }
+}
 
 /// 5 to 15 ms times the attempt: concurrent claims spread out instead of colliding again.
 fn jitter(attempt: u32) -> Duration {
@@ -319,6 +400,7 @@ fn jitter(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::ledger::{Channel, ClaimInput, Lifetimes, Limits, Purpose};
 
     fn item(state: &str, lease: u64, expires: u64) -> HashMap<String, AttributeValue> {
         HashMap::from([
@@ -330,67 +412,83 @@ mod tests {
 
     #[test]
     fn an_existing_message_is_a_duplicate_in_progress_or_free_again() {
-        assert_eq!(state_of(Some(&item("sent", 0, 500)), 100), Claimed::Duplicate);
-        assert_eq!(state_of(Some(&item("in_progress", 130, 500)), 100), Claimed::InProgress);
-        // A lapsed lease: the attempt that held it timed out.
-        assert_eq!(state_of(Some(&item("in_progress", 90, 500)), 100), Claimed::Go);
-        assert_eq!(state_of(Some(&item("failed", 0, 500)), 100), Claimed::Go);
-        // Expired but not yet deleted (TTL deletion is late): as if absent.
-        assert_eq!(state_of(Some(&item("sent", 0, 99)), 100), Claimed::Go);
-        assert_eq!(state_of(None, 100), Claimed::Go);
+        assert_eq!(state_of(Some(&item("sent", 0, 500)), 100), Some(Claimed::Duplicate));
+        assert_eq!(state_of(Some(&item("unknown", 0, 500)), 100), Some(Claimed::Duplicate));
+        assert_eq!(
+            state_of(Some(&item("in_progress", 130, 500)), 100),
+            Some(Claimed::InProgress)
+        );
+        assert_eq!(state_of(Some(&item("in_progress", 90, 500)), 100), None);
+        assert_eq!(state_of(Some(&item("failed", 0, 500)), 100), None);
+        assert_eq!(state_of(Some(&item("sent", 0, 99)), 100), None);
+        assert_eq!(state_of(None, 100), None);
+    }
+
+    fn a_claim(purpose: Purpose) -> Claim {
+        ledger::claim(&ClaimInput {
+            identity: b"c",
+            token: "t",
+            channel: Channel::Sms,
+            purpose,
+            recipient: "+12065550123",
+            user_pool_id: "us-east-1_P",
+            hash_key: b"k",
+            limits: Some(Limits {
+                per_recipient: 3,
+                sign_in_per_recipient: 20,
+                window_seconds: 3600,
+                per_pool_per_day: Some(10),
+            }),
+            lifetimes: Lifetimes {
+                lease_seconds: 30,
+                keep_seconds: 25_200,
+            },
+            now: 100,
+        })
     }
 
     #[test]
-    fn a_cancellation_names_the_limit_or_the_message() {
+    fn a_cancellation_names_the_limit_or_the_message_and_never_says_go() {
         let reason = |code: &str| CancellationReason::builder().code(code).build();
-        let limits = [None, Some(Limit::Recipient), Some(Limit::PoolDay)];
+        let with_item = |state: &str, lease: u64| {
+            CancellationReason::builder()
+                .code("ConditionalCheckFailed")
+                .set_item(Some(item(state, lease, 500)))
+                .build()
+        };
+        let requested = a_claim(Purpose::Requested);
         assert!(matches!(
-            cancelled(
-                &[reason("None"), reason("ConditionalCheckFailed"), reason("None")],
-                &limits,
-                0
-            ),
+            cancelled(&[reason("None"), reason("ConditionalCheckFailed")], &requested),
             Cancelled::Answer(Claimed::Throttled(Limit::Recipient))
         ));
         assert!(matches!(
             cancelled(
-                &[reason("None"), reason("None"), reason("ConditionalCheckFailed")],
-                &limits,
-                0
+                &[reason("None"), reason("ConditionalCheckFailed")],
+                &a_claim(Purpose::SignIn)
             ),
-            Cancelled::Answer(Claimed::Throttled(Limit::PoolDay))
+            Cancelled::Answer(Claimed::Throttled(Limit::SignIn))
         ));
         assert!(matches!(
-            cancelled(
-                &[reason("ConditionalCheckFailed"), reason("None"), reason("None")],
-                &limits,
-                0
-            ),
+            cancelled(&[reason("ConditionalCheckFailed"), reason("None")], &requested),
             Cancelled::MessageExists
         ));
         // Delivered before and over the limit now: a duplicate, not a throttled message.
         assert!(matches!(
-            cancelled(
-                &[
-                    reason("ConditionalCheckFailed"),
-                    reason("ConditionalCheckFailed"),
-                    reason("None")
-                ],
-                &limits,
-                0
-            ),
-            Cancelled::MessageExists
+            cancelled(&[with_item("sent", 0), reason("ConditionalCheckFailed")], &requested),
+            Cancelled::Answer(Claimed::Duplicate)
+        ));
+        // The condition failed, but what came back is claimable (released in between): the
+        // claim is made again, never answered "go" without it.
+        assert!(matches!(
+            cancelled(&[with_item("failed", 0), reason("None")], &requested),
+            Cancelled::Again
         ));
         assert!(matches!(
-            cancelled(
-                &[reason("None"), reason("TransactionConflict"), reason("None")],
-                &limits,
-                0
-            ),
-            Cancelled::Conflict
+            cancelled(&[with_item("in_progress", 50), reason("None")], &requested),
+            Cancelled::Again
         ));
         assert!(matches!(
-            cancelled(&[reason("ThrottlingError")], &limits, 0),
+            cancelled(&[reason("ThrottlingError")], &requested),
             Cancelled::Other(c) if c == "ThrottlingError"
         ));
     }

@@ -92,7 +92,7 @@ fn reason<R>(e: &aws_smithy_runtime_api::client::result::SdkError<SendTextMessag
 
 impl SmsSender for EumSender {
     async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
-        resend_while_unavailable(|| self.send_text_message(sms)).await
+        resend_while_unavailable("End User Messaging", || self.send_text_message(sms)).await
     }
 
     fn validates_dry_runs(&self) -> bool {

@@ -36,14 +36,36 @@ impl Channel {
     }
 }
 
-/// The limits a claim is counted against.
+/// Who can make Cognito send a message, which decides the limit it counts against.
+///
+/// Anyone who knows an app client id and a username can call `ForgotPassword`, `SignUp` and
+/// `ResendConfirmationCode` (and a signed-in user can point attribute verification at any
+/// number): such requests count against the per-recipient limit and the pool's daily SMS
+/// ceiling. What the user needs to get into their account, sign-in codes and the messages
+/// an administrator or Cognito's threat protection sends, never counts there, so an outsider
+/// who fills those limits cannot silence it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `SignUp`, `ResendCode`, `ForgotPassword`, `UpdateUserAttribute`, `VerifyUserAttribute`.
+    Requested,
+    /// `Authentication`: an MFA or sign-in (email/SMS OTP) code. Its own, higher limit:
+    /// passwordless sign-in also sends codes to anyone who knows a username.
+    SignIn,
+    /// `AdminCreateUser` (an administrator's invitation with a temporary password) and
+    /// `AccountTakeOverNotification` (a security notice): never limited, only kept unique.
+    Essential,
+}
+
+/// The limits claims are counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Messages per recipient per window (`MAX_SMS_PER_NUMBER`, `MAX_EMAIL_PER_ADDRESS`).
+    /// Requested messages per recipient per window (`MAX_SMS_PER_NUMBER`, `MAX_EMAIL_PER_ADDRESS`).
     pub per_recipient: u32,
+    /// Sign-in codes per recipient per window (`MAX_SIGN_IN_CODES_PER_RECIPIENT`).
+    pub sign_in_per_recipient: u32,
     /// `LIMIT_WINDOW_SECONDS`: fixed windows counted from the Unix epoch.
     pub window_seconds: u32,
-    /// `MAX_SMS_PER_POOL_PER_DAY` (UTC days).
+    /// `MAX_SMS_PER_POOL_PER_DAY` (UTC days), for requested messages.
     pub per_pool_per_day: Option<u32>,
 }
 
@@ -51,6 +73,7 @@ pub struct Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     Recipient,
+    SignIn,
     PoolDay,
 }
 
@@ -58,6 +81,7 @@ impl Limit {
     pub fn as_str(self) -> &'static str {
         match self {
             Limit::Recipient => "recipient",
+            Limit::SignIn => "sign_in_recipient",
             Limit::PoolDay => "pool_per_day",
         }
     }
@@ -74,39 +98,47 @@ pub struct Lifetimes {
     pub keep_seconds: u64,
 }
 
+/// One counter a claim counts against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    /// `r#<channel>#<hmac>#<window>`, `s#<channel>#<hmac>#<window>` or `p#<pool>#sms#<day>`.
+    pub key: String,
+    pub max: u32,
+    /// Unix seconds: the end of its window plus a day, so no window is ever reused.
+    pub expires_at: u64,
+    pub limit: Limit,
+}
+
 /// One message to claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     /// `m#` + hex SHA-256 of the ciphertext (or of the event).
     pub message: String,
-    /// `r#<channel>#` + hex HMAC-SHA256 of the recipient + `#` + window number.
-    pub recipient_window: Option<String>,
-    /// `p#<pool>#<channel>#` + UTC day number.
-    pub pool_day: Option<String>,
-    pub limits: Option<Limits>,
+    /// This attempt's own token: the claim holds it, and only the attempt that holds the
+    /// claim records the outcome.
+    pub token: String,
+    /// The recipient's counter, claimed with the message in one write.
+    pub recipient: Option<Counter>,
+    /// The pool's daily SMS counter: every recipient shares it, so it is counted on its own,
+    /// after the claim, where concurrent senders never conflict (a single-item update).
+    pub pool: Option<Counter>,
     /// Unix seconds.
     pub now: u64,
     pub lifetimes: Lifetimes,
 }
 
 impl Claim {
-    /// Expiry (Unix seconds) of the recipient's current window item: the window's end plus a
-    /// day, long enough for no window to be reused, short enough to leave little behind.
-    pub fn window_expiry(&self) -> u64 {
-        let w = self.limits.map_or(1, |l| u64::from(l.window_seconds.max(1)));
-        (self.now / w + 1) * w + DAY
-    }
-
-    pub fn day_expiry(&self) -> u64 {
-        (self.now / DAY + 2) * DAY
-    }
-
     pub fn lease_until(&self) -> u64 {
         self.now + self.lifetimes.lease_seconds
     }
 
     pub fn keep_until(&self) -> u64 {
         self.now + self.lifetimes.keep_seconds
+    }
+
+    /// The counters, in the order they are counted.
+    pub fn counters(&self) -> impl Iterator<Item = &Counter> {
+        self.recipient.iter().chain(self.pool.iter())
     }
 }
 
@@ -115,9 +147,9 @@ const DAY: u64 = 86_400;
 /// What the table said about a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claimed {
-    /// Go ahead: decrypt and deliver, then [`Ledger::settle`].
+    /// The claim is this attempt's: decrypt and deliver, then [`Ledger::settle`].
     Go,
-    /// Already delivered: send nothing, succeed.
+    /// Already delivered, or handed to the service with no answer: send nothing, succeed.
     Duplicate,
     /// Another attempt holds the claim: send nothing, fail so that Lambda retries later.
     InProgress,
@@ -129,14 +161,49 @@ pub enum Claimed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settled {
     Sent,
+    /// The service may have taken the message (no answer in time): never sent again.
+    Unknown,
     /// Nothing was delivered: release the claim and take the message off the counts.
     NotSent,
 }
 
+impl Settled {
+    /// The message item's `state`.
+    pub fn state(self) -> &'static str {
+        match self {
+            Settled::Sent => "sent",
+            Settled::Unknown => "unknown",
+            Settled::NotSent => "failed",
+        }
+    }
+}
+
+/// What a message item in `state`, leased until `lease_until` and kept until `expires_at`,
+/// means for a new attempt at `now`. `None`: claimable (the write that claims it decides).
+pub fn existing(state: Option<&str>, lease_until: u64, expires_at: u64, now: u64) -> Option<Claimed> {
+    match state {
+        _ if expires_at < now => None,
+        Some("sent" | "unknown") => Some(Claimed::Duplicate),
+        Some("in_progress") if lease_until >= now => Some(Claimed::InProgress),
+        _ => None,
+    }
+}
+
 /// The table could not be used. Never carries a recipient or a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("delivery table unavailable: {0}")]
-pub struct TableError(pub String);
+pub enum TableError {
+    /// Unreachable, refusing or too slow: `ON_TABLE_ERROR` decides.
+    #[error("delivery table unavailable: {0}")]
+    Unavailable(String),
+    /// Concurrent attempts kept cancelling each other: not an outage, so never a reason to
+    /// deliver unguarded; the invocation fails and Lambda retries it.
+    #[error("delivery table busy: {0}; a retry can succeed")]
+    Contended(String),
+    /// The claim is no longer this attempt's (its lease lapsed and another attempt took it):
+    /// the outcome is not recorded over the other attempt's.
+    #[error("delivery table: the claim was taken over by another attempt; outcome not recorded")]
+    TakenOver,
+}
 
 /// The delivery table, behind a small trait (DynamoDB in production, a fake in unit tests).
 pub trait Ledger: Sync {
@@ -179,13 +246,34 @@ pub fn message_key(identity: &[u8]) -> String {
 }
 
 /// Hex HMAC-SHA256 of a recipient under the table's key. The recipient is normalized first
-/// (an address is compared without case), so one person is one key.
+/// ([`mailbox`] for addresses), so one mailbox or number is one key.
 pub fn recipient_hash(key: &[u8], channel: Channel, recipient: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(channel.as_str().as_bytes());
     mac.update(b":");
-    mac.update(recipient.trim().to_lowercase().as_bytes());
+    let normalized = match channel {
+        Channel::Email => mailbox(recipient),
+        Channel::Sms => recipient.trim().to_owned(),
+    };
+    mac.update(normalized.as_bytes());
     hex(&mac.finalize().into_bytes())
+}
+
+/// The mailbox an address delivers to, for counting: lower case, without a `+tag` (every
+/// large provider delivers `jane+x@` to `jane@`), and for Gmail without dots in the local part
+/// and with `googlemail.com` read as `gmail.com`. So `J.ane+1@googlemail.com` and
+/// `jane@gmail.com` share one limit. Messages still go to the address as given.
+pub fn mailbox(address: &str) -> String {
+    let address = address.trim().to_lowercase();
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return address;
+    };
+    let local = local.split_once('+').map_or(local, |(base, _)| base);
+    let (local, domain) = match domain {
+        "gmail.com" | "googlemail.com" => (local.replace('.', ""), "gmail.com"),
+        _ => (local.to_owned(), domain),
+    };
+    format!("{local}@{domain}")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -200,7 +288,9 @@ fn hex(bytes: &[u8]) -> String {
 #[derive(Debug, Clone)]
 pub struct ClaimInput<'a> {
     pub identity: &'a [u8],
+    pub token: &'a str,
     pub channel: Channel,
+    pub purpose: Purpose,
     pub recipient: &'a str,
     pub user_pool_id: &'a str,
     pub hash_key: &'a [u8],
@@ -211,23 +301,41 @@ pub struct ClaimInput<'a> {
 
 pub fn claim(input: &ClaimInput<'_>) -> Claim {
     let channel = input.channel.as_str();
-    let recipient_window = input.limits.map(|l| {
-        format!(
-            "r#{channel}#{}#{}",
-            recipient_hash(input.hash_key, input.channel, input.recipient),
-            input.now / u64::from(l.window_seconds.max(1))
-        )
+    let now = input.now;
+    let recipient = input.limits.and_then(|l| {
+        let (prefix, max, limit) = match input.purpose {
+            Purpose::Requested => ("r", l.per_recipient, Limit::Recipient),
+            Purpose::SignIn => ("s", l.sign_in_per_recipient, Limit::SignIn),
+            Purpose::Essential => return None,
+        };
+        let w = u64::from(l.window_seconds.max(1));
+        Some(Counter {
+            key: format!(
+                "{prefix}#{channel}#{}#{}",
+                recipient_hash(input.hash_key, input.channel, input.recipient),
+                now / w
+            ),
+            max,
+            expires_at: (now / w + 1) * w + DAY,
+            limit,
+        })
     });
-    let pool_day = input
+    let pool = input
         .limits
         .and_then(|l| l.per_pool_per_day)
-        .map(|_| format!("p#{}#{channel}#{}", input.user_pool_id, input.now / DAY));
+        .filter(|_| input.purpose == Purpose::Requested)
+        .map(|max| Counter {
+            key: format!("p#{}#{channel}#{}", input.user_pool_id, now / DAY),
+            max,
+            expires_at: (now / DAY + 2) * DAY,
+            limit: Limit::PoolDay,
+        });
     Claim {
         message: message_key(input.identity),
-        recipient_window,
-        pool_day,
-        limits: input.limits,
-        now: input.now,
+        token: input.token.to_owned(),
+        recipient,
+        pool,
+        now,
         lifetimes: input.lifetimes,
     }
 }
@@ -241,18 +349,23 @@ mod tests {
         keep_seconds: 6 * 3600 + 3600,
     };
 
-    fn input(recipient: &str, now: u64) -> ClaimInput<'_> {
+    const LIMITS: Limits = Limits {
+        per_recipient: 3,
+        sign_in_per_recipient: 20,
+        window_seconds: 3600,
+        per_pool_per_day: Some(1000),
+    };
+
+    fn input(recipient: &str, purpose: Purpose, now: u64) -> ClaimInput<'_> {
         ClaimInput {
             identity: b"AYADeCiphertext",
+            token: "t1",
             channel: Channel::Sms,
+            purpose,
             recipient,
             user_pool_id: "us-east-1_P",
             hash_key: b"key",
-            limits: Some(Limits {
-                per_recipient: 3,
-                window_seconds: 3600,
-                per_pool_per_day: Some(1000),
-            }),
+            limits: Some(LIMITS),
             lifetimes: LIFE,
             now,
         }
@@ -260,16 +373,30 @@ mod tests {
 
     #[test]
     fn keys_hold_no_recipient_and_no_code() {
-        let c = claim(&input("+12065550123", 7_200));
+        let c = claim(&input("+12065550123", Purpose::Requested, 7_200));
         let all = format!("{c:?}");
         assert!(!all.contains("2065550123") && !all.contains("AYADeCiphertext"), "{all}");
         assert_eq!(c.message.len(), 2 + 64);
-        assert!(
-            c.recipient_window
-                .as_deref()
-                .is_some_and(|k| k.starts_with("r#sms#") && k.ends_with("#2"))
-        );
-        assert_eq!(c.pool_day.as_deref(), Some("p#us-east-1_P#sms#0"));
+        let r = c.recipient.as_ref().unwrap();
+        assert!(r.key.starts_with("r#sms#") && r.key.ends_with("#2"), "{}", r.key);
+        assert_eq!((r.max, r.limit), (3, Limit::Recipient));
+        let p = c.pool.as_ref().unwrap();
+        assert_eq!((p.key.as_str(), p.max), ("p#us-east-1_P#sms#0", 1000));
+        assert_eq!(c.token, "t1");
+    }
+
+    #[test]
+    fn sign_in_codes_and_notices_never_count_against_what_an_outsider_can_fill() {
+        let requested = claim(&input("+12065550123", Purpose::Requested, 7_200));
+        let sign_in = claim(&input("+12065550123", Purpose::SignIn, 7_200));
+        let r = sign_in.recipient.as_ref().unwrap();
+        assert_ne!(Some(&r.key), requested.recipient.as_ref().map(|c| &c.key));
+        assert!(r.key.starts_with("s#sms#"));
+        assert_eq!((r.max, r.limit), (20, Limit::SignIn));
+        assert_eq!(sign_in.pool, None, "the pool's ceiling never stops a sign-in code");
+        let essential = claim(&input("+12065550123", Purpose::Essential, 7_200));
+        assert_eq!((essential.recipient, essential.pool), (None, None));
+        assert_eq!(essential.message, requested.message, "still one message per request");
     }
 
     #[test]
@@ -286,18 +413,55 @@ mod tests {
     }
 
     #[test]
+    fn one_mailbox_is_one_limit_whatever_its_spelling() {
+        for same in ["jane+reset@example.com", "Jane+a+b@Example.com", "jane@example.com"] {
+            assert_eq!(mailbox(same), "jane@example.com", "{same}");
+        }
+        for gmail in ["j.a.n.e@gmail.com", "JANE+x@googlemail.com", "ja.ne+1@GMail.com"] {
+            assert_eq!(mailbox(gmail), "jane@gmail.com", "{gmail}");
+        }
+        assert_eq!(
+            mailbox("j.ane@example.com"),
+            "j.ane@example.com",
+            "dots matter elsewhere"
+        );
+        assert_eq!(
+            recipient_hash(b"k", Channel::Email, "j.ane+1@googlemail.com"),
+            recipient_hash(b"k", Channel::Email, "jane@gmail.com")
+        );
+    }
+
+    #[test]
     fn windows_and_days_split_time_and_expire_after_they_end() {
-        let a = claim(&input("+12065550123", 3_599));
-        let b = claim(&input("+12065550123", 3_600));
-        assert_ne!(a.recipient_window, b.recipient_window);
-        assert_eq!(a.window_expiry(), 3_600 + DAY);
-        assert_eq!(b.day_expiry(), 2 * DAY);
+        let a = claim(&input("+12065550123", Purpose::Requested, 3_599));
+        let b = claim(&input("+12065550123", Purpose::Requested, 3_600));
+        let (ra, rb) = (a.recipient.clone().unwrap(), b.recipient.clone().unwrap());
+        assert_ne!(ra.key, rb.key);
+        assert_eq!(ra.expires_at, 3_600 + DAY);
+        assert_eq!(b.pool.unwrap().expires_at, 2 * DAY);
         assert_eq!(a.lease_until(), 3_599 + 30);
         assert_eq!(a.message, b.message, "one message, whenever it is retried");
         let none = claim(&ClaimInput {
             limits: None,
-            ..input("+12065550123", 0)
+            ..input("+12065550123", Purpose::Requested, 0)
         });
-        assert_eq!((none.recipient_window, none.pool_day), (None, None));
+        assert_eq!((none.recipient, none.pool), (None, None));
+    }
+
+    #[test]
+    fn an_existing_message_is_a_duplicate_in_progress_or_claimable() {
+        assert_eq!(existing(Some("sent"), 0, 500, 100), Some(Claimed::Duplicate));
+        assert_eq!(
+            existing(Some("unknown"), 0, 500, 100),
+            Some(Claimed::Duplicate),
+            "a message the service may have taken is never sent again"
+        );
+        assert_eq!(existing(Some("in_progress"), 130, 500, 100), Some(Claimed::InProgress));
+        // A lapsed lease: the attempt that held it timed out.
+        assert_eq!(existing(Some("in_progress"), 90, 500, 100), None);
+        assert_eq!(existing(Some("failed"), 0, 500, 100), None);
+        // Expired but not yet deleted (TTL deletion is late): as if absent.
+        assert_eq!(existing(Some("sent"), 0, 99, 100), None);
+        assert_eq!(existing(None, 0, 0, 100), None);
     }
 }

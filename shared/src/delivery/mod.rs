@@ -143,23 +143,38 @@ impl DeliveryError {
 pub const DELIVERY_ATTEMPTS: u32 = 3;
 pub const DELIVERY_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// Runs a delivery call, resending only while the service says it did not take the message.
+/// Runs a delivery call, resending only while the service says it did not take the message,
+/// within the delivery budget ([`crate::budgets::DELIVERY`]): a call still without an answer
+/// when it runs out may have been accepted, so it is [`DeliveryError::Unknown`].
 #[cfg(any(feature = "sns", feature = "ses", feature = "eum"))]
-pub(crate) async fn resend_while_unavailable<F, Fut>(mut call: F) -> Result<String, DeliveryError>
+pub(crate) async fn resend_while_unavailable<F, Fut>(
+    service: &'static str,
+    mut call: F,
+) -> Result<String, DeliveryError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<String, DeliveryError>>,
 {
-    let mut attempt = 1;
-    loop {
-        match call().await {
-            Err(DeliveryError::Unavailable { .. }) if attempt < DELIVERY_ATTEMPTS => {
-                tokio::time::sleep(DELIVERY_BACKOFF * 2u32.pow(attempt - 1)).await;
-                attempt += 1;
+    let attempts = async {
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Err(DeliveryError::Unavailable { .. }) if attempt < DELIVERY_ATTEMPTS => {
+                    tokio::time::sleep(DELIVERY_BACKOFF * 2u32.pow(attempt - 1)).await;
+                    attempt += 1;
+                }
+                other => return other,
             }
-            other => return other,
         }
-    }
+    };
+    tokio::time::timeout(crate::budgets::DELIVERY, attempts)
+        .await
+        .unwrap_or_else(|_| {
+            Err(DeliveryError::Unknown {
+                service,
+                code: format!("no answer within {} ms", crate::budgets::DELIVERY.as_millis()),
+            })
+        })
 }
 
 /// Sends one SMS; returns the provider's message id.

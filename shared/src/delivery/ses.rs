@@ -42,7 +42,7 @@ fn content(text: &str) -> Result<Content, DeliveryError> {
 
 impl EmailSender for SesSender {
     async fn send_email(&self, email: &Email) -> Result<String, DeliveryError> {
-        resend_while_unavailable(|| self.send(email)).await
+        resend_while_unavailable("SES", || self.send(email)).await
     }
 }
 

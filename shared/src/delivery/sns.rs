@@ -35,7 +35,7 @@ impl SnsSender {
 
 impl SmsSender for SnsSender {
     async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
-        resend_while_unavailable(|| self.publish(sms)).await
+        resend_while_unavailable("SNS", || self.publish(sms)).await
     }
 }
 
