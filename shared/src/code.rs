@@ -19,13 +19,14 @@
 //!   produces;
 //! - one or two encrypted data keys ([`MAX_ENCRYPTED_DATA_KEYS`]).
 //!
-//! Both suites are signed: a message verifies only if it was made by someone who held the
-//! data key at encryption time, so whoever can merely call `kms:Encrypt` on the key cannot
-//! forge a message that passes for another one. An unsigned or key-derivation-free suite
-//! could only come from something that is not Cognito, and a message with many data keys
-//! makes the keyring call KMS once per key: refusing both up front keeps an attacker from
-//! spending our KMS quota or the invocation's time. The Encryption SDK is also given
-//! the same data key limit, and the suite it reports after decrypting must be the header's.
+//! Why: both suites are signed with a key pair made for each message, so someone who can
+//! decrypt one message (and so holds its data key) cannot make another from it that
+//! verifies, as an unsigned suite would allow. Cognito always signs (cognito-local too), so an
+//! unsigned, non-derived or smaller-key suite came from something else. Each data key naming
+//! our key costs a KMS call when decrypting and Cognito writes one, so a message listing
+//! many would let a sender spend the key's KMS quota and the invocation's time. Refusing
+//! these up front costs no KMS call. The Encryption SDK is also given the same data key
+//! limit, and the suite it reports after decrypting must be the header's.
 //! A refused message is [`DecryptError::Undecryptable`] (not retryable), naming the suite
 //! id or the data key count, never other bytes of the message.
 //!
@@ -240,9 +241,9 @@ pub fn check_header(message: &[u8]) -> Result<Header, DecryptError> {
 
 fn refused_suite(version: u8, id: u16) -> DecryptError {
     let why = match KNOWN_SUITES.iter().find(|(known, _)| *known == id) {
-        Some((_, name)) if id == 0x0378 || id == 0x0578 => {
-            Cow::Owned(format!("algorithm suite 0x{id:04X} ({name}) in a message format {version} header"))
-        }
+        Some((_, name)) if id == 0x0378 || id == 0x0578 => Cow::Owned(format!(
+            "algorithm suite 0x{id:04X} ({name}) in a message format {version} header"
+        )),
         Some((_, name)) => Cow::Owned(format!(
             "algorithm suite 0x{id:04X} ({name}) is not accepted; only 0x0378 and 0x0578 are"
         )),
@@ -527,7 +528,9 @@ pub mod kms {
         if reported == Some(expected) {
             Ok(())
         } else {
-            Err(refused("the Encryption SDK reports another algorithm suite than the header's"))
+            Err(refused(
+                "the Encryption SDK reports another algorithm suite than the header's",
+            ))
         }
     }
 
@@ -605,11 +608,17 @@ pub mod kms {
             let internal = KmsError::KmsInternalException {
                 error: kms::KmsInternalException::builder().message("internal").build(),
             };
-            assert_eq!(classify(&from_kms(vec![internal])), DecryptError::Unavailable("KMS internal error"));
+            assert_eq!(
+                classify(&from_kms(vec![internal])),
+                DecryptError::Unavailable("KMS internal error")
+            );
             let timeout = KmsError::DependencyTimeoutException {
                 error: kms::DependencyTimeoutException::builder().build(),
             };
-            assert_eq!(classify(&from_kms(vec![timeout])), DecryptError::Unavailable("KMS dependency timeout"));
+            assert_eq!(
+                classify(&from_kms(vec![timeout])),
+                DecryptError::Unavailable("KMS dependency timeout")
+            );
             let unavailable = KmsError::KeyUnavailableException {
                 error: kms::KeyUnavailableException::builder().build(),
             };
@@ -634,7 +643,10 @@ pub mod kms {
             assert!(!classify(&from_kms(vec![disabled])).is_retryable());
             // One data key under another key, one throttled: a retry can succeed.
             assert_eq!(
-                classify(&from_kms(vec![incorrect(), answered("ThrottlingException", "Rate exceeded")])),
+                classify(&from_kms(vec![
+                    incorrect(),
+                    answered("ThrottlingException", "Rate exceeded")
+                ])),
                 DecryptError::Unavailable("throttled")
             );
             assert_eq!(
@@ -647,17 +659,26 @@ pub mod kms {
         fn unmodeled_kms_answers_are_sorted_by_their_code() {
             for (code, outcome) in [
                 ("ThrottlingException", DecryptError::Unavailable("throttled")),
-                ("ExpiredTokenException", DecryptError::Unavailable("expired credentials")),
+                (
+                    "ExpiredTokenException",
+                    DecryptError::Unavailable("expired credentials"),
+                ),
                 (
                     "InvalidSignatureException",
                     DecryptError::Unavailable("KMS refused the request's signature (clock skew?)"),
                 ),
-                ("AccessDeniedException", DecryptError::Undecryptable("KMS denied access".into())),
+                (
+                    "AccessDeniedException",
+                    DecryptError::Undecryptable("KMS denied access".into()),
+                ),
                 (
                     "UnrecognizedClientException",
                     DecryptError::Undecryptable("KMS does not know the credentials".into()),
                 ),
-                ("SomethingNew", DecryptError::Undecryptable("KMS refused the request".into())),
+                (
+                    "SomethingNew",
+                    DecryptError::Undecryptable("KMS refused the request".into()),
+                ),
             ] {
                 let message = "Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z";
                 assert_eq!(classify(&from_kms(vec![answered(code, message)])), outcome, "{code}");
@@ -677,7 +698,12 @@ pub mod kms {
 
         #[test]
         fn kms_codes_are_compared_whole() {
-            assert_eq!(kms_error_code("Unhandled(Unhandled { source: ErrorMetadata { code: Some(\"ExpiredToken\"), message: None, extras: None } })"), Some("ExpiredToken"));
+            assert_eq!(
+                kms_error_code(
+                    "Unhandled(Unhandled { source: ErrorMetadata { code: Some(\"ExpiredToken\"), message: None, extras: None } })"
+                ),
+                Some("ExpiredToken")
+            );
             assert_eq!(kms_error_code("TimeoutError(TimeoutError { source: \"x\" })"), None);
             for transient in [
                 "Throttling",
@@ -716,8 +742,13 @@ pub mod kms {
         fn no_answer_from_kms_is_transient() {
             let timeout = no_answer(SdkError::timeout_error("operation timed out"));
             assert_eq!(classify(&from_kms(vec![timeout])), DecryptError::Unavailable("timeout"));
-            let io = no_answer(SdkError::dispatch_failure(ConnectorError::io("connection reset".into())));
-            assert_eq!(classify(&from_kms(vec![io])), DecryptError::Unavailable("network failure"));
+            let io = no_answer(SdkError::dispatch_failure(ConnectorError::io(
+                "connection reset".into(),
+            )));
+            assert_eq!(
+                classify(&from_kms(vec![io])),
+                DecryptError::Unavailable("network failure")
+            );
             let cut = no_answer(SdkError::response_error(
                 "unexpected end of body",
                 aws_sdk_kms::config::http::HttpResponse::new(
@@ -725,7 +756,10 @@ pub mod kms {
                     aws_smithy_types::body::SdkBody::empty(),
                 ),
             ));
-            assert_eq!(classify(&from_kms(vec![cut])), DecryptError::Unavailable("unreadable KMS response"));
+            assert_eq!(
+                classify(&from_kms(vec![cut])),
+                DecryptError::Unavailable("unreadable KMS response")
+            );
             let unbuilt = no_answer(SdkError::construction_failure("no region"));
             assert!(!classify(&from_kms(vec![unbuilt])).is_retryable());
         }
@@ -742,7 +776,10 @@ pub mod kms {
             let too_many = EsdkError::AwsEncryptionSdkException {
                 message: "Ciphertext encrypted data keys exceed maxEncryptedDataKeys".into(),
             };
-            assert_eq!(classify(&too_many), DecryptError::Undecryptable("too many encrypted data keys".into()));
+            assert_eq!(
+                classify(&too_many),
+                DecryptError::Undecryptable("too many encrypted data keys".into())
+            );
             let tag = EsdkError::AwsCryptographicPrimitivesError {
                 error: aws_esdk::aws_cryptography_primitives::types::error::Error::AwsCryptographicPrimitivesError {
                     message: "aes gcm decrypt failed".into(),
@@ -765,17 +802,32 @@ pub mod kms {
             use AcceptedSuite::*;
             use EsdkAlgorithmSuiteId::*;
             assert_eq!(
-                check_reported_suite(Aes256GcmIv12Tag16HkdfSha384EcdsaP384, Some(AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384)),
+                check_reported_suite(
+                    Aes256GcmIv12Tag16HkdfSha384EcdsaP384,
+                    Some(AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384)
+                ),
                 Ok(())
             );
             assert_eq!(
-                check_reported_suite(Aes256GcmHkdfSha512CommitKeyEcdsaP384, Some(AlgAes256GcmHkdfSha512CommitKeyEcdsaP384)),
+                check_reported_suite(
+                    Aes256GcmHkdfSha512CommitKeyEcdsaP384,
+                    Some(AlgAes256GcmHkdfSha512CommitKeyEcdsaP384)
+                ),
                 Ok(())
             );
             for (accepted, reported) in [
-                (Aes256GcmIv12Tag16HkdfSha384EcdsaP384, Some(AlgAes256GcmHkdfSha512CommitKeyEcdsaP384)),
-                (Aes256GcmIv12Tag16HkdfSha384EcdsaP384, Some(AlgAes256GcmIv12Tag16HkdfSha256)),
-                (Aes256GcmHkdfSha512CommitKeyEcdsaP384, Some(AlgAes256GcmHkdfSha512CommitKey)),
+                (
+                    Aes256GcmIv12Tag16HkdfSha384EcdsaP384,
+                    Some(AlgAes256GcmHkdfSha512CommitKeyEcdsaP384),
+                ),
+                (
+                    Aes256GcmIv12Tag16HkdfSha384EcdsaP384,
+                    Some(AlgAes256GcmIv12Tag16HkdfSha256),
+                ),
+                (
+                    Aes256GcmHkdfSha512CommitKeyEcdsaP384,
+                    Some(AlgAes256GcmHkdfSha512CommitKey),
+                ),
                 (Aes256GcmHkdfSha512CommitKeyEcdsaP384, None),
             ] {
                 let e = check_reported_suite(accepted, reported).expect_err("refused");
@@ -928,8 +980,16 @@ mod tests {
             "the header lists 3 encrypted data keys; at most 2 are accepted"
         );
         for (hex, count, expected) in [
-            (V2_0578_2_EDKS, [0x00, 0x03], "the header lists 3 encrypted data keys; at most 2 are accepted"),
-            (V1_0378_1_EDK, [0xff, 0xff], "the header lists 65535 encrypted data keys; at most 2 are accepted"),
+            (
+                V2_0578_2_EDKS,
+                [0x00, 0x03],
+                "the header lists 3 encrypted data keys; at most 2 are accepted",
+            ),
+            (
+                V1_0378_1_EDK,
+                [0xff, 0xff],
+                "the header lists 65535 encrypted data keys; at most 2 are accepted",
+            ),
             (V2_0578_1_EDK, [0x00, 0x00], "the header lists no encrypted data key"),
         ] {
             let mut m = bytes(hex);
@@ -952,7 +1012,10 @@ mod tests {
         // An AAD length past the end of the message.
         let mut long_aad = bytes(V1_0378_1_EDK);
         long_aad[20..22].copy_from_slice(&[0xff, 0xff]);
-        assert_eq!(reason(check_header(&long_aad).expect_err("aad")), "truncated message header");
+        assert_eq!(
+            reason(check_header(&long_aad).expect_err("aad")),
+            "truncated message header"
+        );
 
         for version in [0x00, 0x03, 0x41, 0xff] {
             let mut m = message(V1_0378_1_EDK);
