@@ -378,3 +378,72 @@ fn a_table_outage_delivers_or_fails_as_configured() {
     assert!(sent(&f).is_empty());
     assert_eq!(f.decryptor.calls(), 0);
 }
+
+#[test]
+fn an_outsider_who_fills_the_reset_limit_cannot_silence_sign_in_codes_or_invitations() {
+    // The pool's ceiling is full too: it never stops what the user needs.
+    let d = with_table(&[("MAX_SMS_PER_POOL_PER_DAY", "3")], None);
+    for n in 0..10 {
+        run(handle(&d, reset(&format!("enc:7000{n:02}")))).unwrap();
+    }
+    assert_eq!(sent(&d).len(), 3, "ForgotPassword for anyone's username: limited");
+    for n in 0..5 {
+        let sign_in = event(
+            "CustomSMSSender_Authentication",
+            json!(format!("enc:8000{n:02}")),
+            "+12065550123",
+        );
+        run(handle(&d, sign_in)).unwrap();
+    }
+    let invitation = event(
+        "CustomSMSSender_AdminCreateUser",
+        json!("enc:Temp-Pass-1"),
+        "+12065550123",
+    );
+    run(handle(&d, invitation)).unwrap();
+    assert_eq!(
+        sent(&d).len(),
+        3 + 5 + 1,
+        "every sign-in code and the invitation went out"
+    );
+}
+
+#[test]
+fn sign_in_codes_have_their_own_limit() {
+    let d = with_table(&[("MAX_SIGN_IN_CODES_PER_RECIPIENT", "2")], None);
+    for n in 0..4 {
+        let sign_in = event(
+            "CustomSMSSender_Authentication",
+            json!(format!("enc:9000{n:02}")),
+            "+12065550123",
+        );
+        run(handle(&d, sign_in)).unwrap();
+    }
+    assert_eq!(sent(&d).len(), 2);
+    // ...which never takes from the reset limit.
+    run(handle(&d, reset("enc:900100"))).unwrap();
+    assert_eq!(sent(&d).len(), 3);
+}
+
+#[test]
+fn a_delivery_with_no_answer_is_recorded_and_never_sent_again() {
+    let unknown = || DeliveryError::Unknown {
+        service: "SNS",
+        code: "timeout".into(),
+    };
+    let d = with_table(&[], Some(unknown()));
+    assert!(
+        run(handle(&d, reset("enc:121212"))).is_ok(),
+        "not retried: a retry could only send it a second time"
+    );
+    assert_eq!(d.ledger.states(), ["unknown"]);
+    let retry = TestDeps {
+        sms: Outbox::default(),
+        ..d
+    };
+    run(handle(&retry, reset("enc:121212"))).unwrap();
+    assert!(sent(&retry).is_empty(), "Lambda's retry (or a replay) sends nothing");
+    assert_eq!(retry.decryptor.calls(), 1, "and makes no KMS call");
+    // Without a table nothing remembers the attempt: Lambda retries it.
+    assert!(run(handle(&deps(&[], None, Some(unknown())), reset("enc:121213"))).is_err());
+}
