@@ -329,22 +329,6 @@ pub mod kms {
         /// `key_arn` must be the key ARN (not an alias): a KMS keyring decrypts only with the
         /// key it names.
         pub async fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, SetupError> {
-            // The Encryption SDK calls KMS once per data key it tries (at most two): each call
-            // gets its share of the decrypt budget, so the whole decryption keeps to it. (The
-            // SDK makes the call on a thread of its own, where a timer around it cannot reach.)
-            let per_key = crate::budgets::DECRYPT / u32::from(MAX_ENCRYPTED_DATA_KEYS);
-            let kms = aws_sdk_kms::Client::from_conf(
-                kms.config()
-                    .to_builder()
-                    .timeout_config(
-                        aws_smithy_types::timeout::TimeoutConfig::builder()
-                            .connect_timeout(crate::aws::CONNECT_TIMEOUT.min(per_key))
-                            .operation_attempt_timeout(crate::aws::ATTEMPT_TIMEOUT.min(per_key))
-                            .operation_timeout(per_key)
-                            .build(),
-                    )
-                    .build(),
-            );
             let config = AwsEncryptionSdkConfig::builder()
                 .commitment_policy(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
                 // The same limit as `check_header`, enforced again by the SDK's own parser.

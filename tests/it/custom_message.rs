@@ -50,7 +50,7 @@ fn forgot_password_link_survives_cognitos_substitution() {
     let href = href.replace("&amp;", "&").replace("&#x2f;", "/");
     assert_eq!(
         href,
-        "https://app.example.com/reset?username=jane%2B1%40example.com&code=042917"
+        "https://app.example.com/reset#username=jane%2B1%40example.com&code=042917"
     );
 }
 

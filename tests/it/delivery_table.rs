@@ -1,6 +1,8 @@
 //! The delivery table against moto's DynamoDB: the SMS sender with its production adapters
 //! (KMS and SNS on moto, the table through a counting, fault-injecting proxy), ciphertexts from
-//! AWS's Python Encryption SDK.
+//! AWS's Python Encryption SDK. moto's DynamoDB runs serialized, as DynamoDB's transactions
+//! are (`Moto::start_serialized`): on plain moto, concurrent claims interleave and a
+//! concurrency test proves nothing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,7 +10,9 @@ use std::sync::Arc;
 use cognito_reset::aws::dynamodb;
 use cognito_reset::code::kms::KmsDecryptor;
 use cognito_reset::delivery::dynamodb::DynamoLedger;
-use cognito_reset::delivery::ledger::{Channel, ClaimInput, Claimed, Ledger, Lifetimes, Limit, Limits, Settled, claim};
+use cognito_reset::delivery::ledger::{
+    Channel, ClaimInput, Claimed, Ledger, Lifetimes, Limit, Limits, Purpose, Settled, TableError, claim,
+};
 use cognito_reset::delivery::sns::SnsSender;
 use cognito_reset_tests::{Fault, FaultProxy, Moto, cognito_encrypt_many, local_sdk_config};
 use custom_sms_sender::{Deps, Settings, handle};
@@ -32,7 +36,7 @@ struct Stack {
 
 impl Stack {
     fn start(test: &str) -> Option<Stack> {
-        let moto = Moto::start(test)?;
+        let moto = Moto::start_serialized(test)?;
         let proxy = FaultProxy::start(&moto.endpoint);
         let sdk = block_on(local_sdk_config(&proxy.endpoint));
         let key = create_key(&sdk);
@@ -175,7 +179,9 @@ fn leases_records_and_windows_expire_by_their_own_times() {
     let at = |identity: &'static [u8], now: u64, limits: Option<Limits>| {
         claim(&ClaimInput {
             identity,
+            token: "attempt-1",
             channel: Channel::Sms,
+            purpose: Purpose::Requested,
             recipient: PHONE,
             user_pool_id: POOL,
             hash_key: HASH_KEY.as_bytes(),
@@ -190,6 +196,19 @@ fn leases_records_and_windows_expire_by_their_own_times() {
     assert_eq!(go(at(b"m1", 120, None)), Claimed::InProgress);
     // The attempt timed out (no outcome recorded): after the lease, a retry claims it again.
     assert_eq!(go(at(b"m1", 131, None)), Claimed::Go);
+    // Only the attempt that holds the claim records the outcome: the one whose lease lapsed
+    // (another token) cannot overwrite it.
+    let mut lapsed = at(b"m1", 131, None);
+    lapsed.token = "attempt-0".into();
+    assert_eq!(
+        block_on(ledger.settle(&lapsed, Settled::NotSent)),
+        Err(TableError::TakenOver)
+    );
+    assert_eq!(
+        go(at(b"m1", 140, None)),
+        Claimed::InProgress,
+        "still claimed by attempt-1"
+    );
     block_on(ledger.settle(&at(b"m1", 131, None), Settled::Sent)).expect("settle");
     assert_eq!(go(at(b"m1", 500, None)), Claimed::Duplicate);
     // A record past its expiry (kept 1000 s from its last write) is as good as gone.
@@ -197,6 +216,7 @@ fn leases_records_and_windows_expire_by_their_own_times() {
     // One message per 600 s window; the next window has its own count.
     let one = Some(Limits {
         per_recipient: 1,
+        sign_in_per_recipient: 1,
         window_seconds: 600,
         per_pool_per_day: None,
     });
@@ -232,4 +252,105 @@ fn a_table_outage_delivers_by_default_and_fails_when_asked() {
     assert!(e.to_string().contains("ON_TABLE_ERROR=fail"), "{e}");
     assert_eq!(s.sent(), 1);
     assert_eq!(s.proxy.calls("Decrypt"), 1, "nothing decrypted when the table refuses");
+}
+
+/// Fifty requested SMS at once, to fifty numbers, with the pool's daily ceiling at ten, on a
+/// table that never fails (`ON_TABLE_ERROR=deliver`, the default): the shared pool counter
+/// must not turn into conflicts that run out of tries and deliver unguarded. Exactly ten go.
+#[test]
+fn fifty_concurrent_claims_under_a_pool_ceiling_send_exactly_the_ceiling() {
+    let Some(s) = Stack::start("table_pool_concurrency") else {
+        return;
+    };
+    let codes = s.codes(50);
+    let numbers: Vec<String> = (0..50).map(|i| format!("+1206555{:04}", 1000 + i)).collect();
+    let events: Vec<Value> = codes
+        .iter()
+        .zip(&numbers)
+        .map(|(c, n)| {
+            let mut e = event(c);
+            e["request"]["userAttributes"]["phone_number"] = json!(n);
+            e
+        })
+        .collect();
+    let results = concurrently(&s, &[("MAX_SMS_PER_POOL_PER_DAY", "10")], events);
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    let sent = s.moto.sms().len();
+    assert_eq!(sent, 10, "exactly the ceiling; failures: {failed:?}");
+    assert_eq!(s.proxy.calls("Decrypt"), 10, "throttled requests make no KMS call");
+    // Whatever did not go was throttled (or, contended, failed for Lambda to retry): none
+    // went out unguarded, and the pool's count is what was sent.
+    let pool_count: Vec<String> = s
+        .items()
+        .iter()
+        .filter(|i| i["pk"].as_s().is_ok_and(|k| k.starts_with("p#")))
+        .filter_map(|i| i.get("count").and_then(|c| c.as_n().ok()).cloned())
+        .collect();
+    assert_eq!(pool_count, ["10"]);
+}
+
+/// A sign-in code to a number whose reset limit an outsider filled still goes, on the real
+/// table.
+#[test]
+fn an_outsider_cannot_silence_a_sign_in_code_on_the_real_table() {
+    let Some(s) = Stack::start("table_purposes") else {
+        return;
+    };
+    let codes = s.codes(6);
+    let deps = s.deps(&[("MAX_SMS_PER_NUMBER", "2"), ("MAX_SMS_PER_POOL_PER_DAY", "2")]);
+    for c in &codes[..4] {
+        block_on(handle(&deps, event(c))).expect("ForgotPassword");
+    }
+    assert_eq!(s.sent(), 2, "the outsider's resets stop at the limit");
+    for c in &codes[4..] {
+        let mut sign_in = event(c);
+        sign_in["triggerSource"] = json!("CustomSMSSender_Authentication");
+        block_on(handle(&deps, sign_in)).expect("sign-in code");
+    }
+    assert_eq!(s.sent(), 4, "both sign-in codes went");
+}
+
+/// Claims cancelled by concurrent transactions, over and over: that is the load the table
+/// guards against, not an outage. Even with `ON_TABLE_ERROR=deliver` nothing goes out
+/// unguarded; the invocation fails so that Lambda retries it, and the retry delivers once.
+#[test]
+fn conflicts_that_run_out_of_tries_are_retried_never_delivered_unguarded() {
+    let Some(s) = Stack::start("table_conflicts") else {
+        return;
+    };
+    let codes = s.codes(1);
+    let conflict = Fault::Answer(
+        400,
+        r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None]","CancellationReasons":[{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"},{"Code":"None"}]}"#,
+    );
+    s.proxy.inject("TransactWriteItems", conflict, 8);
+    let deps = s.deps(&[]);
+    let e = block_on(handle(&deps, event(&codes[0]))).expect_err("busy: Lambda retries");
+    assert!(e.to_string().contains("busy"), "{e}");
+    assert_eq!((s.sent(), s.proxy.calls("Decrypt")), (0, 0), "nothing unguarded");
+    block_on(handle(&deps, event(&codes[0]))).expect("the retry");
+    assert_eq!(s.sent(), 1);
+}
+
+/// SNS takes the message but its answer comes too late: the outcome is unknown, recorded as
+/// such, and neither the invocation's end nor a replay sends it a second time.
+#[test]
+fn a_delivery_whose_answer_is_lost_is_never_sent_twice() {
+    let Some(s) = Stack::start("table_unknown") else {
+        return;
+    };
+    let codes = s.codes(1);
+    s.proxy.inject(
+        "Publish",
+        Fault::ForwardThenDelay(cognito_reset::budgets::DELIVERY + std::time::Duration::from_secs(1)),
+        1,
+    );
+    let deps = s.deps(&[]);
+    block_on(handle(&deps, event(&codes[0]))).expect("not retried: a retry could only duplicate it");
+    assert_eq!(s.sent(), 1, "SNS took it");
+    block_on(handle(&deps, event(&codes[0]))).expect("a replay succeeds");
+    assert_eq!(s.sent(), 1, "and sends nothing");
+    assert_eq!(s.proxy.calls("Decrypt"), 1);
+    let dump = format!("{:?}", s.items());
+    assert!(dump.contains("\"unknown\""), "{dump}");
 }

@@ -31,6 +31,29 @@ impl Moto {
         })
     }
 
+    /// Starts moto with its DynamoDB operations serialized, as DynamoDB's transactions are
+    /// (`tests/support/moto_serialized.py`): the only moto a concurrency test can trust.
+    pub fn start_serialized(test: &str) -> Option<Moto> {
+        require_tool("moto_server", test)?;
+        let python = tool("python3").expect("python3");
+        let python = if root().join(".venv/bin/python3").is_file() {
+            root().join(".venv/bin/python3")
+        } else {
+            python
+        };
+        let port = free_port();
+        let mut cmd = Command::new(python);
+        cmd.arg(root().join("tests/support/moto_serialized.py"))
+            .args(["-H", "127.0.0.1", "-p"])
+            .arg(port.to_string());
+        let log = std::env::temp_dir().join(format!("moto-{port}.log"));
+        let service = Service::spawn(cmd, port, "moto (serialized DynamoDB)", &log);
+        Some(Moto {
+            service,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
     /// Everything moto recorded (`/moto-api/data.json`): sent SMS under `sns.SMS`, email
     /// under `ses.Message`.
     pub fn recorded(&self) -> serde_json::Value {

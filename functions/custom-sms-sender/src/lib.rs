@@ -80,12 +80,15 @@ impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
         let (code, rendered) = s.common.decrypt_and_render(&self.decryptor, req).await?;
         let text = match &code {
             // Autofill is for one-time codes, not for temporary passwords.
-            Some(c) if req.kind != MessageKind::AdminCreateUser => sms::fit(&sms::with_autofill(
-                &rendered.sms,
-                c.expose(),
-                s.sms.otp_domain.as_deref(),
-                s.sms.app_hash.as_deref(),
-            )),
+            Some(c) if req.kind != MessageKind::AdminCreateUser => sms::fit(
+                &sms::with_autofill(
+                    &rendered.sms,
+                    c.expose(),
+                    s.sms.otp_domain.as_deref(),
+                    s.sms.app_hash.as_deref(),
+                ),
+                &[c.expose(), &req.envelope.user_name],
+            ),
             _ => rendered.sms,
         };
         let segments = sms::segments(&text);

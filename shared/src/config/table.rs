@@ -20,7 +20,7 @@ pub const DEFAULT_LIMIT_WINDOW_SECONDS: u32 = 3_600;
 pub const DEFAULT_MAX_SIGN_IN_CODES_PER_RECIPIENT: u32 = 20;
 
 /// A claim blocks concurrent attempts for longer than one attempt can run (the senders'
-/// timeout, [`crate::sender::SENDER_TIMEOUT`], above the sum of the steps' budgets) and less
+/// timeout, [`crate::budgets::SENDER_TIMEOUT_SECONDS`], above the sum of the steps' budgets) and less
 /// than Lambda's first retry of a failed invocation (1 minute).
 pub const LEASE_SECONDS: u64 = 30;
 /// Records outlive every retry Lambda can make: the longest event age it allows (6 hours,

@@ -296,6 +296,10 @@ impl Catalog {
                 (k.to_ascii_lowercase(), shown)
             })
             .collect();
+        let code_text = match input.code {
+            Code::Placeholder(p) | Code::Plain(p) => Some(p),
+            Code::None => None,
+        };
         let ctx = Context {
             locale: &locale,
             app_name: &b.app_name,
@@ -354,7 +358,8 @@ impl Catalog {
             subject: blocks.subject,
             html,
             text: text.trim().to_owned() + "\n",
-            sms: sms::fit(&sms_text),
+            // What the user must type arrives exactly: only the words around it are respelled.
+            sms: sms::fit(&sms_text, &[code_text.unwrap_or_default(), input.username]),
         })
     }
 }
@@ -440,14 +445,22 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The reset deep link: `base?username=<encoded>&code=<code>`. The username is always
-/// percent-encoded. A real code is encoded too; Cognito's placeholder is left verbatim so
-/// Cognito can find and replace it (the digits it becomes need no encoding).
+/// The reset deep link: `base#username=<encoded>&code=<code>`. Both go in the fragment,
+/// which browsers never send to a server: SES click tracking, mail link scanners, access logs
+/// and `Referer` headers see the page, not the code. A base with a fragment of its own (a hash
+/// router: `https://app.example.com/#/reset`) gets them as that fragment's query. The username
+/// is always percent-encoded. A real code is encoded too; Cognito's placeholder is left
+/// verbatim so Cognito can find and replace it (the digits it becomes need no encoding).
 pub fn reset_link(base: &str, username: &str, code: &str, encode_code: bool) -> String {
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
     const COMPONENT: &percent_encoding::AsciiSet =
         &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    let sep = if base.contains('?') { '&' } else { '?' };
+    let sep = match base.split_once('#') {
+        None => "#",
+        Some((_, "")) => "",
+        Some((_, fragment)) if fragment.contains('?') => "&",
+        Some(_) => "?",
+    };
     let user = utf8_percent_encode(username, COMPONENT);
     if encode_code {
         format!(

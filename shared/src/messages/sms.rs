@@ -95,19 +95,36 @@ fn transliterate(c: char) -> Option<&'static str> {
 }
 
 /// Returns the text to send: unchanged when it already fits one part, otherwise with Latin
-/// accents spelled in GSM-7 when that alone makes it fit. A text that cannot fit either way
-/// is returned unchanged (the caller decides whether more parts are acceptable).
-pub fn fit(text: &str) -> String {
+/// accents spelled in GSM-7 when that alone makes it fit, except inside `keep` (the code, a
+/// temporary password, the username: what the user must type arrives exactly). A text that
+/// cannot fit either way is returned unchanged (the caller decides whether more parts are
+/// acceptable).
+pub fn fit(text: &str, keep: &[&str]) -> String {
     if segments(text).parts == 1 {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match transliterate(c) {
-            Some(s) => out.push_str(s),
-            None => out.push(c),
+    let spell = |out: &mut String, part: &str| {
+        for c in part.chars() {
+            match transliterate(c) {
+                Some(s) => out.push_str(s),
+                None => out.push(c),
+            }
         }
+    };
+    let mut rest = text;
+    // The earliest (then longest) kept text in what is left, copied as it is.
+    while let Some((at, len)) = keep
+        .iter()
+        .filter(|k| !k.is_empty())
+        .filter_map(|k| rest.find(*k).map(|at| (at, k.len())))
+        .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)))
+    {
+        spell(&mut out, &rest[..at]);
+        out.push_str(&rest[at..at + len]);
+        rest = &rest[at + len..];
     }
+    spell(&mut out, rest);
     if segments(&out).parts < segments(text).parts {
         out
     } else {
@@ -197,10 +214,10 @@ mod tests {
     #[test]
     fn fit_spells_accents_only_when_that_saves_a_part() {
         let short = "Código: 123456";
-        assert_eq!(fit(short), short, "fits as UCS-2 already");
+        assert_eq!(fit(short, &[]), short, "fits as UCS-2 already");
         let long = format!("Seu código de redefinição de senha é 123456. {}", "x".repeat(40));
         assert_eq!(segments(&long).parts, 2);
-        let fitted = fit(&long);
+        let fitted = fit(&long, &["123456"]);
         assert!(
             fitted.starts_with("Seu codigo de redefinicao de senha é 123456."),
             "é is GSM-7 and stays: {fitted}"
@@ -215,13 +232,34 @@ mod tests {
         );
         // GSM-7 letters such as é and ñ are kept.
         let es = format!("Tu código es 123456 — señal {}", "y".repeat(60));
-        let fitted = fit(&es);
+        let fitted = fit(&es, &["123456"]);
         assert!(
             fitted.contains("señal") && fitted.contains("codigo") && fitted.contains(" - "),
             "{fitted}"
         );
         // Text that cannot be helped is left alone.
         let cjk = "验证码".repeat(30);
-        assert_eq!(fit(&cjk), cjk);
+        assert_eq!(fit(&cjk, &[]), cjk);
+    }
+
+    #[test]
+    fn what_the_user_must_type_is_never_respelled() {
+        // A temporary password and a username with letters transliteration would change.
+        let text = format!(
+            "Votre mot de passe temporaire : Pãsswörd1! Identifiant : Zoë. {}",
+            "x".repeat(40)
+        );
+        let fitted = fit(&text, &["Pãsswörd1!", "Zoë"]);
+        assert!(fitted.contains("Pãsswörd1!") && fitted.contains("Zoë"), "{fitted}");
+        // What is kept decides the encoding: ã stays UCS-2, so nothing could be saved.
+        assert_eq!(fitted, text);
+        // Kept text that is GSM-7 already leaves the rest free to be respelled.
+        let text = format!("Código de redefinição para jöe: 123456. {}", "x".repeat(60));
+        let fitted = fit(&text, &["123456", "jöe"]);
+        assert!(
+            fitted.starts_with("Codigo de redefinicao para jöe: 123456."),
+            "{fitted}"
+        );
+        assert_eq!(segments(&fitted).parts, 1);
     }
 }

@@ -99,14 +99,31 @@ fn subject_never_has_line_breaks() {
 }
 
 #[test]
-fn reset_link_encodes_the_username_and_keeps_the_placeholder() {
+fn reset_link_keeps_the_code_in_the_fragment_encodes_the_username_and_keeps_the_placeholder() {
     let link = reset_link("https://app.example.com/reset", "jane+x@example.com", "{####}", false);
     assert_eq!(
         link,
-        "https://app.example.com/reset?username=jane%2Bx%40example.com&code={####}"
+        "https://app.example.com/reset#username=jane%2Bx%40example.com&code={####}"
     );
     let link = reset_link("https://app.example.com/r?src=mail", "a b", "12 3", true);
-    assert_eq!(link, "https://app.example.com/r?src=mail&username=a%20b&code=12%203");
+    assert_eq!(link, "https://app.example.com/r?src=mail#username=a%20b&code=12%203");
+    assert!(
+        !link.split('#').next().unwrap().contains("code="),
+        "nothing a server sees holds the code: {link}"
+    );
+    // Hash routers: the fragment's own query.
+    assert_eq!(
+        reset_link("https://app.example.com/#/reset", "a", "1", true),
+        "https://app.example.com/#/reset?username=a&code=1"
+    );
+    assert_eq!(
+        reset_link("https://app.example.com/#/reset?x=1", "a", "1", true),
+        "https://app.example.com/#/reset?x=1&username=a&code=1"
+    );
+    assert_eq!(
+        reset_link("https://app.example.com/reset#", "a", "1", true),
+        "https://app.example.com/reset#username=a&code=1"
+    );
 }
 
 #[test]
@@ -135,14 +152,14 @@ fn forgot_password_links_only_when_configured() {
         ))
         .unwrap();
     assert!(
-        r.html.contains("href=\"https:&#x2f;&#x2f;app.example.com&#x2f;reset?username=jane.doe%2Btest%40example.com&amp;code={####}\"")
-            || r.html.contains("href=\"https://app.example.com/reset?username=jane.doe%2Btest%40example.com&amp;code={####}\""),
+        r.html.contains("href=\"https:&#x2f;&#x2f;app.example.com&#x2f;reset#username=jane.doe%2Btest%40example.com&amp;code={####}\"")
+            || r.html.contains("href=\"https://app.example.com/reset#username=jane.doe%2Btest%40example.com&amp;code={####}\""),
         "{}",
         r.html
     );
     assert!(
         r.text
-            .contains("https://app.example.com/reset?username=jane.doe%2Btest%40example.com&code={####}")
+            .contains("https://app.example.com/reset#username=jane.doe%2Btest%40example.com&code={####}")
     );
 }
 
