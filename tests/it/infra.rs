@@ -194,20 +194,31 @@ fn iam_grants_only_what_each_function_needs() {
         assert_eq!(a.len(), 1, "{role}");
         assert_eq!(actions(&a[0]), ["logs:CreateLogStream", "logs:PutLogEvents"]);
     }
+    // kms:Decrypt on anything but the failure queue's key (which the senders' roles use through
+    // SQS only, see the_failure_queue_keeps_raw_events_a_day_under_its_own_key) is the codes' key,
+    // for the senders, in SendersDecryptCodes.
+    let queue_key = json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]});
     let mut decrypt: Vec<&String> = all
         .iter()
-        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()) && s["Resource"] != queue_key)
         .map(|(n, _)| n)
         .collect();
     decrypt.sort();
     assert_eq!(decrypt, ["SendersDecryptCodes"]);
+    let mut queue_decrypt: Vec<&String> = all
+        .iter()
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()) && s["Resource"] == queue_key)
+        .map(|(n, _)| n)
+        .collect();
+    queue_decrypt.sort();
+    assert_eq!(queue_decrypt, ["CustomEmailSenderRole", "CustomSmsSenderRole"]);
     assert_eq!(
         r["SendersDecryptCodes"]["Properties"]["Roles"],
         json!([{"Ref": "CustomSmsSenderRole"}, {"Ref": "CustomEmailSenderRole"}])
     );
     for (_, s) in all
         .iter()
-        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()) && s["Resource"] != queue_key)
     {
         assert_eq!(s["Resource"], json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
         // Only codes Cognito encrypted for this pool: it puts the pool id in the context.
@@ -486,6 +497,28 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
         key_arn.starts_with("arn:aws:kms:us-east-1:") && key_arn.contains(":key/"),
         "{key_arn}"
     );
+    // The failure queue keeps the raw events a day, under its own key (not the codes' key).
+    // (moto's CloudFormation does not apply AWS::SQS::QueuePolicy: the template test checks it.)
+    let queue = ureq::post(format!("{}/", moto.endpoint))
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(format!(
+            "Action=GetQueueAttributes&QueueUrl={}/123456789012/rehearsal-sender-failures&AttributeName.1=All&Version=2012-11-05",
+            moto.endpoint
+        ))
+        .expect("queue attributes")
+        .body_mut()
+        .read_to_string()
+        .expect("body");
+    assert!(
+        queue.contains("<Name>MessageRetentionPeriod</Name><Value>86400</Value>"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("<Name>KmsMasterKeyId</Name><Value>arn:aws:kms:us-east-1:"),
+        "{queue}"
+    );
+    assert!(!queue.contains(&key_arn), "{queue}");
     // moto passes a Number parameter on as a JSON number; CloudFormation as the string "90".
     assert_eq!(
         lambda_env("pre-token")["PASSWORD_MAX_AGE_DAYS"]
@@ -707,7 +740,10 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         });
         assert!(may_send, "{sender} may write to its failure destination");
     }
-    assert_eq!(r["SenderFailures"]["Properties"]["KmsMasterKeyId"], "alias/aws/sqs");
+    assert_eq!(
+        r["SenderFailures"]["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+    );
     for sync in ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"] {
         assert!(
             r[sync]["Properties"].get("ReservedConcurrentExecutions").is_none(),
@@ -744,6 +780,132 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         .collect();
     expected.sort();
     assert_eq!(skipped, expected);
+}
+
+/// Issue 22, item 12: a failure record is the whole Cognito event (unmasked address or number,
+/// attributes, links and the ciphertext, which whoever may invoke a sender could replay to a
+/// new recipient). It stays a day at most, under a key of its own, for the senders to write and
+/// the account to read.
+#[test]
+fn the_failure_queue_keeps_raw_events_a_day_under_its_own_key() {
+    let t = template();
+    let r = &t["Resources"];
+    let queue = &r["SenderFailures"]["Properties"];
+    assert_eq!(queue["MessageRetentionPeriod"], 86400);
+    assert_eq!(
+        queue["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+    );
+    let key = &r["SenderFailuresKey"];
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Condition"], "SendersOn");
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    let via_sqs = json!({"Fn::Sub": "sqs.${AWS::Region}.${AWS::URLSuffix}"});
+    let queue_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${AWS::StackName}-sender-failures"});
+    let policy = key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let sids: Vec<&str> = policy.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert_eq!(
+        sids,
+        [
+            "AccountAdministers",
+            "SendersWriteFailureRecords",
+            "AccountReadsFailureRecords"
+        ]
+    );
+    for s in policy {
+        assert_eq!(s["Effect"], "Allow", "{s}");
+        let acts = actions(s);
+        assert!(acts.iter().all(|a| !a.contains('*') && a != "kms:CreateGrant"), "{s}");
+        // Whatever may decrypt or make data keys does so through SQS, for this queue only.
+        if acts
+            .iter()
+            .any(|a| a == "kms:Decrypt" || a.starts_with("kms:GenerateDataKey"))
+        {
+            assert_eq!(s["Condition"]["StringEquals"]["kms:ViaService"], via_sqs, "{s}");
+            assert_eq!(
+                s["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sqs:arn"], queue_arn,
+                "{s}"
+            );
+        }
+    }
+    assert!(!actions(&policy[0]).iter().any(|a| a == "kms:Decrypt"));
+    assert_eq!(actions(&policy[1]), ["kms:GenerateDataKey", "kms:Decrypt"]);
+    let writers = policy[1]["Condition"]["ArnEquals"]["aws:PrincipalArn"]
+        .as_array()
+        .expect("roles");
+    assert_eq!(writers.len(), 2);
+    assert!(writers.iter().all(|w| {
+        w["Fn::Sub"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("-custom-sms-sender") || s.ends_with("-custom-email-sender"))
+    }));
+    assert_eq!(actions(&policy[2]), ["kms:Decrypt"]);
+    assert_eq!(
+        policy[2]["Condition"]["StringEquals"]["kms:CallerAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    // Lambda writes the record with the function's execution role: the senders' roles may use
+    // the key, through SQS only.
+    for sender in ["CustomSmsSenderRole", "CustomEmailSenderRole"] {
+        let uses = statements(&t).into_iter().any(|(n, s)| {
+            n == sender
+                && actions(&s) == ["kms:GenerateDataKey", "kms:Decrypt"]
+                && s["Resource"] == json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+                && s["Condition"]["StringEquals"]["kms:ViaService"] == via_sqs
+        });
+        assert!(uses, "{sender} may encrypt its failure records");
+    }
+    // The queue policy: TLS only, only the senders send, nobody outside the account, the
+    // account reads.
+    let qp = &r["SenderFailuresPolicy"];
+    assert_eq!(qp["Type"], "AWS::SQS::QueuePolicy");
+    assert_eq!(qp["Condition"], "SendersOn");
+    assert_eq!(qp["Properties"]["Queues"], json!([{"Ref": "SenderFailures"}]));
+    let qs = qp["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let by_sid = |sid: &str| qs.iter().find(|s| s["Sid"] == sid).cloned().expect(sid);
+    let queue_ref = json!({"Fn::GetAtt": ["SenderFailures", "Arn"]});
+    let tls = by_sid("DenyInsecureTransport");
+    assert_eq!(tls["Effect"], "Deny");
+    assert_eq!(tls["Principal"], "*");
+    assert_eq!(tls["Action"], "sqs:*");
+    assert_eq!(tls["Resource"], queue_ref);
+    assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    let send = by_sid("OnlyTheSendersSend");
+    assert_eq!(send["Effect"], "Deny");
+    assert_eq!(send["Principal"], "*");
+    assert_eq!(send["Action"], "sqs:SendMessage");
+    assert_eq!(
+        send["Condition"]["ArnNotEquals"]["aws:PrincipalArn"],
+        json!([
+            {"Fn::GetAtt": ["CustomSmsSenderRole", "Arn"]},
+            {"Fn::GetAtt": ["CustomEmailSenderRole", "Arn"]}
+        ])
+    );
+    let outside = by_sid("OnlyThisAccount");
+    assert_eq!(outside["Effect"], "Deny");
+    assert_eq!(outside["Principal"], "*");
+    assert_eq!(outside["Action"], "sqs:*");
+    assert_eq!(
+        outside["Condition"]["StringNotEquals"]["aws:PrincipalAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    let read = by_sid("TheAccountReads");
+    assert_eq!(read["Effect"], "Allow");
+    assert_eq!(
+        read["Principal"],
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    );
+    assert!(actions(&read).contains(&"sqs:ReceiveMessage".to_owned()));
+    for s in qs.iter().filter(|s| s["Effect"] == "Allow") {
+        assert!(
+            actions(s).iter().all(|a| !a.contains('*') && a != "sqs:SendMessage"),
+            "{s}"
+        );
+    }
 }
 
 /// CKV_AWS_173 is skipped because the functions' environment holds no secret but the delivery
