@@ -298,6 +298,114 @@ fn the_key_lets_cognito_encrypt_and_only_the_senders_decrypt() {
     }
 }
 
+/// Issue 22, item 14: the account root's administration names its actions (no wildcard, no
+/// `kms:CreateGrant`, which would let any principal IAM allows it grant itself Decrypt), and every
+/// grant the key policy allows is limited to the encryption side.
+#[test]
+fn the_key_policies_name_their_administrative_actions_and_allow_only_encrypting_grants() {
+    let t = template();
+    let r = &t["Resources"];
+    let policy = r["CodeKey"]["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let sids: Vec<&str> = policy.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert_eq!(
+        sids,
+        [
+            "AccountAdministers",
+            "CognitoEncryptsCodes",
+            "CognitoEncryptsWithTheKey",
+            "AccountGrantsEncryptOnly",
+            "OnlyTheSendersDecrypt"
+        ]
+    );
+    let admin = &policy[0];
+    let admin_actions = actions(admin);
+    for forbidden in [
+        "kms:CreateGrant",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ] {
+        assert!(!admin_actions.iter().any(|a| a == forbidden), "{forbidden}: {admin}");
+    }
+    // The key stays manageable: the account can still repair its policy, revoke grants and
+    // delete it (KMS refuses to create a key whose creator could not put its policy again).
+    for needed in [
+        "kms:PutKeyPolicy",
+        "kms:GetKeyPolicy",
+        "kms:DescribeKey",
+        "kms:RevokeGrant",
+        "kms:ListGrants",
+        "kms:EnableKeyRotation",
+        "kms:TagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:CreateAlias",
+    ] {
+        assert!(admin_actions.iter().any(|a| a == needed), "{needed}: {admin}");
+    }
+    assert_eq!(
+        admin["Principal"],
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    );
+    let why = r["CodeKey"]["Metadata"]["Comment"]
+        .as_str()
+        .expect("the key policy's reasons");
+    assert!(why.contains("kms:PutKeyPolicy") && why.contains("circular"), "{why}");
+    // The failure queue's key has the same administration.
+    assert_eq!(
+        r["SenderFailuresKey"]["Properties"]["KeyPolicy"]["Statement"][0],
+        *admin
+    );
+    for key in ["CodeKey", "SenderFailuresKey"] {
+        for s in r[key]["Properties"]["KeyPolicy"]["Statement"]
+            .as_array()
+            .expect("statements")
+        {
+            assert!(actions(s).iter().all(|a| !a.contains('*')), "{key}: {s}");
+            // A grant can only encrypt (and describe the key, or be retired by its grantee):
+            // never Decrypt, ReEncrypt or CreateGrant.
+            if actions(s).iter().any(|a| a == "kms:CreateGrant") {
+                assert_eq!(
+                    s["Condition"]["ForAllValues:StringEquals"]["kms:GrantOperations"],
+                    json!(["Encrypt", "GenerateDataKey", "DescribeKey", "RetireGrant"]),
+                    "{key}: {s}"
+                );
+                assert_eq!(s["Condition"]["Null"]["kms:GrantOperations"], "false", "{key}: {s}");
+            }
+        }
+    }
+    // Cognito: a grant and Encrypt, for this account, and for the given pool only when one is
+    // given (the template's own pool cannot be named: the key must exist first).
+    let source_arn = json!({"Fn::If": [
+        "CreatePool",
+        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/*"},
+        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/${ExistingUserPoolId}"}
+    ]});
+    for s in &policy[1..3] {
+        assert_eq!(s["Principal"], json!({"Service": "cognito-idp.amazonaws.com"}), "{s}");
+        assert_eq!(
+            s["Condition"]["StringEquals"]["aws:SourceAccount"],
+            json!({"Ref": "AWS::AccountId"}),
+            "{s}"
+        );
+        assert_eq!(s["Condition"]["ArnLike"]["aws:SourceArn"], source_arn, "{s}");
+    }
+    assert_eq!(policy[1]["Action"], "kms:CreateGrant");
+    assert_eq!(policy[2]["Action"], "kms:Encrypt");
+    assert_eq!(policy[3]["Action"], "kms:CreateGrant");
+    // Only the senders decrypt codes.
+    let decrypts: Vec<&str> = policy
+        .iter()
+        .filter(|s| actions(s).iter().any(|a| a == "kms:Decrypt"))
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(decrypts, ["OnlyTheSendersDecrypt"]);
+}
+
 #[test]
 fn safe_defaults_sms_countries_phone_writes_threat_protection_and_the_cloudtrail_rule() {
     let t = template();
