@@ -485,6 +485,15 @@ fn make_status(args: &[&str], env: &[(&'static str, String)]) -> (bool, String) 
     (out.status.success(), text)
 }
 
+/// A header of a request moto's recorder kept, by name (any case).
+fn recorded_header<'a>(entry: &'a Value, name: &str) -> Option<&'a str> {
+    entry["headers"]
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+}
+
 #[test]
 fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherwise() {
     use cognito_reset::aws::cognito::types::{
@@ -560,8 +569,95 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
             "AppName=Contoso PasswordMaxAgeDays=90 SmsAllowedCountries=US,CA".to_owned(),
         ),
     ]);
+    // moto's recorder keeps every request make deploy sends (in `moto_recording`, in the working
+    // directory moto shares with this test).
+    let recorder = |what: &str| {
+        ureq::post(format!("{}/moto-api/recorder/{what}", moto.endpoint))
+            .send("")
+            .expect("moto recorder");
+    };
+    recorder("reset-recording");
+    recorder("start-recording");
     let deployed = make(&["deploy"], &env);
+    let recording = ureq::get(format!("{}/moto-api/recorder/download-recording", moto.endpoint))
+        .call()
+        .expect("recording")
+        .body_mut()
+        .read_to_string()
+        .expect("recording body");
+    recorder("stop-recording");
+    let _ = std::fs::remove_file("moto_recording");
     assert!(deployed.contains("rehearsal: CREATE_COMPLETE"), "{deployed}");
+    // Issue 22, item 15: make deploy uploads only to a bucket the deploying account owns: every
+    // S3 request names the owner (S3 refuses it for a bucket of another account; moto does not
+    // check), except CreateBucket, which has no such parameter (a HeadBucket with the owner follows).
+    let mut s3_requests = 0;
+    for line in recording.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: Value = serde_json::from_str(line).expect("a recorded request");
+        if !recorded_header(&entry, "authorization").is_some_and(|a| a.contains("/s3/aws4_request")) {
+            continue;
+        }
+        s3_requests += 1;
+        let method = entry["method"].as_str().unwrap_or_default();
+        let path = entry["url"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches(moto.endpoint.as_str());
+        let create_bucket = method == "PUT" && !path.trim_start_matches('/').contains(['/', '?']);
+        if !create_bucket {
+            assert_eq!(
+                recorded_header(&entry, "x-amz-expected-bucket-owner"),
+                Some("123456789012"),
+                "{method} {path}"
+            );
+        }
+    }
+    // At least HeadBucket, CreateBucket, HeadBucket, PutBucketVersioning and a PutObject per
+    // function.
+    assert!(s3_requests >= 9, "{s3_requests} S3 requests: {deployed}");
+    // Pinned: the bucket it created is versioned, the stack names the object versions it uploaded,
+    // and it checked the deployed functions' CodeSha256 against the zips.
+    assert!(
+        deployed.contains("creating artifact bucket cognito-reset-123456789012-us-east-1"),
+        "{deployed}"
+    );
+    assert_eq!(deployed.matches(" (version ").count(), 5, "{deployed}");
+    assert!(
+        deployed.contains("the 5 deployed functions run the uploaded zips (CodeSha256 checked)"),
+        "{deployed}"
+    );
+    let versioning = ureq::get(format!(
+        "{}/cognito-reset-123456789012-us-east-1?versioning",
+        moto.endpoint
+    ))
+    .header(
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0",
+    )
+    .call()
+    .expect("bucket versioning")
+    .body_mut()
+    .read_to_string()
+    .expect("body");
+    assert!(versioning.contains("<Status>Enabled</Status>"), "{versioning}");
+    let pre_token_version = deployed
+        .lines()
+        .find(|l| l.starts_with("==> uploaded pre-token "))
+        .and_then(|l| l.split(" (version ").nth(1))
+        .map(|v| v.trim_end_matches(')').to_owned())
+        .expect("the version of pre-token's zip");
+    let described = ureq::post(format!("{}/", moto.endpoint))
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/cloudformation/aws4_request, SignedHeaders=host, Signature=0")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send("Action=DescribeStacks&StackName=rehearsal&Version=2010-05-15")
+        .expect("describe stacks")
+        .body_mut()
+        .read_to_string()
+        .expect("body");
+    assert!(
+        described.contains("PreTokenCodeVersion") && described.contains(&pre_token_version),
+        "{described}"
+    );
     assert!(
         deployed.contains("lacks custom:password_changed_at, custom:force_password_reset"),
         "{deployed}"
@@ -597,6 +693,27 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
             .expect("body");
         serde_json::from_str::<Value>(&text).expect("json")["Configuration"]["Environment"]["Variables"].clone()
     };
+    // The base64 SHA-256 of the placeholder zip, as Lambda reports a package's CodeSha256.
+    for name in [
+        "custom-message",
+        "custom-sms-sender",
+        "custom-email-sender",
+        "pre-token",
+        "post-confirmation",
+    ] {
+        let text = ureq::get(format!("{}/2015-03-31/functions/rehearsal-{name}", moto.endpoint))
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
+            .call()
+            .expect("get function")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).expect("json")["Configuration"]["CodeSha256"],
+            "hznHbmgfkAkjuQDJ3w73XPQh05yrtUZQxLmtGbanbYU=",
+            "{name}"
+        );
+    }
     let sms_env = lambda_env("custom-sms-sender");
     assert_eq!(sms_env["APP_NAME"], json!("Contoso"));
     assert_eq!(sms_env["SMS_ALLOWED_COUNTRIES"], json!("US,CA"));
@@ -888,6 +1005,42 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         .collect();
     expected.sort();
     assert_eq!(skipped, expected);
+}
+
+/// Issue 22, item 15: each function's code is the object version make deploy uploaded, when it
+/// gives one (an unversioned bucket gives none: the key's latest object, as before).
+#[test]
+fn each_function_takes_the_object_version_make_deploy_uploaded() {
+    let t = template();
+    for name in [
+        "CustomMessage",
+        "CustomSmsSender",
+        "CustomEmailSender",
+        "PreToken",
+        "PostConfirmation",
+    ] {
+        let p = &t["Parameters"][format!("{name}CodeVersion")];
+        assert_eq!(p["Type"], "String", "{name}");
+        assert_eq!(p["Default"], "", "{name}");
+        assert_eq!(
+            t["Conditions"][format!("Has{name}CodeVersion")],
+            json!({"Fn::Not": [{"Fn::Equals": [{"Ref": format!("{name}CodeVersion")}, ""]}]}),
+            "{name}"
+        );
+        assert_eq!(
+            t["Resources"][format!("{name}Function")]["Properties"]["Code"],
+            json!({
+                "S3Bucket": {"Ref": "ArtifactBucket"},
+                "S3Key": {"Ref": format!("{name}CodeKey")},
+                "S3ObjectVersion": {"Fn::If": [
+                    format!("Has{name}CodeVersion"),
+                    {"Ref": format!("{name}CodeVersion")},
+                    {"Ref": "AWS::NoValue"}
+                ]}
+            }),
+            "{name}"
+        );
+    }
 }
 
 /// Issue 22, item 12: a failure record is the whole Cognito event (unmasked address or number,
