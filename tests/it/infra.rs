@@ -1007,6 +1007,86 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
     assert_eq!(skipped, expected);
 }
 
+/// A template value as CloudFormation compares it: a `Ref` to a parameter is the given value or
+/// its default, and numbers compare as text.
+fn cfn_text(t: &Value, v: &Value, params: &[(&str, Value)]) -> String {
+    let v = match v.get("Ref").and_then(Value::as_str) {
+        Some(name) => params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or_else(|| t["Parameters"][name]["Default"].clone(), |(_, given)| given.clone()),
+        None => v.clone(),
+    };
+    match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// Whether a condition of the template holds for these parameter values.
+fn holds(t: &Value, c: &Value, params: &[(&str, Value)]) -> bool {
+    if let Some(name) = c.get("Condition").and_then(Value::as_str) {
+        return holds(t, &t["Conditions"][name], params);
+    }
+    if let Some([a, b]) = c.get("Fn::Equals").and_then(Value::as_array).map(Vec::as_slice) {
+        return cfn_text(t, a, params) == cfn_text(t, b, params);
+    }
+    if let Some([inner]) = c.get("Fn::Not").and_then(Value::as_array).map(Vec::as_slice) {
+        return !holds(t, inner, params);
+    }
+    if let Some(all) = c.get("Fn::And").and_then(Value::as_array) {
+        return all.iter().all(|x| holds(t, x, params));
+    }
+    if let Some(any) = c.get("Fn::Or").and_then(Value::as_array) {
+        return any.iter().any(|x| holds(t, x, params));
+    }
+    panic!("cannot evaluate {c}");
+}
+
+/// Issue 22, item 16: with a maximum password age on a plan that has password history, a reset
+/// cannot set the same password again: the pool keeps at least one previous password. Lite has
+/// no history (the age rule then only makes the user go through a reset).
+#[test]
+fn a_maximum_age_keeps_at_least_one_previous_password_where_the_plan_has_history() {
+    let t = template();
+    let size = &t["Resources"]["UserPool"]["Properties"]["Policies"]["PasswordPolicy"]["PasswordHistorySize"];
+    let Some([condition, then, otherwise]) = size["Fn::If"].as_array().map(Vec::as_slice) else {
+        panic!("PasswordHistorySize is not an Fn::If: {size}");
+    };
+    let condition = &t["Conditions"][condition.as_str().expect("a condition name")];
+    assert!(condition.is_object(), "{size}");
+    let effective = |params: &[(&str, Value)]| -> String {
+        cfn_text(&t, if holds(&t, condition, params) { then } else { otherwise }, params)
+    };
+    for (max_age, plan, history, expected) in [
+        (90, "ESSENTIALS", 0, "1"),
+        (90, "PLUS", 0, "1"),
+        (1, "ESSENTIALS", 0, "1"),
+        (90, "ESSENTIALS", 5, "5"),
+        (90, "LITE", 0, "0"),
+        (0, "ESSENTIALS", 0, "0"),
+        (0, "PLUS", 3, "3"),
+    ] {
+        let params = [
+            ("PasswordMaxAgeDays", json!(max_age)),
+            ("FeaturePlan", json!(plan)),
+            ("PasswordHistorySize", json!(history)),
+        ];
+        assert_eq!(
+            effective(&params[..]),
+            expected,
+            "PasswordMaxAgeDays={max_age} FeaturePlan={plan} PasswordHistorySize={history}"
+        );
+    }
+    // The defaults: no maximum age, no history.
+    let defaults: [(&str, Value); 0] = [];
+    assert_eq!(effective(&defaults[..]), "0");
+    let described = t["Parameters"]["PasswordHistorySize"]["Description"]
+        .as_str()
+        .expect("description");
+    assert!(described.contains("PasswordMaxAgeDays"), "{described}");
+}
+
 /// Issue 22, item 15: each function's code is the object version make deploy uploaded, when it
 /// gives one (an unversioned bucket gives none: the key's latest object, as before).
 #[test]
