@@ -1,16 +1,21 @@
 """`make deploy`: upload the function zips and deploy infra/template.json with CloudFormation.
 
 Reads its settings from the environment (the Makefile passes its variables):
-  STACK (cognito-reset), AWS_REGION, ARTIFACT_BUCKET (default cognito-reset-<account>-<region>),
+  STACK (cognito-reset), AWS_REGION, ARTIFACT_BUCKET (default cognito-reset-<account>-<region>,
+  created with versioning if missing),
   ZIP_DIR (target/lambda: <function>/bootstrap.zip from `cargo lambda build --output-format zip`),
   POOL_ID (existing-pool mode), EMAIL_FROM, SES_IDENTITY_ARN, and PARAMS: extra
   `Key=Value` template parameters separated by spaces (e.g. "PasswordMinimumLength=32 AccountRecovery=EMAIL_ONLY").
 Before any AWS call, the configuration each function would get is checked with the functions'
 own parsers (`check-config`), and a missing or invalid value is refused with the variable's
-name and its rule. Prints the stack outputs. Uses boto3, so AWS_ENDPOINT_URL points it at a
-local stand-in.
+name and its rule. Uploads only to a bucket the deploying account owns (every S3 request but
+CreateBucket, which has no such parameter, carries ExpectedBucketOwner, and a bucket it creates
+is checked the same way next), passes the uploaded object versions to the template, and after
+deployment compares each function's CodeSha256 with the zip it built. Prints the stack outputs.
+Uses boto3, so AWS_ENDPOINT_URL points it at a local stand-in.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -141,18 +146,99 @@ def check_configuration(template: dict, params: dict) -> None:
         fail("the functions would refuse this configuration: nothing was deployed")
 
 
-def upload(s3, bucket: str, zip_dir: pathlib.Path) -> dict:
-    keys = {}
+def error_code(e: ClientError) -> str:
+    return str(e.response.get("Error", {}).get("Code", ""))
+
+
+def artifact_bucket(s3, account: str, region: str) -> str:
+    """The bucket to upload to, which this account owns: ARTIFACT_BUCKET, or the default name,
+    created with versioning if missing. Fails when the bucket belongs to another account."""
+    bucket = os.environ.get("ARTIFACT_BUCKET") or f"cognito-reset-{account}-{region}"
+    owner = {"ExpectedBucketOwner": account}
+    not_ours = (f"artifact bucket {bucket} exists but is not owned by account {account} (or you may not "
+                "read it): nothing was uploaded. Someone else may hold the name: set ARTIFACT_BUCKET to a "
+                "bucket this account owns")
+    try:
+        s3.head_bucket(Bucket=bucket, **owner)
+        created = False
+    except ClientError as e:
+        if error_code(e) in ("403", "AccessDenied", "Forbidden"):
+            fail(not_ours)
+        if error_code(e) not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+        print(f"==> creating artifact bucket {bucket}")
+        kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        try:
+            s3.create_bucket(Bucket=bucket, **kwargs)
+        except ClientError as e2:
+            if error_code(e2) == "BucketAlreadyExists":
+                fail(not_ours)
+            if error_code(e2) != "BucketAlreadyOwnedByYou":
+                raise
+        try:
+            s3.head_bucket(Bucket=bucket, **owner)
+        except ClientError as e2:
+            if error_code(e2) in ("403", "AccessDenied", "Forbidden"):
+                fail(not_ours)
+            raise
+        created = True
+    if created or not os.environ.get("ARTIFACT_BUCKET"):
+        # Its own bucket (this script makes it): versioned, so the stack names the exact objects.
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}, **owner)
+    elif s3.get_bucket_versioning(Bucket=bucket, **owner).get("Status") != "Enabled":
+        print(f"==> {bucket} is not versioned: the functions get the latest object of each key, "
+              "and the deployed code is compared with the zips after deployment")
+    return bucket
+
+
+def upload(s3, bucket: str, account: str, zip_dir: pathlib.Path) -> tuple[dict, dict]:
+    """Uploads each zip; returns the template parameters (key, and version when the bucket is
+    versioned) and each zip's CodeSha256."""
+    params, digests = {}, {}
+    owner = {"ExpectedBucketOwner": account}
     for function, parameter in FUNCTIONS.items():
         path = zip_dir / function / "bootstrap.zip"
         if not path.is_file():
             fail(f"{path} is missing: run `make build-zip` (or `make deploy`, which builds)")
         body = path.read_bytes()
         key = f"{function}/{hashlib.sha256(body).hexdigest()[:16]}.zip"
-        s3.put_object(Bucket=bucket, Key=key, Body=body)
-        keys[parameter] = key
-        print(f"==> uploaded {function} ({len(body)} bytes) to s3://{bucket}/{key}")
-    return keys
+        # Uploaded every time: in a versioned bucket each deployment names a new version, so the
+        # stack puts back code changed outside it (make deploy-fn) even when the zip is the same.
+        version = s3.put_object(Bucket=bucket, Key=key, Body=body, **owner).get("VersionId")
+        params[parameter] = key
+        pinned = ""
+        if version and version != "null":
+            params[parameter.replace("CodeKey", "CodeVersion")] = version
+            pinned = f" (version {version})"
+        digests[function] = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        print(f"==> uploaded {function} ({len(body)} bytes) to s3://{bucket}/{key}{pinned}")
+    return params, digests
+
+
+def verify_code(session, cf, stack: str, digests: dict) -> None:
+    """Fails unless every deployed function runs the zip this run built (Lambda's CodeSha256 is
+    the base64 SHA-256 of the deployment package)."""
+    lam = session.client("lambda")
+    names = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+             for page in cf.get_paginator("list_stack_resources").paginate(StackName=stack)
+             for r in page["StackResourceSummaries"]
+             if r.get("ResourceType") == "AWS::Lambda::Function"}
+    wrong, checked = [], 0
+    for logical, function in FUNCTION_RESOURCES.items():
+        if logical not in names:
+            continue  # not in this stack (CustomSenders=false)
+        deployed = lam.get_function_configuration(FunctionName=names[logical])["CodeSha256"]
+        checked += 1
+        if deployed != digests[function]:
+            wrong.append(f"{function}: the deployed code has CodeSha256 {deployed}, the zip built {digests[function]}")
+    for line in wrong:
+        print(f"deploy: {line}", file=sys.stderr)
+    if wrong:
+        fail(f"stack {stack}: {len(wrong)} function{'s' if len(wrong) > 1 else ''} not running the code this "
+             "deployment built and uploaded: the object changed after the upload, or the code was changed "
+             "outside the stack (make deploy-fn) and an unversioned ARTIFACT_BUCKET gave the stack nothing "
+             "new to deploy")
+    print(f"==> the {checked} deployed functions run the uploaded zips (CodeSha256 checked)")
 
 
 def wait(cf, stack: str) -> dict:
@@ -176,15 +262,10 @@ def main() -> None:
     if params.get("ExistingUserPoolId"):
         check_existing_pool(session, template, params)
     account = session.client("sts").get_caller_identity()["Account"]
-    bucket = os.environ.get("ARTIFACT_BUCKET") or f"cognito-reset-{account}-{region}"
     s3 = session.client("s3")
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except ClientError:
-        print(f"==> creating artifact bucket {bucket}")
-        kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-        s3.create_bucket(Bucket=bucket, **kwargs)
-    params.update(upload(s3, bucket, pathlib.Path(os.environ.get("ZIP_DIR", ROOT / "target" / "lambda"))))
+    bucket = artifact_bucket(s3, account, region)
+    uploaded, digests = upload(s3, bucket, account, pathlib.Path(os.environ.get("ZIP_DIR", ROOT / "target" / "lambda")))
+    params.update(uploaded)
     params["ArtifactBucket"] = bucket
     cf = session.client("cloudformation")
     args = dict(
@@ -214,6 +295,7 @@ def main() -> None:
                 print(f"    {event['LogicalResourceId']}: {event.get('ResourceStatusReason')}", file=sys.stderr)
         fail(f"stack {stack} ended in {result['StackStatus']}")
     print(f"==> stack {stack}: {result['StackStatus']}")
+    verify_code(session, cf, stack, digests)
     for output in result.get("Outputs", []):
         print(f"    {output['OutputKey']} = {output['OutputValue']}")
 

@@ -194,20 +194,31 @@ fn iam_grants_only_what_each_function_needs() {
         assert_eq!(a.len(), 1, "{role}");
         assert_eq!(actions(&a[0]), ["logs:CreateLogStream", "logs:PutLogEvents"]);
     }
+    // kms:Decrypt on anything but the failure queue's key (which the senders' roles use through
+    // SQS only, see the_failure_queue_keeps_raw_events_a_day_under_its_own_key) is the codes' key,
+    // for the senders, in SendersDecryptCodes.
+    let queue_key = json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]});
     let mut decrypt: Vec<&String> = all
         .iter()
-        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()) && s["Resource"] != queue_key)
         .map(|(n, _)| n)
         .collect();
     decrypt.sort();
     assert_eq!(decrypt, ["SendersDecryptCodes"]);
+    let mut queue_decrypt: Vec<&String> = all
+        .iter()
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()) && s["Resource"] == queue_key)
+        .map(|(n, _)| n)
+        .collect();
+    queue_decrypt.sort();
+    assert_eq!(queue_decrypt, ["CustomEmailSenderRole", "CustomSmsSenderRole"]);
     assert_eq!(
         r["SendersDecryptCodes"]["Properties"]["Roles"],
         json!([{"Ref": "CustomSmsSenderRole"}, {"Ref": "CustomEmailSenderRole"}])
     );
     for (_, s) in all
         .iter()
-        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()))
+        .filter(|(_, s)| actions(s).contains(&"kms:Decrypt".to_owned()) && s["Resource"] != queue_key)
     {
         assert_eq!(s["Resource"], json!({"Fn::GetAtt": ["CodeKey", "Arn"]}));
         // Only codes Cognito encrypted for this pool: it puts the pool id in the context.
@@ -285,6 +296,114 @@ fn the_key_lets_cognito_encrypt_and_only_the_senders_decrypt() {
             assert!(actions(s).iter().all(|a| !a.contains('*')), "{s}");
         }
     }
+}
+
+/// Issue 22, item 14: the account root's administration names its actions (no wildcard, no
+/// `kms:CreateGrant`, which would let any principal IAM allows it grant itself Decrypt), and every
+/// grant the key policy allows is limited to the encryption side.
+#[test]
+fn the_key_policies_name_their_administrative_actions_and_allow_only_encrypting_grants() {
+    let t = template();
+    let r = &t["Resources"];
+    let policy = r["CodeKey"]["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let sids: Vec<&str> = policy.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert_eq!(
+        sids,
+        [
+            "AccountAdministers",
+            "CognitoEncryptsCodes",
+            "CognitoEncryptsWithTheKey",
+            "AccountGrantsEncryptOnly",
+            "OnlyTheSendersDecrypt"
+        ]
+    );
+    let admin = &policy[0];
+    let admin_actions = actions(admin);
+    for forbidden in [
+        "kms:CreateGrant",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ] {
+        assert!(!admin_actions.iter().any(|a| a == forbidden), "{forbidden}: {admin}");
+    }
+    // The key stays manageable: the account can still repair its policy, revoke grants and
+    // delete it (KMS refuses to create a key whose creator could not put its policy again).
+    for needed in [
+        "kms:PutKeyPolicy",
+        "kms:GetKeyPolicy",
+        "kms:DescribeKey",
+        "kms:RevokeGrant",
+        "kms:ListGrants",
+        "kms:EnableKeyRotation",
+        "kms:TagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:CreateAlias",
+    ] {
+        assert!(admin_actions.iter().any(|a| a == needed), "{needed}: {admin}");
+    }
+    assert_eq!(
+        admin["Principal"],
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    );
+    let why = r["CodeKey"]["Metadata"]["Comment"]
+        .as_str()
+        .expect("the key policy's reasons");
+    assert!(why.contains("kms:PutKeyPolicy") && why.contains("circular"), "{why}");
+    // The failure queue's key has the same administration.
+    assert_eq!(
+        r["SenderFailuresKey"]["Properties"]["KeyPolicy"]["Statement"][0],
+        *admin
+    );
+    for key in ["CodeKey", "SenderFailuresKey"] {
+        for s in r[key]["Properties"]["KeyPolicy"]["Statement"]
+            .as_array()
+            .expect("statements")
+        {
+            assert!(actions(s).iter().all(|a| !a.contains('*')), "{key}: {s}");
+            // A grant can only encrypt (and describe the key, or be retired by its grantee):
+            // never Decrypt, ReEncrypt or CreateGrant.
+            if actions(s).iter().any(|a| a == "kms:CreateGrant") {
+                assert_eq!(
+                    s["Condition"]["ForAllValues:StringEquals"]["kms:GrantOperations"],
+                    json!(["Encrypt", "GenerateDataKey", "DescribeKey", "RetireGrant"]),
+                    "{key}: {s}"
+                );
+                assert_eq!(s["Condition"]["Null"]["kms:GrantOperations"], "false", "{key}: {s}");
+            }
+        }
+    }
+    // Cognito: a grant and Encrypt, for this account, and for the given pool only when one is
+    // given (the template's own pool cannot be named: the key must exist first).
+    let source_arn = json!({"Fn::If": [
+        "CreatePool",
+        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/*"},
+        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/${ExistingUserPoolId}"}
+    ]});
+    for s in &policy[1..3] {
+        assert_eq!(s["Principal"], json!({"Service": "cognito-idp.amazonaws.com"}), "{s}");
+        assert_eq!(
+            s["Condition"]["StringEquals"]["aws:SourceAccount"],
+            json!({"Ref": "AWS::AccountId"}),
+            "{s}"
+        );
+        assert_eq!(s["Condition"]["ArnLike"]["aws:SourceArn"], source_arn, "{s}");
+    }
+    assert_eq!(policy[1]["Action"], "kms:CreateGrant");
+    assert_eq!(policy[2]["Action"], "kms:Encrypt");
+    assert_eq!(policy[3]["Action"], "kms:CreateGrant");
+    // Only the senders decrypt codes.
+    let decrypts: Vec<&str> = policy
+        .iter()
+        .filter(|s| actions(s).iter().any(|a| a == "kms:Decrypt"))
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(decrypts, ["OnlyTheSendersDecrypt"]);
 }
 
 #[test]
@@ -366,6 +485,15 @@ fn make_status(args: &[&str], env: &[(&'static str, String)]) -> (bool, String) 
     (out.status.success(), text)
 }
 
+/// A header of a request moto's recorder kept, by name (any case).
+fn recorded_header<'a>(entry: &'a Value, name: &str) -> Option<&'a str> {
+    entry["headers"]
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+}
+
 #[test]
 fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherwise() {
     use cognito_reset::aws::cognito::types::{
@@ -441,8 +569,95 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
             "AppName=Contoso PasswordMaxAgeDays=90 SmsAllowedCountries=US,CA".to_owned(),
         ),
     ]);
+    // moto's recorder keeps every request make deploy sends (in `moto_recording`, in the working
+    // directory moto shares with this test).
+    let recorder = |what: &str| {
+        ureq::post(format!("{}/moto-api/recorder/{what}", moto.endpoint))
+            .send("")
+            .expect("moto recorder");
+    };
+    recorder("reset-recording");
+    recorder("start-recording");
     let deployed = make(&["deploy"], &env);
+    let recording = ureq::get(format!("{}/moto-api/recorder/download-recording", moto.endpoint))
+        .call()
+        .expect("recording")
+        .body_mut()
+        .read_to_string()
+        .expect("recording body");
+    recorder("stop-recording");
+    let _ = std::fs::remove_file("moto_recording");
     assert!(deployed.contains("rehearsal: CREATE_COMPLETE"), "{deployed}");
+    // Issue 22, item 15: make deploy uploads only to a bucket the deploying account owns: every
+    // S3 request names the owner (S3 refuses it for a bucket of another account; moto does not
+    // check), except CreateBucket, which has no such parameter (a HeadBucket with the owner follows).
+    let mut s3_requests = 0;
+    for line in recording.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: Value = serde_json::from_str(line).expect("a recorded request");
+        if !recorded_header(&entry, "authorization").is_some_and(|a| a.contains("/s3/aws4_request")) {
+            continue;
+        }
+        s3_requests += 1;
+        let method = entry["method"].as_str().unwrap_or_default();
+        let path = entry["url"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches(moto.endpoint.as_str());
+        let create_bucket = method == "PUT" && !path.trim_start_matches('/').contains(['/', '?']);
+        if !create_bucket {
+            assert_eq!(
+                recorded_header(&entry, "x-amz-expected-bucket-owner"),
+                Some("123456789012"),
+                "{method} {path}"
+            );
+        }
+    }
+    // At least HeadBucket, CreateBucket, HeadBucket, PutBucketVersioning and a PutObject per
+    // function.
+    assert!(s3_requests >= 9, "{s3_requests} S3 requests: {deployed}");
+    // Pinned: the bucket it created is versioned, the stack names the object versions it uploaded,
+    // and it checked the deployed functions' CodeSha256 against the zips.
+    assert!(
+        deployed.contains("creating artifact bucket cognito-reset-123456789012-us-east-1"),
+        "{deployed}"
+    );
+    assert_eq!(deployed.matches(" (version ").count(), 5, "{deployed}");
+    assert!(
+        deployed.contains("the 5 deployed functions run the uploaded zips (CodeSha256 checked)"),
+        "{deployed}"
+    );
+    let versioning = ureq::get(format!(
+        "{}/cognito-reset-123456789012-us-east-1?versioning",
+        moto.endpoint
+    ))
+    .header(
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0",
+    )
+    .call()
+    .expect("bucket versioning")
+    .body_mut()
+    .read_to_string()
+    .expect("body");
+    assert!(versioning.contains("<Status>Enabled</Status>"), "{versioning}");
+    let pre_token_version = deployed
+        .lines()
+        .find(|l| l.starts_with("==> uploaded pre-token "))
+        .and_then(|l| l.split(" (version ").nth(1))
+        .map(|v| v.trim_end_matches(')').to_owned())
+        .expect("the version of pre-token's zip");
+    let described = ureq::post(format!("{}/", moto.endpoint))
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/cloudformation/aws4_request, SignedHeaders=host, Signature=0")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send("Action=DescribeStacks&StackName=rehearsal&Version=2010-05-15")
+        .expect("describe stacks")
+        .body_mut()
+        .read_to_string()
+        .expect("body");
+    assert!(
+        described.contains("PreTokenCodeVersion") && described.contains(&pre_token_version),
+        "{described}"
+    );
     assert!(
         deployed.contains("lacks custom:password_changed_at, custom:force_password_reset"),
         "{deployed}"
@@ -478,6 +693,27 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
             .expect("body");
         serde_json::from_str::<Value>(&text).expect("json")["Configuration"]["Environment"]["Variables"].clone()
     };
+    // The base64 SHA-256 of the placeholder zip, as Lambda reports a package's CodeSha256.
+    for name in [
+        "custom-message",
+        "custom-sms-sender",
+        "custom-email-sender",
+        "pre-token",
+        "post-confirmation",
+    ] {
+        let text = ureq::get(format!("{}/2015-03-31/functions/rehearsal-{name}", moto.endpoint))
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
+            .call()
+            .expect("get function")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).expect("json")["Configuration"]["CodeSha256"],
+            "hznHbmgfkAkjuQDJ3w73XPQh05yrtUZQxLmtGbanbYU=",
+            "{name}"
+        );
+    }
     let sms_env = lambda_env("custom-sms-sender");
     assert_eq!(sms_env["APP_NAME"], json!("Contoso"));
     assert_eq!(sms_env["SMS_ALLOWED_COUNTRIES"], json!("US,CA"));
@@ -486,6 +722,28 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
         key_arn.starts_with("arn:aws:kms:us-east-1:") && key_arn.contains(":key/"),
         "{key_arn}"
     );
+    // The failure queue keeps the raw events a day, under its own key (not the codes' key).
+    // (moto's CloudFormation does not apply AWS::SQS::QueuePolicy: the template test checks it.)
+    let queue = ureq::post(format!("{}/", moto.endpoint))
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(format!(
+            "Action=GetQueueAttributes&QueueUrl={}/123456789012/rehearsal-sender-failures&AttributeName.1=All&Version=2012-11-05",
+            moto.endpoint
+        ))
+        .expect("queue attributes")
+        .body_mut()
+        .read_to_string()
+        .expect("body");
+    assert!(
+        queue.contains("<Name>MessageRetentionPeriod</Name><Value>86400</Value>"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("<Name>KmsMasterKeyId</Name><Value>arn:aws:kms:us-east-1:"),
+        "{queue}"
+    );
+    assert!(!queue.contains(&key_arn), "{queue}");
     // moto passes a Number parameter on as a JSON number; CloudFormation as the string "90".
     assert_eq!(
         lambda_env("pre-token")["PASSWORD_MAX_AGE_DAYS"]
@@ -707,7 +965,10 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         });
         assert!(may_send, "{sender} may write to its failure destination");
     }
-    assert_eq!(r["SenderFailures"]["Properties"]["KmsMasterKeyId"], "alias/aws/sqs");
+    assert_eq!(
+        r["SenderFailures"]["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+    );
     for sync in ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"] {
         assert!(
             r[sync]["Properties"].get("ReservedConcurrentExecutions").is_none(),
@@ -744,6 +1005,248 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         .collect();
     expected.sort();
     assert_eq!(skipped, expected);
+}
+
+/// A template value as CloudFormation compares it: a `Ref` to a parameter is the given value or
+/// its default, and numbers compare as text.
+fn cfn_text(t: &Value, v: &Value, params: &[(&str, Value)]) -> String {
+    let v = match v.get("Ref").and_then(Value::as_str) {
+        Some(name) => params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or_else(|| t["Parameters"][name]["Default"].clone(), |(_, given)| given.clone()),
+        None => v.clone(),
+    };
+    match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// Whether a condition of the template holds for these parameter values.
+fn holds(t: &Value, c: &Value, params: &[(&str, Value)]) -> bool {
+    if let Some(name) = c.get("Condition").and_then(Value::as_str) {
+        return holds(t, &t["Conditions"][name], params);
+    }
+    if let Some([a, b]) = c.get("Fn::Equals").and_then(Value::as_array).map(Vec::as_slice) {
+        return cfn_text(t, a, params) == cfn_text(t, b, params);
+    }
+    if let Some([inner]) = c.get("Fn::Not").and_then(Value::as_array).map(Vec::as_slice) {
+        return !holds(t, inner, params);
+    }
+    if let Some(all) = c.get("Fn::And").and_then(Value::as_array) {
+        return all.iter().all(|x| holds(t, x, params));
+    }
+    if let Some(any) = c.get("Fn::Or").and_then(Value::as_array) {
+        return any.iter().any(|x| holds(t, x, params));
+    }
+    panic!("cannot evaluate {c}");
+}
+
+/// Issue 22, item 16: with a maximum password age on a plan that has password history, a reset
+/// cannot set the same password again: the pool keeps at least one previous password. Lite has
+/// no history (the age rule then only makes the user go through a reset).
+#[test]
+fn a_maximum_age_keeps_at_least_one_previous_password_where_the_plan_has_history() {
+    let t = template();
+    let size = &t["Resources"]["UserPool"]["Properties"]["Policies"]["PasswordPolicy"]["PasswordHistorySize"];
+    let Some([condition, then, otherwise]) = size["Fn::If"].as_array().map(Vec::as_slice) else {
+        panic!("PasswordHistorySize is not an Fn::If: {size}");
+    };
+    let condition = &t["Conditions"][condition.as_str().expect("a condition name")];
+    assert!(condition.is_object(), "{size}");
+    let effective = |params: &[(&str, Value)]| -> String {
+        cfn_text(&t, if holds(&t, condition, params) { then } else { otherwise }, params)
+    };
+    for (max_age, plan, history, expected) in [
+        (90, "ESSENTIALS", 0, "1"),
+        (90, "PLUS", 0, "1"),
+        (1, "ESSENTIALS", 0, "1"),
+        (90, "ESSENTIALS", 5, "5"),
+        (90, "LITE", 0, "0"),
+        (0, "ESSENTIALS", 0, "0"),
+        (0, "PLUS", 3, "3"),
+    ] {
+        let params = [
+            ("PasswordMaxAgeDays", json!(max_age)),
+            ("FeaturePlan", json!(plan)),
+            ("PasswordHistorySize", json!(history)),
+        ];
+        assert_eq!(
+            effective(&params[..]),
+            expected,
+            "PasswordMaxAgeDays={max_age} FeaturePlan={plan} PasswordHistorySize={history}"
+        );
+    }
+    // The defaults: no maximum age, no history.
+    let defaults: [(&str, Value); 0] = [];
+    assert_eq!(effective(&defaults[..]), "0");
+    let described = t["Parameters"]["PasswordHistorySize"]["Description"]
+        .as_str()
+        .expect("description");
+    assert!(described.contains("PasswordMaxAgeDays"), "{described}");
+}
+
+/// Issue 22, item 15: each function's code is the object version make deploy uploaded, when it
+/// gives one (an unversioned bucket gives none: the key's latest object, as before).
+#[test]
+fn each_function_takes_the_object_version_make_deploy_uploaded() {
+    let t = template();
+    for name in [
+        "CustomMessage",
+        "CustomSmsSender",
+        "CustomEmailSender",
+        "PreToken",
+        "PostConfirmation",
+    ] {
+        let p = &t["Parameters"][format!("{name}CodeVersion")];
+        assert_eq!(p["Type"], "String", "{name}");
+        assert_eq!(p["Default"], "", "{name}");
+        assert_eq!(
+            t["Conditions"][format!("Has{name}CodeVersion")],
+            json!({"Fn::Not": [{"Fn::Equals": [{"Ref": format!("{name}CodeVersion")}, ""]}]}),
+            "{name}"
+        );
+        assert_eq!(
+            t["Resources"][format!("{name}Function")]["Properties"]["Code"],
+            json!({
+                "S3Bucket": {"Ref": "ArtifactBucket"},
+                "S3Key": {"Ref": format!("{name}CodeKey")},
+                "S3ObjectVersion": {"Fn::If": [
+                    format!("Has{name}CodeVersion"),
+                    {"Ref": format!("{name}CodeVersion")},
+                    {"Ref": "AWS::NoValue"}
+                ]}
+            }),
+            "{name}"
+        );
+    }
+}
+
+/// Issue 22, item 12: a failure record is the whole Cognito event (unmasked address or number,
+/// attributes, links and the ciphertext, which whoever may invoke a sender could replay to a
+/// new recipient). It stays a day at most, under a key of its own, for the senders to write and
+/// the account to read.
+#[test]
+fn the_failure_queue_keeps_raw_events_a_day_under_its_own_key() {
+    let t = template();
+    let r = &t["Resources"];
+    let queue = &r["SenderFailures"]["Properties"];
+    assert_eq!(queue["MessageRetentionPeriod"], 86400);
+    assert_eq!(
+        queue["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+    );
+    let key = &r["SenderFailuresKey"];
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Condition"], "SendersOn");
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    let via_sqs = json!({"Fn::Sub": "sqs.${AWS::Region}.${AWS::URLSuffix}"});
+    let queue_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${AWS::StackName}-sender-failures"});
+    let policy = key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let sids: Vec<&str> = policy.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert_eq!(
+        sids,
+        [
+            "AccountAdministers",
+            "SendersWriteFailureRecords",
+            "AccountReadsFailureRecords"
+        ]
+    );
+    for s in policy {
+        assert_eq!(s["Effect"], "Allow", "{s}");
+        let acts = actions(s);
+        assert!(acts.iter().all(|a| !a.contains('*') && a != "kms:CreateGrant"), "{s}");
+        // Whatever may decrypt or make data keys does so through SQS, for this queue only.
+        if acts
+            .iter()
+            .any(|a| a == "kms:Decrypt" || a.starts_with("kms:GenerateDataKey"))
+        {
+            assert_eq!(s["Condition"]["StringEquals"]["kms:ViaService"], via_sqs, "{s}");
+            assert_eq!(
+                s["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sqs:arn"], queue_arn,
+                "{s}"
+            );
+        }
+    }
+    assert!(!actions(&policy[0]).iter().any(|a| a == "kms:Decrypt"));
+    assert_eq!(actions(&policy[1]), ["kms:GenerateDataKey", "kms:Decrypt"]);
+    let writers = policy[1]["Condition"]["ArnEquals"]["aws:PrincipalArn"]
+        .as_array()
+        .expect("roles");
+    assert_eq!(writers.len(), 2);
+    assert!(writers.iter().all(|w| {
+        w["Fn::Sub"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("-custom-sms-sender") || s.ends_with("-custom-email-sender"))
+    }));
+    assert_eq!(actions(&policy[2]), ["kms:Decrypt"]);
+    assert_eq!(
+        policy[2]["Condition"]["StringEquals"]["kms:CallerAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    // Lambda writes the record with the function's execution role: the senders' roles may use
+    // the key, through SQS only.
+    for sender in ["CustomSmsSenderRole", "CustomEmailSenderRole"] {
+        let uses = statements(&t).into_iter().any(|(n, s)| {
+            n == sender
+                && actions(&s) == ["kms:GenerateDataKey", "kms:Decrypt"]
+                && s["Resource"] == json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+                && s["Condition"]["StringEquals"]["kms:ViaService"] == via_sqs
+        });
+        assert!(uses, "{sender} may encrypt its failure records");
+    }
+    // The queue policy: TLS only, only the senders send, nobody outside the account, the
+    // account reads.
+    let qp = &r["SenderFailuresPolicy"];
+    assert_eq!(qp["Type"], "AWS::SQS::QueuePolicy");
+    assert_eq!(qp["Condition"], "SendersOn");
+    assert_eq!(qp["Properties"]["Queues"], json!([{"Ref": "SenderFailures"}]));
+    let qs = qp["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let by_sid = |sid: &str| qs.iter().find(|s| s["Sid"] == sid).cloned().expect(sid);
+    let queue_ref = json!({"Fn::GetAtt": ["SenderFailures", "Arn"]});
+    let tls = by_sid("DenyInsecureTransport");
+    assert_eq!(tls["Effect"], "Deny");
+    assert_eq!(tls["Principal"], "*");
+    assert_eq!(tls["Action"], "sqs:*");
+    assert_eq!(tls["Resource"], queue_ref);
+    assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    let send = by_sid("OnlyTheSendersSend");
+    assert_eq!(send["Effect"], "Deny");
+    assert_eq!(send["Principal"], "*");
+    assert_eq!(send["Action"], "sqs:SendMessage");
+    assert_eq!(
+        send["Condition"]["ArnNotEquals"]["aws:PrincipalArn"],
+        json!([
+            {"Fn::GetAtt": ["CustomSmsSenderRole", "Arn"]},
+            {"Fn::GetAtt": ["CustomEmailSenderRole", "Arn"]}
+        ])
+    );
+    let outside = by_sid("OnlyThisAccount");
+    assert_eq!(outside["Effect"], "Deny");
+    assert_eq!(outside["Principal"], "*");
+    assert_eq!(outside["Action"], "sqs:*");
+    assert_eq!(
+        outside["Condition"]["StringNotEquals"]["aws:PrincipalAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    let read = by_sid("TheAccountReads");
+    assert_eq!(read["Effect"], "Allow");
+    assert_eq!(
+        read["Principal"],
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    );
+    assert!(actions(&read).contains(&"sqs:ReceiveMessage".to_owned()));
+    for s in qs.iter().filter(|s| s["Effect"] == "Allow") {
+        assert!(
+            actions(s).iter().all(|a| !a.contains('*') && a != "sqs:SendMessage"),
+            "{s}"
+        );
+    }
 }
 
 /// CKV_AWS_173 is skipped because the functions' environment holds no secret but the delivery
