@@ -1388,3 +1388,133 @@ fn the_delivery_table_is_wired_with_least_privilege_and_alarms_watch_what_the_se
         cognito_reset::metrics::DEFAULT_NAMESPACE
     );
 }
+
+#[test]
+fn the_senders_timeout_holds_every_steps_budget_and_stays_under_the_lease() {
+    let t = template();
+    for f in ["CustomSmsSenderFunction", "CustomEmailSenderFunction"] {
+        assert_eq!(
+            t["Resources"][f]["Properties"]["Timeout"],
+            json!(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS),
+            "{f}"
+        );
+    }
+    assert!(
+        cognito_reset::budgets::attempt()
+            < std::time::Duration::from_secs(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS)
+    );
+    assert!(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS < cognito_reset::config::table::LEASE_SECONDS);
+}
+
+#[test]
+fn post_confirmation_may_read_the_users_of_its_pool_and_pre_token_may_not() {
+    let t = template();
+    let read = &t["Resources"]["PostConfirmationPoolRead"]["Properties"];
+    assert_eq!(read["Roles"], json!([{"Ref": "PostConfirmationRole"}]));
+    let statement = &read["PolicyDocument"]["Statement"][0];
+    assert_eq!(actions(statement), ["cognito-idp:AdminGetUser"]);
+    assert_eq!(
+        statement["Resource"]["Fn::If"][1],
+        json!({"Fn::GetAtt": ["UserPool", "Arn"]})
+    );
+}
+
+/// `make force-reset` against moto's Cognito: the flag holds the minute it was set (which
+/// pre-token reads as a forced reset), and the user's refresh token no longer works.
+#[test]
+fn make_force_reset_sets_the_flag_and_signs_the_user_out_everywhere() {
+    use cognito_reset::aws::cognito::types::{AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
+    let Some(moto) = Moto::start("force_reset") else {
+        return;
+    };
+    let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
+    let pool = block_on(
+        idp.create_user_pool()
+            .pool_name("force-reset")
+            .schema(cognito_reset_tests::demo::custom_schema("force_password_reset"))
+            .send(),
+    )
+    .expect("pool");
+    let pool = pool.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    let client = block_on(
+        idp.create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("web")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .send(),
+    )
+    .expect("client");
+    let client = client
+        .user_pool_client()
+        .and_then(|c| c.client_id())
+        .expect("id")
+        .to_owned();
+    let email = "kay@example.com";
+    block_on(
+        idp.admin_create_user()
+            .user_pool_id(&pool)
+            .username(email)
+            .message_action(MessageActionType::Suppress)
+            .user_attributes(
+                AttributeType::builder()
+                    .name("email")
+                    .value(email)
+                    .build()
+                    .expect("attr"),
+            )
+            .send(),
+    )
+    .expect("user");
+    block_on(
+        idp.admin_set_user_password()
+            .user_pool_id(&pool)
+            .username(email)
+            .password("Kay-Pass-1234")
+            .permanent(true)
+            .send(),
+    )
+    .expect("password");
+    let signed_in = block_on(
+        idp.initiate_auth()
+            .client_id(&client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", email)
+            .auth_parameters("PASSWORD", "Kay-Pass-1234")
+            .send(),
+    )
+    .expect("sign-in");
+    let refresh = signed_in
+        .authentication_result()
+        .and_then(|r| r.refresh_token())
+        .expect("refresh token")
+        .to_owned();
+    let before = cognito_reset::clock::now();
+    let mut env = moto.env();
+    env.push(("POOL_ID", pool.clone()));
+    env.push(("RESET_USER", email.to_owned()));
+    let out = make(&["force-reset"], &env);
+    assert!(out.contains("signed out everywhere"), "{out}");
+    let user = block_on(idp.admin_get_user().user_pool_id(&pool).username(email).send()).expect("user");
+    let flag = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "custom:force_password_reset")
+        .and_then(|a| a.value())
+        .expect("flag set")
+        .to_owned();
+    let forced = cognito_reset::rules::ForceFlag::read(Some(&flag)).expect("a forced reset");
+    let since = forced.since.expect("the minute it was set");
+    assert!((before - 60..=cognito_reset::clock::now()).contains(&since), "{flag}");
+    let refreshed = block_on(
+        idp.initiate_auth()
+            .client_id(&client)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", refresh)
+            .send(),
+    );
+    assert!(refreshed.is_err(), "the session from before is over");
+    // Without a user, a clear refusal and nothing done.
+    let (ok, text) = make_status(&["force-reset"], &moto.env());
+    assert!(!ok && text.contains("POOL_ID and RESET_USER are required"), "{text}");
+}
