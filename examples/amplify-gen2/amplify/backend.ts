@@ -2,6 +2,9 @@
 // event version V2_0 (restrict mode needs it, and the Essentials plan), SES for email, the
 // app client's write attributes, and the key ARN for the senders.
 import { defineBackend } from '@aws-amplify/backend';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { auth } from './auth/resource';
 import { customEmailSender, customMessage, customSmsSender, postConfirmation, preToken } from './functions/resource';
 
@@ -43,3 +46,36 @@ const keyArn = cfnUserPool.lambdaConfig && 'kmsKeyId' in cfnUserPool.lambdaConfi
 for (const sender of [backend.customSmsSender, backend.customEmailSender]) {
   sender.addEnvironment('KEY_ARN', keyArn);
 }
+
+// Password changes fire no Cognito trigger: CloudTrail reports them to EventBridge (the account
+// needs a trail with management events). Record them as the template's PasswordChangeRule does,
+// so that `updatePassword` (ChangePassword) and an administrator's permanent
+// AdminSetUserPassword are stamped; without it a user who runs `updatePassword` stays restricted.
+const userPool = backend.auth.resources.userPool;
+new Rule(Stack.of(userPool), 'RecordPasswordChanges', {
+  description: 'Password changes without a Cognito trigger (CloudTrail), for post-confirmation',
+  eventPattern: {
+    source: ['aws.cognito-idp'],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['cognito-idp.amazonaws.com'],
+      $or: [
+        { eventName: ['AdminSetUserPassword'], requestParameters: { userPoolId: [userPool.userPoolId] } },
+        // ChangePassword records name no pool: post-confirmation finds the user by sub.
+        { eventName: ['ChangePassword'] },
+      ],
+    },
+  },
+  targets: [
+    new LambdaFunction(backend.postConfirmation.resources.lambda, {
+      event: RuleTargetInput.fromObject({
+        source: EventField.fromPath('$.source'),
+        'detail-type': EventField.fromPath('$.detail-type'),
+        detail: EventField.fromPath('$.detail'),
+        userPoolId: userPool.userPoolId,
+      }),
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(1),
+    }),
+  ],
+});

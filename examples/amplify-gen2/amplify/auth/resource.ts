@@ -30,10 +30,11 @@ export const auth = defineAuth({
     // Amplify wires pre token generation as event version V1_0; backend.ts moves it to V2_0.
     preTokenGeneration: preToken,
   },
-  // Both record password changes: post-confirmation after a confirmed reset or sign-up,
-  // pre-token when a temporary password is replaced (NEW_PASSWORD_REQUIRED).
+  // Both record password changes: post-confirmation after a confirmed reset or sign-up and
+  // from CloudTrail (reading the user first: getUser), pre-token when a temporary password is
+  // replaced (NEW_PASSWORD_REQUIRED).
   access: (allow) => [
-    allow.resource(postConfirmation).to(['updateUserAttributes']),
+    allow.resource(postConfirmation).to(['updateUserAttributes', 'getUser']),
     allow.resource(preToken).to(['updateUserAttributes']),
   ],
 });
