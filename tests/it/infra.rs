@@ -1403,7 +1403,7 @@ fn the_senders_timeout_holds_every_steps_budget_and_stays_under_the_lease() {
         cognito_reset::budgets::attempt()
             < std::time::Duration::from_secs(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS)
     );
-    assert!(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS < cognito_reset::config::table::LEASE_SECONDS);
+    const { assert!(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS < cognito_reset::config::table::LEASE_SECONDS) };
 }
 
 #[test]

@@ -188,9 +188,8 @@ impl DynamoLedger {
                 .set_transact_items(Some(items.clone()))
                 .send()
                 .await;
-            let e = match result {
-                Ok(_) => return Ok(None),
-                Err(e) => e,
+            let Err(e) = result else {
+                return Ok(None);
             };
             let reasons = match &e {
                 SdkError::ServiceError(se) => match se.err() {
