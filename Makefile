@@ -157,8 +157,8 @@ $(EXAMPLE_STAMP): examples/amplify-gen2/package.json examples/amplify-gen2/packa
 	cd examples/amplify-gen2 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example (examples/amplify-gen2) with its pinned dependencies
-	cd examples/amplify-gen2 && npx tsc --noEmit -p .
+example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring
+	cd examples/amplify-gen2 && npx tsc --noEmit -p . && node check-synth.mjs
 
 clean-tools: ## Remove .venv/
 	rm -rf $(VENV)

@@ -5,6 +5,7 @@ import { defineBackend } from '@aws-amplify/backend';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { auth } from './auth/resource';
 import { customEmailSender, customMessage, customSmsSender, postConfirmation, preToken } from './functions/resource';
 
@@ -41,10 +42,17 @@ cfnUserPool.emailConfiguration = {
 // The app may write profile attributes, never the password stamp.
 cfnUserPoolClient.writeAttributes = ['email', 'given_name', 'family_name', 'locale'];
 
-// The senders decrypt with the key Amplify created for them.
-const keyArn = cfnUserPool.lambdaConfig && 'kmsKeyId' in cfnUserPool.lambdaConfig ? String(cfnUserPool.lambdaConfig.kmsKeyId) : '';
+// The senders decrypt with the key Amplify created for them (`senders` in defineAuth). Amplify
+// does not expose it, and `cfnUserPool.lambdaConfig` is resolved only at synthesis, so find the
+// key in the construct tree; without it every delivery would fail at start-up.
+const senderKey = backend.auth.stack.node
+  .findAll()
+  .find((c): c is Key => c instanceof Key && c.node.id.endsWith('CustomSenderKey'));
+if (!senderKey) {
+  throw new Error('no CustomSenderKey in the auth stack: defineAuth needs `senders` with both handlers');
+}
 for (const sender of [backend.customSmsSender, backend.customEmailSender]) {
-  sender.addEnvironment('KEY_ARN', keyArn);
+  sender.addEnvironment('KEY_ARN', senderKey.keyArn);
 }
 
 // Password changes fire no Cognito trigger: CloudTrail reports them to EventBridge (the account
