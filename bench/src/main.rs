@@ -17,6 +17,7 @@ mod machine;
 mod phone;
 mod report;
 mod runtime;
+mod table;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -421,8 +422,8 @@ fn main() {
         .unwrap_or(2000);
     let warm_sender = (warm_message / 10).max(20);
     let only = std::env::var("BENCH_ONLY").ok();
-    println!("==> starting moto (KMS, SNS, SES) and a counting proxy in front of it");
-    let moto = Moto::start("bench").expect("moto_server (make bench installs it)");
+    println!("==> starting moto (KMS, SNS, SES, DynamoDB serialized) and a counting proxy in front of it");
+    let moto = Moto::start_serialized("bench").expect("moto_server (make bench installs it)");
     let proxy = FaultProxy::start(&moto.endpoint);
     let sdk = block_on(local_sdk_config(&proxy.endpoint));
     let key = block_on(create_key(&sdk)).expect("key");
@@ -442,6 +443,11 @@ fn main() {
     email["request"]["code"] = json!(email_code);
     email["request"]["userAttributes"]["email"] = json!(TO);
     let email_event = serde_json::to_vec(&email).expect("json");
+    block_on(cognito_reset_tests::demo::create_delivery_table(
+        &block_on(local_sdk_config(&moto.endpoint)),
+        table::TABLE,
+    ))
+    .expect("the delivery table");
     let token_event =
         serde_json::to_vec(&cognito_reset_tests::fixture("pre-token-v2-Authentication.json")).expect("json");
     let env: Vec<(String, String)> = vec![
@@ -509,6 +515,55 @@ fn main() {
             (subject, m)
         })
         .collect();
+    let table = only.as_ref().is_none_or(|o| o == "table").then(|| {
+        println!(
+            "==> the senders with the delivery table: {warm_sender} messages each, then again; bursts of {}",
+            table::BURST
+        );
+        let all = crate::subjects(&root);
+        let rust = |function: &str| {
+            all.iter()
+                .find(|s| s.function == function && s.language == "Rust")
+                .expect("a Rust subject")
+        };
+        let run = table::Run {
+            proxy: &proxy,
+            moto: &moto,
+            env: &env,
+        };
+        let events = [
+            table::Events {
+                moto: &moto,
+                key: &key,
+                pool: POOL,
+                template: &sms,
+            },
+            table::Events {
+                moto: &moto,
+                key: &key,
+                pool: POOL,
+                template: &email,
+            },
+        ];
+        let results = table::measure(
+            &run,
+            rust("custom-sms-sender"),
+            rust("custom-email-sender"),
+            &events,
+            warm_sender,
+        );
+        for line in results
+            .sequential
+            .iter()
+            .map(|r| r.as_ref().map(table::Sequential::summary))
+        {
+            println!("    {}", line.unwrap_or_else(|e| format!("FAIL: {e}")));
+        }
+        for line in results.bursts.iter().map(|b| b.as_ref().map(table::Burst::summary)) {
+            println!("    {}", line.unwrap_or_else(|e| format!("FAIL: {e}")));
+        }
+        results
+    });
     println!("==> phone validation candidates: the first number checked in a fresh process");
     let phone = phone::measure();
     let rust_binaries: Vec<(String, u64)> = [
@@ -533,6 +588,7 @@ fn main() {
         machine: machine::describe(),
         warm_message,
         warm_sender,
+        table: table.as_ref(),
     };
     for line in results.budget_lines() {
         println!("{line}");

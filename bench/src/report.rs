@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::phone::PhoneResult;
+use crate::table::{BURST, TableResults};
 use crate::{FRESH, Measured, REPETITIONS, Subject};
 
 /// Lambda prices used for the cost estimate (us-east-1, arm64): per GB-second and per request.
@@ -22,6 +23,8 @@ pub struct Results<'a> {
     pub machine: String,
     pub warm_message: usize,
     pub warm_sender: usize,
+    /// The senders with the delivery table (`None` when `BENCH_ONLY` left them out).
+    pub table: Option<&'a TableResults>,
 }
 
 pub fn ms(d: Duration) -> f64 {
@@ -191,6 +194,9 @@ impl Results<'_> {
                 ),
             );
         }
+        if let Some(table) = self.table {
+            table_budgets(table, &mut check);
+        }
         lines
     }
 
@@ -343,6 +349,9 @@ impl Results<'_> {
         let _ = writeln!(s, "\n## Budgets ([`BUDGETS.md`](BUDGETS.md))\n");
         for line in self.budget_lines() {
             let _ = writeln!(s, "- {line}");
+        }
+        if let Some(table) = self.table {
+            self.table_markdown(table, &mut s);
         }
         let _ = writeln!(s, "\n## Phone validation candidates\n");
         let _ = writeln!(
@@ -541,4 +550,136 @@ pub fn write_readme_block(readme: &Path, block: &str) -> std::io::Result<()> {
     };
     let updated = format!("{}{START}\n{block}{}", &text[..start], &text[end..]);
     std::fs::write(readme, updated)
+}
+
+/// What a message with the table may cost (`bench/BUDGETS.md`): the claim and its outcome,
+/// and for SMS the pool's counter; a duplicate one read-only claim and nothing else; a burst
+/// sends what the limits allow, each message with its claim.
+fn table_budgets(table: &TableResults, check: &mut impl FnMut(Option<bool>, String)) {
+    for run in &table.sequential {
+        let Ok(run) = run else {
+            check(
+                None,
+                format!(
+                    "delivery table, one message after another: {}",
+                    run.as_ref().err().map_or("", String::as_str)
+                ),
+            );
+            continue;
+        };
+        let (delivery, dynamodb) = if run.function == "custom-sms-sender" {
+            ("SNS", 3)
+        } else {
+            ("SES", 2)
+        };
+        let r = run.requests;
+        let n = run.messages;
+        check(
+            Some(r.kms == n && r.delivery == n && r.dynamodb() == dynamodb * n),
+            format!(
+                "{} with the delivery table, requests per new message: {} (1 KMS, 1 {delivery}, {dynamodb} DynamoDB)",
+                run.function,
+                r.per(n)
+            ),
+        );
+        let d = run.duplicate_requests;
+        check(
+            Some(d.kms == 0 && d.delivery == 0 && d.dynamodb() == run.duplicates),
+            format!(
+                "{} a retried (duplicate) message: {} (no KMS, no {delivery}, 1 DynamoDB)",
+                run.function,
+                d.per(run.duplicates)
+            ),
+        );
+    }
+    for burst in &table.bursts {
+        let Ok(b) = burst else {
+            check(
+                None,
+                format!(
+                    "delivery table, {BURST} at once: {}",
+                    burst.as_ref().err().map_or("", String::as_str)
+                ),
+            );
+            continue;
+        };
+        check(Some(b.held()), b.summary());
+    }
+}
+
+impl Results<'_> {
+    fn table_markdown(&self, table: &TableResults, s: &mut String) {
+        let _ = writeln!(s, "\n## Senders with the delivery table\n");
+        let _ = writeln!(
+            s,
+            "The same Rust senders with `DELIVERY_TABLE` set, on moto's DynamoDB with its operations serialized as DynamoDB's transactions are \
+             (moto never answers `TransactionConflict`, so what concurrency costs here is waiting, not DynamoDB's conflict retries). \
+             One process per sender hands it one new message after another (each its own ciphertext, as Cognito makes), then every message again (Lambda's retry of a message already sent). \
+             Limits are high except where a burst says, and the pool's SMS ceiling is on, so its counter is paid for.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| function | cold start | new message p50 | p99 | requests per new message | duplicate p50 | requests per duplicate | without the table: warm p50 |"
+        );
+        let _ = writeln!(s, "| --- | ---: | ---: | ---: | --- | ---: | --- | ---: |");
+        for run in &table.sequential {
+            match run {
+                Ok(r) => {
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                        r.function,
+                        show(r.cold),
+                        show(r.p50),
+                        show(r.p99),
+                        r.requests.per(r.messages),
+                        show(r.duplicate_p50),
+                        r.duplicate_requests.per(r.duplicates),
+                        self.measured(r.function, "Rust")
+                            .map_or("?".into(), |m| show(m.warm_p50)),
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(s, "| FAIL: {} | | | | | | | |", e.replace('|', "/").replace('\n', " "));
+                }
+            }
+        }
+        let _ = writeln!(
+            s,
+            "\n{BURST} invocations at once (the template's reserved concurrency for a sender), each in its own initialized process, handed its event at the same moment. \
+             **sent** is what reached SNS or SES, **held as sent** the message items the table holds in state `sent` afterwards: a message sent without its claim would make them differ.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| function | burst | sent / allowed | held as sent | failed | p50 | p99 | slowest | requests per invocation |"
+        );
+        let _ = writeln!(s, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        for burst in &table.bursts {
+            match burst {
+                Ok(b) => {
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |",
+                        b.function,
+                        b.what,
+                        b.sent,
+                        b.expected,
+                        b.claimed_sent,
+                        b.failed,
+                        show(b.p50),
+                        show(b.p99),
+                        show(b.max),
+                        b.requests.per(b.invocations),
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(
+                        s,
+                        "| FAIL: {} | | | | | | | | |",
+                        e.replace('|', "/").replace('\n', " ")
+                    );
+                }
+            }
+        }
+    }
 }

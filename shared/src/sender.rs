@@ -303,6 +303,15 @@ pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), Retryab
     finish(&source, &recipient, result)
 }
 
+/// A failure of a delivery no table remembers: an unknown outcome cannot be recorded, so it is
+/// retried like any other (the retry may send the message a second time; SECURITY.md).
+fn unremembered(failure: Failure) -> Failure {
+    match failure {
+        Failure::Unknown(why) => Failure::Retryable(why),
+        other => other,
+    }
+}
+
 /// Validate, then the table (one message per request, limits), then decrypt and send, then
 /// record how it ended. Each step keeps to its budget ([`crate::budgets`]).
 async fn deliver_once<D: Deliver>(
@@ -315,10 +324,7 @@ async fn deliver_once<D: Deliver>(
     let Some((ledger, table)) = sender.table() else {
         // Without the table nothing remembers a delivery: an unknown outcome is retried, and
         // the retry may send the message a second time (SECURITY.md).
-        return sender.deliver(req, to).await.map_err(|f| match f {
-            Failure::Unknown(why) => Failure::Retryable(why),
-            other => other,
-        });
+        return sender.deliver(req, to).await.map_err(unremembered);
     };
     // The ciphertext is fresh for every message and the same in every retry of it; a notice
     // without a code is identified by the whole event (identical in Lambda's retries).
@@ -354,10 +360,7 @@ async fn deliver_once<D: Deliver>(
             return match table.on_error {
                 OnTableError::Deliver => {
                     error!(error = %e, on_table_error = "deliver", "delivery table unavailable: delivering without its limits and duplicate check");
-                    sender.deliver(req, to).await.map_err(|f| match f {
-                        Failure::Unknown(why) => Failure::Retryable(why),
-                        other => other,
-                    })
+                    sender.deliver(req, to).await.map_err(unremembered)
                 }
                 OnTableError::Fail => Err(Failure::Retryable(format!("{e} (ON_TABLE_ERROR=fail)"))),
             };

@@ -1423,72 +1423,66 @@ fn post_confirmation_may_read_the_users_of_its_pool_and_pre_token_may_not() {
 /// pre-token reads as a forced reset), and the user's refresh token no longer works.
 #[test]
 fn make_force_reset_sets_the_flag_and_signs_the_user_out_everywhere() {
-    use cognito_reset::aws::cognito::types::{AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
+    use cognito_reset::aws::cognito::types::{AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
+    use cognito_reset_tests::demo::{attribute, custom_schema};
     let Some(moto) = Moto::start("force_reset") else {
         return;
     };
     let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
-    let pool = block_on(
-        idp.create_user_pool()
+    let email = "kay@example.com";
+    // A pool with the flag's attribute, an app client, and a user signed in with a refresh token.
+    let (pool, client, refresh) = block_on(async {
+        let pool = idp
+            .create_user_pool()
             .pool_name("force-reset")
-            .schema(cognito_reset_tests::demo::custom_schema("force_password_reset"))
-            .send(),
-    )
-    .expect("pool");
-    let pool = pool.user_pool().and_then(|p| p.id()).expect("id").to_owned();
-    let client = block_on(
-        idp.create_user_pool_client()
+            .schema(custom_schema("force_password_reset"))
+            .send()
+            .await?;
+        let pool = pool.user_pool().and_then(|p| p.id()).unwrap_or_default().to_owned();
+        let client = idp
+            .create_user_pool_client()
             .user_pool_id(&pool)
             .client_name("web")
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-            .send(),
-    )
-    .expect("client");
-    let client = client
-        .user_pool_client()
-        .and_then(|c| c.client_id())
-        .expect("id")
-        .to_owned();
-    let email = "kay@example.com";
-    block_on(
+            .send()
+            .await?;
+        let client = client
+            .user_pool_client()
+            .and_then(|c| c.client_id())
+            .unwrap_or_default()
+            .to_owned();
         idp.admin_create_user()
             .user_pool_id(&pool)
             .username(email)
             .message_action(MessageActionType::Suppress)
-            .user_attributes(
-                AttributeType::builder()
-                    .name("email")
-                    .value(email)
-                    .build()
-                    .expect("attr"),
-            )
-            .send(),
-    )
-    .expect("user");
-    block_on(
+            .user_attributes(attribute("email", email).expect("attribute"))
+            .send()
+            .await?;
         idp.admin_set_user_password()
             .user_pool_id(&pool)
             .username(email)
             .password("Kay-Pass-1234")
             .permanent(true)
-            .send(),
-    )
-    .expect("password");
-    let signed_in = block_on(
-        idp.initiate_auth()
+            .send()
+            .await?;
+        let signed_in = idp
+            .initiate_auth()
             .client_id(&client)
             .auth_flow(AuthFlowType::UserPasswordAuth)
             .auth_parameters("USERNAME", email)
             .auth_parameters("PASSWORD", "Kay-Pass-1234")
-            .send(),
-    )
-    .expect("sign-in");
-    let refresh = signed_in
-        .authentication_result()
-        .and_then(|r| r.refresh_token())
-        .expect("refresh token")
-        .to_owned();
+            .send()
+            .await?;
+        let refresh = signed_in
+            .authentication_result()
+            .and_then(|r| r.refresh_token())
+            .unwrap_or_default()
+            .to_owned();
+        Ok::<_, Box<dyn std::error::Error>>((pool, client, refresh))
+    })
+    .expect("a pool with a signed-in user on moto");
+    assert!(!refresh.is_empty(), "moto issued a refresh token");
     let before = cognito_reset::clock::now();
     let mut env = moto.env();
     env.push(("POOL_ID", pool.clone()));

@@ -295,6 +295,21 @@ fn admin_set_record(pool: &str, user: &str, at: i64) -> Value {
     })
 }
 
+/// A CloudTrail record of the user's own `ChangePassword` (Amplify's `updatePassword`), made
+/// now: no pool and no username, only the user's `sub`.
+fn change_password_record(sub: &str) -> Value {
+    json!({
+        "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "ChangePassword",
+        "eventTime": timestamp::format(cognito_reset::clock::now()), "awsRegion": "us-east-1",
+        "userIdentity": {"type": "Unknown", "principalId": "Anonymous"},
+        "requestParameters": {"previousPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                              "proposedPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                              "accessToken": "HIDDEN_DUE_TO_SECURITY_REASONS"},
+        "additionalEventData": {"sub": sub},
+        "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true
+    })
+}
+
 /// 9. A forced reset (evidence of compromise) puts the account back in its owner's hands:
 ///    whoever holds the stolen password and a session cannot clear it, only a reset by code
 ///    or an administrator's later password can.
@@ -343,16 +358,7 @@ async fn forced_reset_needs_the_recovery_channel(pool: &Pool<'_>) -> Result<(), 
         .await
         .map_err(err("ChangePassword"))?;
     let sub = jwt_claims(&access)?["sub"].as_str().ok_or("no sub")?.to_owned();
-    pool.deliver_cloudtrail(json!({
-        "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "ChangePassword",
-        "eventTime": timestamp::format(cognito_reset::clock::now()), "awsRegion": "us-east-1",
-        "userIdentity": {"type": "Unknown", "principalId": "Anonymous"},
-        "requestParameters": {"previousPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
-                              "proposedPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
-                              "accessToken": "HIDDEN_DUE_TO_SECURITY_REASONS"},
-        "additionalEventData": {"sub": sub},
-        "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true
-    }))?;
+    pool.deliver_cloudtrail(change_password_record(&sub))?;
     assert_eq!(
         pool.attribute(ivy, FORCE_FLAG).await?,
         Some(flag.clone()),
@@ -666,16 +672,7 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
         .await
         .map_err(err("ChangePassword"))?;
     let sub = session.id_claims["sub"].as_str().ok_or("no sub")?.to_owned();
-    pool.deliver_cloudtrail(json!({
-        "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "ChangePassword",
-        "eventTime": timestamp::format(cognito_reset::clock::now()),
-        "awsRegion": "us-east-1", "userIdentity": {"type": "Unknown", "principalId": "Anonymous"},
-        "requestParameters": {"previousPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
-                              "proposedPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
-                              "accessToken": "HIDDEN_DUE_TO_SECURITY_REASONS"},
-        "additionalEventData": {"sub": sub},
-        "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true
-    }))?;
+    pool.deliver_cloudtrail(change_password_record(&sub))?;
     pool.signs_in_refreshes_and_signs_in_again(gus, "Gus-New-Pass-1", path)
         .await;
 
