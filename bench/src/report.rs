@@ -613,7 +613,8 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "The same Rust senders with `DELIVERY_TABLE` set, on moto's DynamoDB with its operations serialized as DynamoDB's transactions are \
-             (moto never answers `TransactionConflict`, so what concurrency costs here is waiting, not DynamoDB's conflict retries). \
+             (moto never answers `TransactionConflict`, so no number here includes DynamoDB's conflict retries; \
+             in a burst, 50 function processes and one Python moto share this machine's cores: the latencies are this machine's, not DynamoDB's). \
              One process per sender hands it one new message after another (each its own ciphertext, as Cognito makes), then every message again (Lambda's retry of a message already sent). \
              Limits are high except where a burst says, and the pool's SMS ceiling is on, so its counter is paid for.\n"
         );

@@ -4,8 +4,8 @@
 //! checked against the table afterwards.
 //!
 //! The table is moto's DynamoDB with its operations serialized, as DynamoDB's transactions are
-//! (`Moto::start_serialized`); moto never answers `TransactionConflict`, so a burst here costs
-//! queueing behind one lock, not the retries DynamoDB's conflicts would add.
+//! (`Moto::start_serialized`); moto never answers `TransactionConflict`, so nothing measured
+//! here includes the retries DynamoDB's conflicts would add.
 
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
