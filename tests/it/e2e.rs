@@ -11,7 +11,7 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
     let stack = match block_on(Stack::start(&|_| {}, &demo::DEMO_LIMITS)) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
-            eprintln!("SKIPPED end-to-end flow: {e}");
+            cognito_reset_tests::skipped(&format!("end-to-end flow: {e}"));
             return;
         }
         Err(e) => panic!("the local stack did not start: {e}"),

@@ -522,7 +522,7 @@ fn no_password_path_locks_a_user_out() {
     let stack = match block_on(Stack::start(&|_| {}, &settings)) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
-            eprintln!("SKIPPED every password path: {e}");
+            cognito_reset_tests::skipped(&format!("every password path: {e}"));
             return;
         }
         Err(e) => panic!("the local stack did not start: {e}"),

@@ -29,7 +29,7 @@ impl CognitoLocal {
                 "{test}: node_modules/cognito-local is missing (run `make test` or `make demo`, which run npm ci)"
             );
             assert!(!stack_required(), "{msg}");
-            eprintln!("SKIPPED {msg}");
+            skipped(&msg);
             return None;
         }
         let node = require_tool("node", test)?;

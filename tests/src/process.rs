@@ -35,10 +35,30 @@ pub fn fixture(name: &str) -> serde_json::Value {
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The team handbook's published events (`../shared/fixtures/events` beside the repo), when present.
+/// The variable that names the folder of events AWS, its libraries and users published (the
+/// team handbook's `fixtures/events`, which this repository does not copy).
+pub const PUBLISHED_EVENTS: &str = "COGNITO_RESET_PUBLISHED_EVENTS";
+
+/// The published events' folder when [`PUBLISHED_EVENTS`] names one (a relative path is taken
+/// from the workspace root, as `.ci/run` gives it); `None` when it is unset. Panics when it
+/// names a folder that is not there: a run that asked for them must not pass without them.
 pub fn published_events_dir() -> Option<PathBuf> {
-    let dir = root().parent()?.join("shared/fixtures/events");
-    dir.is_dir().then_some(dir)
+    let named = std::env::var_os(PUBLISHED_EVENTS).filter(|v| !v.is_empty())?;
+    let dir = root().join(named);
+    assert!(
+        dir.is_dir(),
+        "{PUBLISHED_EVENTS}={} is not a folder",
+        dir.display()
+    );
+    Some(dir)
+}
+
+/// Says on the terminal that a test did not run and why. Written to the process's stderr
+/// directly, which the test harness does not capture, so a skip is seen even when the test is
+/// reported as passed.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {why}");
 }
 
 /// Whether missing tools must fail the run instead of skipping.
@@ -66,7 +86,7 @@ pub fn require_tool(name: &str, test: &str) -> Option<PathBuf> {
     if found.is_none() {
         let msg = format!("{test}: `{name}` not found in .venv/bin or PATH (run `make test`, which installs it)");
         assert!(!stack_required(), "{msg}");
-        eprintln!("SKIPPED {msg}");
+        skipped(&msg);
     }
     found
 }
