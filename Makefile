@@ -8,10 +8,11 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 VENV   := .venv
-# Cargo tools the tests need, built from crates.io into .tools/ on first use.
-TOOLS  := .tools
-DENY   := $(TOOLS)/bin/cargo-deny
+# Cargo tools the tests need, built from crates.io once per machine (not per clone) into
+# ~/.cache/cognito-reset/<tool>-<version>/, on first use; TOOLS_HOME to put them elsewhere.
 DENY_VERSION := 0.20.2
+TOOLS_HOME ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cognito-reset
+DENY   := $(TOOLS_HOME)/cargo-deny-$(DENY_VERSION)/bin/cargo-deny
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 PYTHON ?= python3
@@ -60,10 +61,10 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 $(DENY):
-	@echo "==> building cargo-deny $(DENY_VERSION) into $(TOOLS)/ (first run only)"
-	cargo install --quiet --locked --root $(TOOLS) cargo-deny --version $(DENY_VERSION)
+	@echo "==> building cargo-deny $(DENY_VERSION) into $(TOOLS_HOME)/ (once per machine)"
+	cargo install --quiet --locked --root $(dir $(@D)) cargo-deny --version $(DENY_VERSION)
 
-tools: $(STAMP) $(NODE_STAMP) $(DENY) ## Install the local tools into .venv/, node_modules/ and .tools/ (done by every target that needs them)
+tools: $(STAMP) $(NODE_STAMP) $(DENY) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-tests --bin demo
