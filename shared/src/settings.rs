@@ -231,7 +231,7 @@ pub const PASSWORD_WARN_DAYS: Setting = Setting {
     variable: "PASSWORD_WARN_DAYS",
     rule: Rule::Whole { min: 0, max: 3649 },
     optional: true,
-    described: "a whole number of days from 0 to 3649, less than PASSWORD_MAX_AGE_DAYS (0: no warning)",
+    described: "a whole number of days from 0 to 3649 (0: no warning; as long as PASSWORD_MAX_AGE_DAYS or longer: warned from the first day)",
 };
 
 pub const ON_VIOLATION: Setting = Setting {

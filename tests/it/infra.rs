@@ -872,8 +872,8 @@ fn deploy_and_attach_refuse_what_cannot_work_with_one_line_per_problem() {
     // Settings a function would refuse never reach AWS: the variable and its rule are named.
     for (params, says) in [
         (
-            "SmsAllowedCountries=US PasswordMaxAgeDays=30 PasswordWarnDays=30",
-            "pre-token: configuration variable PASSWORD_WARN_DAYS must be a whole number of days from 0 to 3649, less than PASSWORD_MAX_AGE_DAYS",
+            "SmsAllowedCountries=US PasswordMaxAgeDays=3651",
+            "pre-token: configuration variable PASSWORD_MAX_AGE_DAYS must be a whole number of days from 0 to 3650",
         ),
         ("", "SMS_ALLOWED_COUNTRIES is required"),
         (

@@ -45,11 +45,7 @@ pub const PUBLISHED_EVENTS: &str = "COGNITO_RESET_PUBLISHED_EVENTS";
 pub fn published_events_dir() -> Option<PathBuf> {
     let named = std::env::var_os(PUBLISHED_EVENTS).filter(|v| !v.is_empty())?;
     let dir = root().join(named);
-    assert!(
-        dir.is_dir(),
-        "{PUBLISHED_EVENTS}={} is not a folder",
-        dir.display()
-    );
+    assert!(dir.is_dir(), "{PUBLISHED_EVENTS}={} is not a folder", dir.display());
     Some(dir)
 }
 

@@ -228,6 +228,33 @@ fn the_warning_window_adds_a_claim() {
 }
 
 #[test]
+fn every_window_the_template_takes_starts_a_function_that_warns_within_the_maximum_age() {
+    // The template cannot compare PasswordWarnDays with PasswordMaxAgeDays: a window as long
+    // as the maximum age or longer warns from the first day and denies only after the age.
+    for warn in ["90", "120"] {
+        let d = deps(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("PASSWORD_WARN_DAYS", warn)]);
+        let fresh = handle(&d, event("1", "TokenGeneration_Authentication", Some(1)), NOW).unwrap();
+        assert_eq!(
+            fresh["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["password_expires_soon"],
+            json!("true"),
+            "{warn}"
+        );
+        assert!(matches!(
+            handle(&d, event("1", "TokenGeneration_Authentication", Some(91)), NOW),
+            Err(PreTokenError::Denied(Violation::Expired))
+        ));
+    }
+    // Without a maximum age there is nothing to warn about.
+    let d = deps(&[("PASSWORD_WARN_DAYS", "14")]);
+    let out = handle(&d, event("1", "TokenGeneration_Authentication", Some(1000)), NOW).unwrap();
+    assert!(
+        out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+            .get("password_expires_soon")
+            .is_none()
+    );
+}
+
+#[test]
 fn a_new_password_challenge_counts_as_a_fresh_password() {
     let strict = deps(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_UNKNOWN_CHANGE_TIME", "violation")]);
     let out = handle(

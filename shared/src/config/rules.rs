@@ -14,17 +14,10 @@ pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError>
     }
     if let Some(v) = src.get("PASSWORD_WARN_DAYS") {
         let warn = settings::PASSWORD_WARN_DAYS.whole(&v)?;
-        match p.max_age_days {
-            _ if warn == 0 => {}
-            Some(max) if warn < max => p.warn_days = Some(warn),
-            Some(_) => return Err(settings::PASSWORD_WARN_DAYS.refuse(&v)),
-            None => {
-                return Err(ConfigError::new(
-                    "PASSWORD_WARN_DAYS",
-                    "needs PASSWORD_MAX_AGE_DAYS: there is no expiry to warn about",
-                ));
-            }
-        }
+        // The template cannot compare two numbers, so every pair it takes is taken here: a
+        // window as long as the maximum age or longer warns for the password's whole life, and
+        // without a maximum age there is no expiry to warn about.
+        p.warn_days = p.max_age_days.map(|max| warn.min(max)).filter(|_| warn > 0);
     }
     if let Some(v) = src.get("PASSWORD_CHANGED_ATTRIBUTE") {
         p.changed_attribute = custom_attribute("PASSWORD_CHANGED_ATTRIBUTE", &v)?;
@@ -92,14 +85,20 @@ mod tests {
         assert_eq!(p.on_violation, OnViolation::Restrict);
         assert_eq!(p.on_unknown, OnUnknown::Violation);
         assert_eq!(p.changed_attribute, "custom:pw_changed");
+        // Every pair the template takes (it cannot compare numbers): a window from the first
+        // day when it is as long as the maximum age or longer, none without a maximum age.
+        for (max, warn, expected) in [("90", "90", Some(90)), ("90", "120", Some(90)), ("0", "14", None)] {
+            let p = password_policy(&src(&[("PASSWORD_MAX_AGE_DAYS", max), ("PASSWORD_WARN_DAYS", warn)])).unwrap();
+            assert_eq!(p.warn_days, expected, "{max} {warn}");
+        }
+        assert_eq!(
+            password_policy(&src(&[("PASSWORD_WARN_DAYS", "7")])).unwrap().warn_days,
+            None
+        );
         for (pairs, var) in [
             (vec![("PASSWORD_MAX_AGE_DAYS", "3651")], "PASSWORD_MAX_AGE_DAYS"),
             (vec![("PASSWORD_MAX_AGE_DAYS", "-1")], "PASSWORD_MAX_AGE_DAYS"),
-            (vec![("PASSWORD_WARN_DAYS", "7")], "PASSWORD_WARN_DAYS"),
-            (
-                vec![("PASSWORD_MAX_AGE_DAYS", "30"), ("PASSWORD_WARN_DAYS", "30")],
-                "PASSWORD_WARN_DAYS",
-            ),
+            (vec![("PASSWORD_WARN_DAYS", "3650")], "PASSWORD_WARN_DAYS"),
             (
                 vec![("PASSWORD_CHANGED_ATTRIBUTE", "password_changed_at")],
                 "PASSWORD_CHANGED_ATTRIBUTE",

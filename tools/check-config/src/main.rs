@@ -73,11 +73,15 @@ mod tests {
             )
             .is_ok()
         );
-        let e = check(
-            "pre-token",
-            &env(&[("PASSWORD_MAX_AGE_DAYS", "30"), ("PASSWORD_WARN_DAYS", "30")]),
-        )
-        .unwrap_err();
+        // Every pair the template takes is one the function takes.
+        assert!(
+            check(
+                "pre-token",
+                &env(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("PASSWORD_WARN_DAYS", "120")])
+            )
+            .is_ok()
+        );
+        let e = check("pre-token", &env(&[("PASSWORD_WARN_DAYS", "30 days")])).unwrap_err();
         assert!(e.contains("PASSWORD_WARN_DAYS"), "{e}");
         let arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         let e = check("custom-sms-sender", &env(&[("KEY_ARN", arn)])).unwrap_err();
