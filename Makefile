@@ -43,7 +43,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset example-check bench stack stack-stop sent clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset settings phone-data example-check bench stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -157,6 +157,12 @@ EXAMPLE_STAMP := examples/amplify-gen2/node_modules/.package-lock.json
 $(EXAMPLE_STAMP): examples/amplify-gen2/package.json examples/amplify-gen2/package-lock.json
 	cd examples/amplify-gen2 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
+
+phone-data: ## Write shared/src/delivery/phone/data.rs from the phonenumber crate's metadata (after upgrading it)
+	cargo run --quiet --locked -p gen-phone-data
+
+settings: ## Write the README's configuration table and shared/settings.json from shared/src/settings
+	cargo run --quiet --locked -p settings-docs
 
 example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring
 	cd examples/amplify-gen2 && npx tsc --noEmit -p . && node check-synth.mjs

@@ -18,7 +18,9 @@
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
 //! - [`rules`]: password age and forced-reset rules, evaluated with the clock passed in.
 //! - [`sender`]: the flow both custom senders share (read, decrypt, render, report).
-//! - [`settings`]: the rule of every setting the template can set (one source of truth).
+//! - [`settings`]: every environment variable a function reads: its rule, default, doc and
+//!   functions (one source of truth for the parsers, the template, the README and
+//!   `shared/settings.json`).
 //! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
 //! - [`telemetry`]: the log subscriber every function installs.
 //! - [`metrics`]: counts and latencies in CloudWatch embedded metric format.

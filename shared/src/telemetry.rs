@@ -11,30 +11,30 @@ use tracing::Level;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
-/// The crates whose logs follow `LOG_LEVEL`.
-const OWN_CRATES: [&str; 6] = [
-    "cognito_reset",
-    "custom_message",
-    "custom_sms_sender",
-    "custom_email_sender",
-    "pre_token",
-    "post_confirmation",
-];
+/// The crates whose logs follow `LOG_LEVEL`: this one and every function's (its package name
+/// with `_` for `-`).
+fn own_crates() -> impl Iterator<Item = String> {
+    std::iter::once("cognito_reset".to_owned()).chain(crate::settings::FUNCTIONS.iter().map(|f| f.replace('-', "_")))
+}
 
 /// The filter: own crates at `level`, everything else at `warn` at most.
 pub fn filter(level: Level) -> Targets {
     let deps = LevelFilter::from_level(level).min(LevelFilter::WARN);
     Targets::new()
         .with_default(deps)
-        .with_targets(OWN_CRATES.map(|c| (c, LevelFilter::from_level(level))))
+        .with_targets(own_crates().map(|c| (c, LevelFilter::from_level(level))))
 }
 
 /// Installs the subscriber. Call once at the top of `main`.
 pub fn init() {
-    let level = ["AWS_LAMBDA_LOG_LEVEL", "LOG_LEVEL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok())
-        .and_then(|v| parse_level(&v))
+    // Lambda's advanced logging control wins; `LOG_LEVEL` is checked by its rule, and a value
+    // it refuses leaves the default and says so once logging is up.
+    let setting = &crate::settings::LOG_LEVEL;
+    let lambda = std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().and_then(|v| parse_level(&v));
+    let ours = std::env::var(setting.variable).ok().filter(|v| !v.trim().is_empty());
+    let refused = ours.as_deref().and_then(|v| setting.text(v.trim()).err());
+    let level = lambda
+        .or_else(|| ours.as_deref().and_then(parse_level))
         .unwrap_or(Level::INFO);
     let layer = tracing_subscriber::fmt::layer()
         .json()
@@ -44,6 +44,9 @@ pub fn init() {
     let _ = tracing_subscriber::registry()
         .with(layer.with_filter(filter(level)))
         .try_init();
+    if let Some(e) = refused {
+        tracing::error!(error = %e, level = %level, "logging at the default level");
+    }
 }
 
 fn parse_level(v: &str) -> Option<Level> {

@@ -63,6 +63,10 @@ fn every_parameter_that_reaches_a_function_has_the_functions_rule() {
     for (function, var, param) in refs {
         let what = format!("{function}: {var} from parameter {param}");
         let setting = settings::find(&var).unwrap_or_else(|| panic!("{what}: no rule in cognito_reset::settings"));
+        assert!(
+            setting.functions.contains(&function_of(&function)),
+            "{what}: the setting does not list the function that reads it"
+        );
         let p = &t["Parameters"][&param];
         match setting.rule {
             Rule::Whole { min, max } => {
@@ -76,6 +80,13 @@ fn every_parameter_that_reaches_a_function_has_the_functions_rule() {
             }
             Rule::OneOf(values) => {
                 assert_eq!(p["AllowedValues"], serde_json::json!(values), "{what}: AllowedValues");
+            }
+            Rule::Flag => {
+                assert_eq!(
+                    p["AllowedValues"],
+                    serde_json::json!(["true", "false"]),
+                    "{what}: AllowedValues"
+                );
             }
             Rule::Text { .. } => {
                 let expected = expected_pattern(setting);
@@ -99,6 +110,7 @@ fn every_parameter_that_reaches_a_function_has_the_functions_rule() {
                 Rule::Whole { .. } => setting.whole(&default).is_ok(),
                 Rule::OneOf(_) => setting.one_of(&default).is_ok(),
                 Rule::Text { .. } => setting.text(&default).is_ok(),
+                Rule::Flag => setting.flag(&default).is_ok(),
             };
             assert!(accepted, "{what}: default {default:?} is refused by the function");
         } else {
@@ -208,5 +220,75 @@ fn each_pattern_accepts_exactly_what_its_parser_accepts() {
                 if by_function { "accepted" } else { "refused" },
             );
         }
+    }
+}
+
+/// The package name of a template function resource: `CustomSmsSenderFunction` is
+/// `custom-sms-sender`.
+fn function_of(resource: &str) -> &'static str {
+    let name = resource.strip_suffix("Function").unwrap_or(resource);
+    settings::FUNCTIONS
+        .iter()
+        .copied()
+        .find(|f| f.replace('-', "").eq_ignore_ascii_case(name))
+        .unwrap_or_else(|| panic!("{resource}: no function of that name in settings::FUNCTIONS"))
+}
+
+#[test]
+fn every_variable_the_template_gives_a_function_is_a_setting_of_that_function() {
+    let t = template();
+    for (name, resource) in t["Resources"].as_object().expect("resources") {
+        if resource["Type"] != "AWS::Lambda::Function" {
+            continue;
+        }
+        let function = function_of(name);
+        for var in resource["Properties"]["Environment"]["Variables"]
+            .as_object()
+            .expect("variables")
+            .keys()
+        {
+            let setting = settings::find(var).unwrap_or_else(|| panic!("{name}: {var} is no setting"));
+            assert!(
+                setting.functions.contains(&function),
+                "{name}: {var} does not list {function}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_functions_the_settings_name_are_the_workspaces() {
+    let mut members: Vec<String> = std::fs::read_dir(cognito_reset_tests::root().join("functions"))
+        .expect("functions/")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    members.sort();
+    let mut named: Vec<String> = settings::FUNCTIONS.iter().map(|f| (*f).to_owned()).collect();
+    named.sort();
+    assert_eq!(named, members);
+}
+
+#[test]
+fn the_files_generated_from_the_settings_are_current() {
+    let root = cognito_reset_tests::root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let current = settings::with_readme_table(&readme).expect("README.md has the settings markers");
+    assert!(
+        current == readme,
+        "README.md's configuration table is stale: run `make settings`"
+    );
+    let json = std::fs::read_to_string(root.join("shared/settings.json")).expect("shared/settings.json");
+    assert!(
+        json == settings::settings_json(),
+        "shared/settings.json is stale: run `make settings`"
+    );
+    // What typed front ends read says what the functions accept.
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let listed = parsed["settings"].as_array().expect("settings");
+    assert_eq!(listed.len(), settings::ALL.len());
+    for (entry, s) in listed.iter().zip(settings::ALL) {
+        assert_eq!(entry["variable"], s.variable);
+        assert_eq!(entry["required"], !s.optional, "{}", s.variable);
     }
 }

@@ -42,13 +42,14 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
-        let stamp_on_sign_up = match src.get("STAMP_ON_SIGN_UP") {
-            Some(v) => config::boolean("STAMP_ON_SIGN_UP", &v)?,
-            None => true,
-        };
+        use cognito_reset::settings::{STAMP_ON_SIGN_UP, USER_POOL_ID};
+        let stamp_on_sign_up = STAMP_ON_SIGN_UP.flag(
+            &src.get(STAMP_ON_SIGN_UP.variable)
+                .unwrap_or(STAMP_ON_SIGN_UP.default.into()),
+        )?;
         let user_pool_id = src
-            .get("USER_POOL_ID")
-            .map(|v| cognito_reset::settings::USER_POOL_ID.text(&v).map(str::to_owned))
+            .get(USER_POOL_ID.variable)
+            .map(|v| USER_POOL_ID.text(&v).map(str::to_owned))
             .transpose()?;
         Ok(Settings {
             policy: config::password_policy(src)?,

@@ -19,23 +19,24 @@ impl MessageConfig {
     /// Reads `APP_NAME`, `DEFAULT_LOCALE`, `RESET_URL`, `BRAND_COLOR`,
     /// `TEMPORARY_PASSWORD_VALIDITY_DAYS` and `CLIENT_SETTINGS`.
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
+        use settings::{APP_NAME, BRAND_COLOR, RESET_URL};
         let mut default = Branding::default();
-        if let Some(v) = src.get("APP_NAME") {
-            default.app_name = app_name(&settings::APP_NAME, &v)?;
+        if let Some(v) = src.get(APP_NAME.variable) {
+            default.app_name = under(&APP_NAME, &APP_NAME, &v)?;
         }
-        if let Some(v) = src.get("DEFAULT_LOCALE") {
+        if let Some(v) = src.get(settings::DEFAULT_LOCALE.variable) {
             default.default_locale = locale_tag(&settings::DEFAULT_LOCALE, &v)?;
         }
-        if let Some(v) = src.get("RESET_URL") {
-            default.reset_url = Some(settings::RESET_URL.text(&v)?.to_owned());
+        if let Some(v) = src.get(RESET_URL.variable) {
+            default.reset_url = Some(under(&RESET_URL, &RESET_URL, &v)?);
         }
-        if let Some(v) = src.get("BRAND_COLOR") {
-            default.accent_color = color("BRAND_COLOR", &v)?;
+        if let Some(v) = src.get(BRAND_COLOR.variable) {
+            default.accent_color = under(&BRAND_COLOR, &BRAND_COLOR, &v)?;
         }
-        if let Some(v) = src.get("TEMPORARY_PASSWORD_VALIDITY_DAYS") {
+        if let Some(v) = src.get(settings::TEMPORARY_PASSWORD_VALIDITY_DAYS.variable) {
             default.temporary_password_days = settings::TEMPORARY_PASSWORD_VALIDITY_DAYS.whole(&v)?;
         }
-        let clients = match src.get("CLIENT_SETTINGS") {
+        let clients = match src.get(settings::CLIENT_SETTINGS.variable) {
             Some(v) => client_settings(&v, &default)?,
             None => HashMap::new(),
         };
@@ -57,49 +58,38 @@ struct ClientSettings {
     default_locale: Option<String>,
 }
 
-const CLIENT_SETTINGS: &str = "CLIENT_SETTINGS";
-/// Per-client values are checked with the rules of the matching variable; errors name this one.
-const CLIENT_SETTINGS_NAME: Setting = Setting {
-    variable: CLIENT_SETTINGS,
-    rule: settings::Rule::OneOf(&[]),
-    optional: true,
-    described: "a JSON object of app client id -> {appName, resetUrl, brandColor, defaultLocale}",
-};
-
 fn client_settings(json: &str, default: &Branding) -> Result<HashMap<String, Branding>, ConfigError> {
-    let parsed: HashMap<String, ClientSettings> = serde_json::from_str(json).map_err(|e| {
-        ConfigError::new(
-            CLIENT_SETTINGS,
-            format!("must be a JSON object of app client id -> {{appName, resetUrl, brandColor, defaultLocale}}: {e}"),
-        )
-    })?;
+    let named = &settings::CLIENT_SETTINGS;
+    named.text(json)?;
+    let parsed: HashMap<String, ClientSettings> = serde_json::from_str(json)
+        .map_err(|e| ConfigError::new(named.variable, format!("must be {}: {e}", named.described)))?;
     parsed
         .into_iter()
         .map(|(client, s)| {
             let mut b = default.clone();
             if let Some(v) = s.app_name {
-                b.app_name = app_name(&CLIENT_SETTINGS_NAME, &v)?;
+                b.app_name = under(&settings::APP_NAME, named, &v)?;
             }
             if let Some(v) = s.reset_url {
-                b.reset_url = Some(reset_url(&CLIENT_SETTINGS_NAME, &v)?);
+                b.reset_url = Some(under(&settings::RESET_URL, named, &v)?);
             }
             if let Some(v) = s.brand_color {
-                b.accent_color = color(CLIENT_SETTINGS, &v)?;
+                b.accent_color = under(&settings::BRAND_COLOR, named, &v)?;
             }
             if let Some(v) = s.default_locale {
-                b.default_locale = locale_tag(&CLIENT_SETTINGS_NAME, &v)?;
+                b.default_locale = locale_tag(named, &v)?;
             }
             Ok((client, b))
         })
         .collect()
 }
 
-/// The app name under `APP_NAME`'s rule; errors name `setting` (`APP_NAME` or `CLIENT_SETTINGS`).
-fn app_name(setting: &Setting, v: &str) -> Result<String, ConfigError> {
-    settings::APP_NAME
-        .text(v)
+/// `v` under `rule`'s rule; errors name `named` (the variable itself, or `CLIENT_SETTINGS`
+/// for a value inside it).
+fn under(rule: &Setting, named: &Setting, v: &str) -> Result<String, ConfigError> {
+    rule.text(v)
         .map(str::to_owned)
-        .map_err(|e| ConfigError::new(setting.variable, e.problem))
+        .map_err(|e| ConfigError::new(named.variable, e.problem))
 }
 
 fn locale_tag(setting: &Setting, v: &str) -> Result<String, ConfigError> {
@@ -108,25 +98,6 @@ fn locale_tag(setting: &Setting, v: &str) -> Result<String, ConfigError> {
         .ok()
         .and_then(locale::normalize)
         .ok_or_else(|| ConfigError::new(setting.variable, settings::DEFAULT_LOCALE.refuse(v).problem))
-}
-
-fn reset_url(setting: &Setting, v: &str) -> Result<String, ConfigError> {
-    settings::RESET_URL
-        .text(v)
-        .map(str::to_owned)
-        .map_err(|e| ConfigError::new(setting.variable, e.problem))
-}
-
-fn color(var: &'static str, v: &str) -> Result<String, ConfigError> {
-    let hex = v.strip_prefix('#').unwrap_or("");
-    if (hex.len() == 3 || hex.len() == 6) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(v.to_owned())
-    } else {
-        Err(ConfigError::new(
-            var,
-            format!("must be a colour as #rgb or #rrggbb, not {v:?}"),
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -144,6 +115,14 @@ mod tests {
         assert_eq!(c.default.app_name, "your app");
         assert_eq!(c.default.default_locale, "en");
         assert!(c.clients.is_empty());
+        // The defaults the settings document are the ones that apply.
+        assert_eq!(c.default.app_name, settings::APP_NAME.default);
+        assert_eq!(c.default.default_locale, settings::DEFAULT_LOCALE.default);
+        assert_eq!(c.default.accent_color, settings::BRAND_COLOR.default);
+        assert_eq!(
+            c.default.temporary_password_days.to_string(),
+            settings::TEMPORARY_PASSWORD_VALIDITY_DAYS.default
+        );
     }
 
     #[test]

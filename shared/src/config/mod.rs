@@ -1,8 +1,8 @@
 //! Configuration from environment variables, read once at init.
 //!
 //! Each function builds its configuration from a lookup (`std::env::var` in production, a
-//! map in tests). A value breaks the rule in [`crate::settings`] or its parser: the error
-//! names the variable, and the function degrades as its README section says (no function
+//! map in tests). Every variable's rule and default are in [`crate::settings`] (which never
+//! depends on this module); a value that breaks its rule gets an error that names the variable, and the function degrades as its README section says (no function
 //! fails its init over configuration). The variables are documented in the README.
 //!
 //! # Layout
@@ -28,26 +28,9 @@ pub use sender::SenderConfig;
 pub use sms::{SmsConfig, SmsService};
 pub use table::{HashKey, OnTableError, TableConfig};
 
-pub use crate::settings::APP_NAME_MAX;
+pub use crate::settings::{APP_NAME_MAX, ConfigError};
 
 use crate::settings::Setting;
-
-/// A configuration problem, naming the variable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("configuration variable {variable} {problem}")]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub problem: String,
-}
-
-impl ConfigError {
-    pub fn new(variable: &'static str, problem: impl Into<String>) -> Self {
-        ConfigError {
-            variable,
-            problem: problem.into(),
-        }
-    }
-}
 
 /// Why a function could not start: a configuration variable, or a broken message catalog.
 #[derive(Debug, thiserror::Error)]
@@ -92,39 +75,24 @@ pub(crate) fn optional(src: &impl Source, setting: &Setting) -> Result<Option<St
         .transpose()
 }
 
-/// Parses an integer within `min..=max`.
-pub fn number<T>(var: &'static str, v: &str, min: T, max: T) -> Result<T, ConfigError>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-{
-    match v.parse::<T>() {
-        Ok(n) if n >= min && n <= max => Ok(n),
-        _ => Err(ConfigError::new(
-            var,
-            format!("must be a whole number from {min} to {max}, not {v:?}"),
-        )),
+/// A flag setting: its default when unset, else valid under its rule.
+pub(crate) fn flag(src: &impl Source, setting: &Setting) -> Result<bool, ConfigError> {
+    match src.get(setting.variable) {
+        Some(v) => setting.flag(&v),
+        None => setting.flag(setting.default),
     }
 }
 
-/// Parses `true`/`false` (and `1`/`0`, `yes`/`no`).
-pub fn boolean(var: &'static str, v: &str) -> Result<bool, ConfigError> {
-    match v.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::new(var, format!("must be true or false, not {v:?}"))),
+/// One of a setting's values: its default when unset, else one it lists.
+pub(crate) fn choice(src: &impl Source, setting: &Setting) -> Result<&'static str, ConfigError> {
+    match src.get(setting.variable) {
+        Some(v) => setting.one_of(&v),
+        None => setting.one_of(setting.default),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn booleans_and_numbers() {
-        assert_eq!(boolean("X", "FALSE"), Ok(false));
-        assert_eq!(boolean("X", "1"), Ok(true));
-        assert!(boolean("X", "maybe").is_err());
-        assert_eq!(number::<u32>("X", "90", 1, 3650), Ok(90));
-        assert!(number::<u32>("X", "-1", 1, 3650).is_err());
-    }
+/// A whole-number setting: its default when unset, else valid under its rule.
+pub(crate) fn whole(src: &impl Source, setting: &Setting) -> Result<u32, ConfigError> {
+    src.get(setting.variable)
+        .map_or_else(|| setting.whole(setting.default), |v| setting.whole(&v))
 }

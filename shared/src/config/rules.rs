@@ -1,6 +1,6 @@
 //! The password rules' settings.
 
-use super::{ConfigError, Source};
+use super::{ConfigError, Source, choice, optional};
 use crate::rules::{OnUnknown, OnViolation, PasswordPolicy};
 use crate::settings;
 
@@ -19,46 +19,24 @@ pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError>
         // without a maximum age there is no expiry to warn about.
         p.warn_days = p.max_age_days.map(|max| warn.min(max)).filter(|_| warn > 0);
     }
-    if let Some(v) = src.get("PASSWORD_CHANGED_ATTRIBUTE") {
-        p.changed_attribute = custom_attribute("PASSWORD_CHANGED_ATTRIBUTE", &v)?;
+    if let Some(v) = optional(src, &settings::PASSWORD_CHANGED_ATTRIBUTE)? {
+        p.changed_attribute = v;
     }
-    if let Some(v) = src.get("FORCE_RESET_ATTRIBUTE") {
-        p.force_reset_attribute = custom_attribute("FORCE_RESET_ATTRIBUTE", &v)?;
+    if let Some(v) = optional(src, &settings::FORCE_RESET_ATTRIBUTE)? {
+        p.force_reset_attribute = v;
     }
     if p.changed_attribute == p.force_reset_attribute {
-        return Err(ConfigError::new(
-            "FORCE_RESET_ATTRIBUTE",
-            "must differ from PASSWORD_CHANGED_ATTRIBUTE",
-        ));
+        return Err(settings::FORCE_RESET_ATTRIBUTE.refuse(&p.force_reset_attribute));
     }
-    if let Some(v) = src.get("ON_VIOLATION") {
-        p.on_violation = match settings::ON_VIOLATION.one_of(&v)? {
-            "restrict" => OnViolation::Restrict,
-            _ => OnViolation::Deny,
-        };
-    }
-    if let Some(v) = src.get("ON_UNKNOWN_CHANGE_TIME") {
-        p.on_unknown = match settings::ON_UNKNOWN_CHANGE_TIME.one_of(&v)? {
-            "violation" => OnUnknown::Violation,
-            _ => OnUnknown::Allow,
-        };
-    }
+    p.on_violation = match choice(src, &settings::ON_VIOLATION)? {
+        "restrict" => OnViolation::Restrict,
+        _ => OnViolation::Deny,
+    };
+    p.on_unknown = match choice(src, &settings::ON_UNKNOWN_CHANGE_TIME)? {
+        "violation" => OnUnknown::Violation,
+        _ => OnUnknown::Allow,
+    };
     Ok(p)
-}
-
-/// A writable custom attribute name: `custom:` and 1 to 20 letters, digits or `_`.
-fn custom_attribute(var: &'static str, v: &str) -> Result<String, ConfigError> {
-    let ok = v.strip_prefix("custom:").is_some_and(|name| {
-        (1..=20).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    });
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(ConfigError::new(
-            var,
-            format!("must be a custom attribute such as custom:password_changed_at, not {v:?}"),
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -70,6 +48,10 @@ mod tests {
     fn password_policy_reads_and_checks_every_variable() {
         let src = |pairs: &[(&'static str, &'static str)]| pairs.iter().copied().collect::<HashMap<_, _>>();
         assert_eq!(password_policy(&src(&[])).unwrap(), PasswordPolicy::default());
+        // The defaults the settings document are the ones that apply.
+        let p = PasswordPolicy::default();
+        assert_eq!(p.changed_attribute, settings::PASSWORD_CHANGED_ATTRIBUTE.default);
+        assert_eq!(p.force_reset_attribute, settings::FORCE_RESET_ATTRIBUTE.default);
         // 0 is how the template says "no rule" (a Number parameter cannot be empty).
         let off = password_policy(&src(&[("PASSWORD_MAX_AGE_DAYS", "0"), ("PASSWORD_WARN_DAYS", "0")])).unwrap();
         assert_eq!(off, PasswordPolicy::default());

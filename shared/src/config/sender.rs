@@ -1,6 +1,7 @@
 //! What both custom senders need besides messages: the KMS key, the dry-run switch, the pool check.
 
-use super::{ConfigError, Source, boolean};
+use super::{ConfigError, Source, flag};
+use crate::settings;
 
 /// What both custom senders need besides messages: the KMS key and the dry-run switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,32 +17,11 @@ pub struct SenderConfig {
 
 impl SenderConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
-        let key_arn = src.get("KEY_ARN").ok_or_else(|| {
-            ConfigError::new(
-                "KEY_ARN",
-                "is required: the ARN of the KMS key Cognito encrypts codes with",
-            )
-        })?;
-        let parts: Vec<&str> = key_arn.splitn(6, ':').collect();
-        if parts.len() != 6
-            || parts[0] != "arn"
-            || parts[2] != "kms"
-            || !parts[5].starts_with("key/")
-            || parts[5].len() <= 4
-        {
-            return Err(ConfigError::new(
-                "KEY_ARN",
-                "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); aliases cannot decrypt",
-            ));
-        }
-        let send_enabled = match src.get("SEND_ENABLED") {
-            Some(v) => boolean("SEND_ENABLED", &v)?,
-            None => true,
-        };
-        let require_pool_context = match src.get("REQUIRE_POOL_CONTEXT") {
-            Some(v) => boolean("REQUIRE_POOL_CONTEXT", &v)?,
-            None => true,
-        };
+        let key = &settings::KEY_ARN;
+        let key_arn = src.get(key.variable).ok_or_else(|| key.missing())?;
+        key.text(&key_arn)?;
+        let send_enabled = flag(src, &settings::SEND_ENABLED)?;
+        let require_pool_context = flag(src, &settings::REQUIRE_POOL_CONTEXT)?;
         Ok(SenderConfig {
             key_arn,
             send_enabled,

@@ -79,45 +79,15 @@ impl SmsConfig {
                 format!("belongs to the other SMS service; SMS_BACKEND is {ours}"),
             ));
         }
-        if let Some(v) = src.get("SMS_SENDER_ID") {
-            let ok = (1..=11).contains(&v.len())
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && v.chars().any(|c| c.is_ascii_alphabetic());
-            if !ok {
-                return Err(ConfigError::new(
-                    "SMS_SENDER_ID",
-                    "must be 1 to 11 letters, digits or hyphens, with at least one letter",
-                ));
-            }
-            c.sender_id = Some(v);
+        c.sender_id = optional(src, &settings::SMS_SENDER_ID)?;
+        c.origination_number = optional(src, &settings::SMS_ORIGINATION_NUMBER)?;
+        if let Some(v) = &c.origination_number {
+            // The rule checks the shape; the phone library whether the number can exist.
+            crate::delivery::phone::validate(Some(v), &crate::delivery::phone::AllowedCountries::default())
+                .map_err(|_| settings::SMS_ORIGINATION_NUMBER.refuse(v))?;
         }
-        if let Some(v) = src.get("SMS_ORIGINATION_NUMBER") {
-            crate::delivery::phone::validate(Some(&v), &crate::delivery::phone::AllowedCountries::default())
-                .map_err(|e| ConfigError::new("SMS_ORIGINATION_NUMBER", format!("must be an E.164 number: {e}")))?;
-            c.origination_number = Some(v);
-        }
-        if let Some(v) = src.get("SMS_OTP_DOMAIN") {
-            let ok = v.len() <= 64
-                && v.contains('.')
-                && v.split('.')
-                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-            if !ok {
-                return Err(ConfigError::new(
-                    "SMS_OTP_DOMAIN",
-                    "must be a host name such as app.example.com (at most 64 characters)",
-                ));
-            }
-            c.otp_domain = Some(v.to_ascii_lowercase());
-        }
-        if let Some(v) = src.get("SMS_APP_HASH") {
-            if v.len() != 11 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') {
-                return Err(ConfigError::new(
-                    "SMS_APP_HASH",
-                    "must be the 11-character Android SMS Retriever app hash",
-                ));
-            }
-            c.app_hash = Some(v);
-        }
+        c.otp_domain = optional(src, &settings::SMS_OTP_DOMAIN)?.map(|v| v.to_ascii_lowercase());
+        c.app_hash = optional(src, &settings::SMS_APP_HASH)?;
         Ok(c)
     }
 }

@@ -1,23 +1,19 @@
 //! The delivery table's settings (both senders): where it is, the key recipients are hashed
 //! with, the limits, and what to do when it cannot be reached.
 
-use super::{ConfigError, Source, optional};
+use super::{ConfigError, Source, choice, optional, whole};
 use crate::delivery::ledger::{Channel, Lifetimes, Limits};
 use crate::settings::{
-    DELIVERY_TABLE, LIMIT_WINDOW_SECONDS, MAX_EMAIL_PER_ADDRESS, MAX_SIGN_IN_CODES_PER_RECIPIENT, MAX_SMS_PER_NUMBER,
-    MAX_SMS_PER_POOL_PER_DAY, ON_TABLE_ERROR, Setting,
+    DELIVERY_HASH_KEY, DELIVERY_TABLE, LIMIT_WINDOW_SECONDS, MAX_EMAIL_PER_ADDRESS, MAX_SIGN_IN_CODES_PER_RECIPIENT,
+    MAX_SMS_PER_NUMBER, MAX_SMS_PER_POOL_PER_DAY, ON_TABLE_ERROR,
 };
 
-/// Defaults, with the reasons in the README ("Delivery table"): a person who asks again
-/// because a code was slow, mistyped or expired rarely needs more than a few in an hour; an
-/// SMS pumping or mail bombing run against one recipient stops there.
-pub const DEFAULT_MAX_SMS_PER_NUMBER: u32 = 5;
-pub const DEFAULT_MAX_EMAIL_PER_ADDRESS: u32 = 10;
-pub const DEFAULT_LIMIT_WINDOW_SECONDS: u32 = 3_600;
-/// Sign-in codes (MFA, email or SMS one-time codes) have their own, higher limit: a user
-/// signing in on several devices, or retrying, needs more than a reset does, and an outsider
-/// who fills the requested-message limit must not silence them.
-pub const DEFAULT_MAX_SIGN_IN_CODES_PER_RECIPIENT: u32 = 20;
+// The limits' defaults are in [`crate::settings`], with the reasons in the README ("Delivery
+// table"): a person who asks again because a code was slow, mistyped or expired rarely needs
+// more than a few in an hour; an SMS pumping or mail bombing run against one recipient stops
+// there. Sign-in codes (MFA, email or SMS one-time codes) have their own, higher limit: a user
+// signing in on several devices, or retrying, needs more than a reset does, and an outsider who
+// fills the requested-message limit must not silence them.
 
 /// A claim blocks concurrent attempts for longer than one attempt can run (the senders'
 /// timeout, [`crate::budgets::SENDER_TIMEOUT_SECONDS`], above the sum of the steps' budgets) and less
@@ -26,9 +22,6 @@ pub const LEASE_SECONDS: u64 = 30;
 /// Records outlive every retry Lambda can make: the longest event age it allows (6 hours,
 /// whatever `MaximumEventAgeInSeconds` says) plus an hour.
 pub const KEEP_SECONDS: u64 = 7 * 3_600;
-
-/// The shortest HMAC key accepted, in bytes.
-const MIN_HASH_KEY: usize = 32;
 
 /// What to do when the table cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,15 +53,11 @@ impl std::fmt::Debug for HashKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableConfig {
     pub table: String,
-    /// `DELIVERY_HASH_KEY`: at least 32 bytes, required with the table.
+    /// `DELIVERY_HASH_KEY`: at least 32 characters, required with the table.
     pub hash_key: HashKey,
     pub limits: Limits,
     pub on_error: OnTableError,
     pub lifetimes: Lifetimes,
-}
-
-fn whole(src: &impl Source, setting: &Setting, default: u32) -> Result<u32, ConfigError> {
-    src.get(setting.variable).map_or(Ok(default), |v| setting.whole(&v))
 }
 
 impl TableConfig {
@@ -76,41 +65,32 @@ impl TableConfig {
         let Some(table) = optional(src, &DELIVERY_TABLE)? else {
             return Ok(None);
         };
-        let hash_key = src
-            .get("DELIVERY_HASH_KEY")
-            .filter(|k| k.len() >= MIN_HASH_KEY)
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "DELIVERY_HASH_KEY",
-                    "is required with DELIVERY_TABLE: at least 32 characters of secret (the template generates one in Secrets Manager)",
-                )
-            })?;
+        let hash_key = src.get(DELIVERY_HASH_KEY.variable).ok_or_else(|| {
+            ConfigError::new(
+                DELIVERY_HASH_KEY.variable,
+                format!("is required with DELIVERY_TABLE: {}", DELIVERY_HASH_KEY.described),
+            )
+        })?;
+        DELIVERY_HASH_KEY.text(&hash_key)?;
         let per_recipient = match channel {
-            Channel::Sms => whole(src, &MAX_SMS_PER_NUMBER, DEFAULT_MAX_SMS_PER_NUMBER)?,
-            Channel::Email => whole(src, &MAX_EMAIL_PER_ADDRESS, DEFAULT_MAX_EMAIL_PER_ADDRESS)?,
+            Channel::Sms => whole(src, &MAX_SMS_PER_NUMBER)?,
+            Channel::Email => whole(src, &MAX_EMAIL_PER_ADDRESS)?,
         };
         let per_pool_per_day = match channel {
-            Channel::Sms => Some(whole(src, &MAX_SMS_PER_POOL_PER_DAY, 0)?).filter(|n| *n > 0),
+            Channel::Sms => Some(whole(src, &MAX_SMS_PER_POOL_PER_DAY)?).filter(|n| *n > 0),
             Channel::Email => None,
         };
-        let on_error = match src.get(ON_TABLE_ERROR.variable) {
-            None => OnTableError::Deliver,
-            Some(v) => match ON_TABLE_ERROR.one_of(&v)? {
-                "fail" => OnTableError::Fail,
-                _ => OnTableError::Deliver,
-            },
+        let on_error = match choice(src, &ON_TABLE_ERROR)? {
+            "fail" => OnTableError::Fail,
+            _ => OnTableError::Deliver,
         };
         Ok(Some(TableConfig {
             table,
             hash_key: HashKey(hash_key.into_bytes()),
             limits: Limits {
                 per_recipient,
-                sign_in_per_recipient: whole(
-                    src,
-                    &MAX_SIGN_IN_CODES_PER_RECIPIENT,
-                    DEFAULT_MAX_SIGN_IN_CODES_PER_RECIPIENT,
-                )?,
-                window_seconds: whole(src, &LIMIT_WINDOW_SECONDS, DEFAULT_LIMIT_WINDOW_SECONDS)?,
+                sign_in_per_recipient: whole(src, &MAX_SIGN_IN_CODES_PER_RECIPIENT)?,
+                window_seconds: whole(src, &LIMIT_WINDOW_SECONDS)?,
                 per_pool_per_day,
             },
             on_error,

@@ -1,6 +1,6 @@
 // @generated from the metadata of the phonenumber crate 0.3.10+9.0.33 (libphonenumber's) by
-// `UPDATE_PHONE_DATA=1 cargo test -p cognito-reset --features sns phone::reference`.
-// Do not edit. The metadata is Google's libphonenumber, Apache License 2.0.
+// `make phone-data` (tools/gen-phone-data). Do not edit.
+// The metadata is Google's libphonenumber, Apache License 2.0.
 
 /// A region's numbering plan, as libphonenumber's metadata gives it.
 pub(super) struct Region {
