@@ -13,6 +13,8 @@ VENV   := .venv
 DENY_VERSION := 0.20.2
 TOOLS_HOME ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cognito-reset
 DENY   := $(TOOLS_HOME)/cargo-deny-$(DENY_VERSION)/bin/cargo-deny
+MDBOOK_VERSION := 0.5.4
+MDBOOK := $(TOOLS_HOME)/mdbook-$(MDBOOK_VERSION)/bin/mdbook
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 PYTHON ?= python3
@@ -43,7 +45,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset settings phone-data example-check bench stack stack-stop sent clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset docs settings phone-data example-check bench stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,13 +66,18 @@ $(DENY):
 	@echo "==> building cargo-deny $(DENY_VERSION) into $(TOOLS_HOME)/ (once per machine)"
 	cargo install --quiet --locked --root $(dir $(@D)) cargo-deny --version $(DENY_VERSION)
 
-tools: $(STAMP) $(NODE_STAMP) $(DENY) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
+$(MDBOOK):
+	@echo "==> building mdbook $(MDBOOK_VERSION) into $(TOOLS_HOME)/ (once per machine)"
+	cargo install --quiet --locked --no-default-features --root $(dir $(@D)) mdbook --version $(MDBOOK_VERSION)
+
+tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-tests --bin demo
 
 test: tools ## Everything CI checks: format, lints, template lint, unit, integration and local-stack tests
 	cargo fmt --all -- --check
+	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory example-check
 	$(DENY) deny check --hide-inclusion-graph licenses bans sources
@@ -158,10 +165,14 @@ $(EXAMPLE_STAMP): examples/amplify-gen2/package.json examples/amplify-gen2/packa
 	cd examples/amplify-gen2 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
+docs: $(MDBOOK) ## Build the book (docs/) into target/book/ and check every link of it and of the README
+	$(MDBOOK) build docs
+	$(PYTHON) scripts/check-docs.py
+
 phone-data: ## Write shared/src/delivery/phone/data.rs from the phonenumber crate's metadata (after upgrading it)
 	cargo run --quiet --locked -p gen-phone-data
 
-settings: ## Write the README's configuration table and shared/settings.json from shared/src/settings
+settings: ## Write the configuration table (docs/src/configuration.md) and shared/settings.json from shared/src/settings
 	cargo run --quiet --locked -p settings-docs
 
 example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring

@@ -599,6 +599,7 @@ fn main() {
     }
     std::fs::write(root.join("bench/RESULTS.md"), results.markdown()).expect("write RESULTS.md");
     std::fs::write(root.join("bench/results.svg"), results.svg()).expect("write results.svg");
-    report::write_readme_block(&root.join("README.md"), &results.readme_block()).expect("write README.md");
-    println!("==> wrote bench/RESULTS.md, bench/results.svg and the numbers in README.md");
+    report::write_block(&root.join("docs/src/benchmarks.md"), &results.book_block())
+        .expect("write docs/src/benchmarks.md");
+    println!("==> wrote bench/RESULTS.md, bench/results.svg and the numbers in docs/src/benchmarks.md");
 }

@@ -1,5 +1,5 @@
 //! The results as Markdown (tables, ratios, budgets, computed comparisons), an SVG chart, and
-//! the block of numbers `make bench` writes into the README. Every number and every comparison
+//! the block of numbers `make bench` writes into the book (`docs/src/benchmarks.md`). Every number and every comparison
 //! here is computed from the run.
 
 use std::fmt::Write as _;
@@ -200,7 +200,7 @@ impl Results<'_> {
         lines
     }
 
-    /// Computed sentences about the run, for RESULTS.md and the README.
+    /// Computed sentences about the run, for RESULTS.md and the book.
     fn findings(&self) -> Vec<String> {
         let mut out = Vec::new();
         for function in ["custom-message", "custom-sms-sender"] {
@@ -416,8 +416,8 @@ impl Results<'_> {
         s
     }
 
-    /// The lines `make bench` writes into the README between its markers.
-    pub fn readme_block(&self) -> String {
+    /// The lines `make bench` writes into `docs/src/benchmarks.md` between its markers.
+    pub fn book_block(&self) -> String {
         let mut s = format!(
             "From the last `make bench` ({}; written by it, not by hand):\n\n",
             self.machine
@@ -542,11 +542,11 @@ impl Results<'_> {
 const START: &str = "<!-- bench:start (written by make bench) -->";
 const END: &str = "<!-- bench:end -->";
 
-/// Replaces what is between the README's bench markers.
-pub fn write_readme_block(readme: &Path, block: &str) -> std::io::Result<()> {
+/// Replaces what is between the page's bench markers.
+pub fn write_block(readme: &Path, block: &str) -> std::io::Result<()> {
     let text = std::fs::read_to_string(readme)?;
     let (Some(start), Some(end)) = (text.find(START), text.find(END)) else {
-        return Err(std::io::Error::other("README.md has no bench markers"));
+        return Err(std::io::Error::other("the page has no bench markers"));
     };
     let updated = format!("{}{START}\n{block}{}", &text[..start], &text[end..]);
     std::fs::write(readme, updated)

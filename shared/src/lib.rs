@@ -12,19 +12,22 @@
 //! - [`code`]: the encrypted code custom senders receive: the decryptor trait, and the AWS
 //!   Encryption SDK + KMS implementation (feature `kms`).
 //! - [`budgets`]: how long each step of a custom sender may take.
-//! - [`clock`]: the one place that reads the clock.
+//! - [`clock`]: the one place that reads the wall clock.
 //! - [`config`]: environment configuration, read once at init, errors that name the variable.
 //! - [`delivery`]: SMS (SNS) and email (SES v2) senders behind small traits, phone validation.
 //! - [`redact`]: masking of phone numbers and email addresses for logs.
 //! - [`rules`]: password age and forced-reset rules, evaluated with the clock passed in.
-//! - [`sender`]: the flow both custom senders share (read, decrypt, render, report).
+//! - [`sender`]: the flow both custom senders share (read, decrypt, render, report), the
+//!   delivery-table protocol around a delivery, and the typed outcome of an invocation.
 //! - [`settings`]: every environment variable a function reads: its rule, default, doc and
-//!   functions (one source of truth for the parsers, the template, the README and
+//!   functions (one source of truth for the parsers, the template, the book and
 //!   `shared/settings.json`).
 //! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
 //! - [`telemetry`]: the log subscriber every function installs.
 //! - [`metrics`]: counts and latencies in CloudWatch embedded metric format.
 //! - [`start`]: the start-up every function's `main` shares.
+//! - `aws` (with any AWS feature): the AWS SDK clients the adapters use, built from the
+//!   environment; `fakes` (feature `test-util`): in-memory adapters for handler unit tests.
 
 #[cfg(any(
     feature = "kms",

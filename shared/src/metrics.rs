@@ -114,9 +114,7 @@ fn flush_to(mut writer: impl std::io::Write) {
     let Some(r) = RECORDER.get() else { return };
     let counts = std::mem::take(&mut *r.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let values = std::mem::take(&mut *r.values.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-    let timestamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+    let timestamp = crate::clock::now_nanos() / 1_000_000;
     let mut documents: BTreeMap<(&str, &str), Map<String, Value>> = BTreeMap::new();
     for (dimension, metrics) in counts {
         let doc = documents.entry(dimension).or_default();

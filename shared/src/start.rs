@@ -30,7 +30,7 @@ where
     crate::metrics::init(name);
     let started = init.await;
     if let Err(e) = &started {
-        tracing::error!(function = name, error = %e, "configuration unusable: the function degrades on every invocation (see README)");
+        tracing::error!(function = name, error = %e, "configuration unusable: the function degrades on every invocation (see docs/src/configuration.md)");
     }
     // Borrowed by every invocation for the life of the process.
     let started: &'static Started<D, E> = Box::leak(Box::new(started));

@@ -30,12 +30,16 @@ pub fn init() {
     // Lambda's advanced logging control wins; `LOG_LEVEL` is checked by its rule, and a value
     // it refuses leaves the default and says so once logging is up.
     let setting = &crate::settings::LOG_LEVEL;
-    let lambda = std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().and_then(|v| parse_level(&v));
-    let ours = std::env::var(setting.variable).ok().filter(|v| !v.trim().is_empty());
-    let refused = ours.as_deref().and_then(|v| setting.text(v.trim()).err());
-    let level = lambda
-        .or_else(|| ours.as_deref().and_then(parse_level))
-        .unwrap_or(Level::INFO);
+    let (level, refused) = match std::env::var("AWS_LAMBDA_LOG_LEVEL") {
+        Ok(lambda) => (parse_level(&lambda).unwrap_or(Level::INFO), None),
+        Err(_) => match std::env::var(setting.variable) {
+            Ok(ours) => (
+                parse_level(&ours).unwrap_or(Level::INFO),
+                setting.text(ours.trim()).err(),
+            ),
+            Err(_) => (Level::INFO, None),
+        },
+    };
     let layer = tracing_subscriber::fmt::layer()
         .json()
         .with_target(false)

@@ -183,6 +183,30 @@ const SAMPLES: &[&str] = &[
     "us-east-1_",
     "useast1_Ab",
     "US-EAST-1_Ab",
+    "#abc",
+    "#abcd",
+    "#2f6fED",
+    "2f6fed",
+    "+12065550100",
+    "+0123456",
+    "+123456",
+    "app.example.com",
+    "app..example.com",
+    "app",
+    "custom:x",
+    "custom:",
+    "custom:password_changed_at_too_long",
+    "arn:aws:kms:us-east-1:123456789012:key/1234abcd",
+    "arn:aws:kms:us-east-1:123456789012:alias/reset",
+    "arn:aws:kms:us-east-1:123456789012:key/",
+    "DEBUG",
+    "Warning",
+    "verbose",
+    "abcdefghij+",
+    "abcdefghij",
+    "{}",
+    "{\n  \"abc\": {}\n}",
+    "{x",
 ];
 
 fn samples_for(s: &Setting) -> Vec<String> {
@@ -272,11 +296,11 @@ fn the_functions_the_settings_name_are_the_workspaces() {
 #[test]
 fn the_files_generated_from_the_settings_are_current() {
     let root = cognito_reset_tests::root();
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-    let current = settings::with_readme_table(&readme).expect("README.md has the settings markers");
+    let page = std::fs::read_to_string(root.join("docs/src/configuration.md")).expect("configuration.md");
+    let current = settings::with_configuration_table(&page).expect("configuration.md has the settings markers");
     assert!(
-        current == readme,
-        "README.md's configuration table is stale: run `make settings`"
+        current == page,
+        "docs/src/configuration.md's table is stale: run `make settings`"
     );
     let json = std::fs::read_to_string(root.join("shared/settings.json")).expect("shared/settings.json");
     assert!(

@@ -1,8 +1,9 @@
-//! `custom-email-sender`: Cognito's custom email sender trigger. Builds its clients; the handler is in the library.
+//! `custom-email-sender`: Cognito's custom email sender trigger. Builds its clients (KMS, SES);
+//! the handler is in the library.
 // The Encryption SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
-use cognito_reset::aws::{dynamodb, kms, ses};
+use cognito_reset::aws::{self, kms};
 use cognito_reset::code::kms::KmsDecryptor;
 use cognito_reset::delivery::dynamodb::DynamoLedger;
 use cognito_reset::delivery::ses::SesSender;
@@ -12,23 +13,13 @@ use lambda_runtime::Error;
 async fn init() -> Result<Deps<KmsDecryptor, SesSender, Option<DynamoLedger>>, Error> {
     // Configuration first: a bad variable fails before any network work.
     let settings = Settings::from_source(&cognito_reset::config::Environment)?;
-    let sdk = cognito_reset::aws::sdk_config().await;
+    let sdk = aws::sdk_config().await;
     let decryptor = KmsDecryptor::new(kms::Client::new(&sdk), &settings.common.sender.key_arn).await?;
-    let email = SesSender::new(
-        ses::Client::new(&cognito_reset::aws::without_retries(&sdk)),
-        settings.email.from.clone(),
-        settings.email.reply_to.clone(),
-        settings.email.configuration_set.clone(),
-    );
-    // The delivery table, when configured (with the SDK's retries: a claim carries an
-    // idempotency token, so a resent claim is not counted twice).
-    let ledger =
-        (settings.common.table.as_ref()).map(|t| DynamoLedger::new(dynamodb::Client::new(&sdk), t.table.clone()));
     Ok(Deps {
-        settings,
+        email: SesSender::from_config(&aws::without_retries(&sdk), &settings.email),
+        ledger: DynamoLedger::from_config(&sdk, settings.common.table.as_ref()),
         decryptor,
-        email,
-        ledger,
+        settings,
     })
 }
 

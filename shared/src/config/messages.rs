@@ -62,7 +62,18 @@ fn client_settings(json: &str, default: &Branding) -> Result<HashMap<String, Bra
     let named = &settings::CLIENT_SETTINGS;
     named.text(json)?;
     let parsed: HashMap<String, ClientSettings> = serde_json::from_str(json)
-        .map_err(|e| ConfigError::new(named.variable, format!("must be {}: {e}", named.described)))?;
+        // Where, not what: serde's message quotes the offending value.
+        .map_err(|e| {
+            ConfigError::new(
+                named.variable,
+                format!(
+                    "must be {} (unreadable at line {}, column {})",
+                    named.described,
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
     parsed
         .into_iter()
         .map(|(client, s)| {

@@ -2,13 +2,14 @@
 //!
 //! Each function builds its configuration from a lookup (`std::env::var` in production, a
 //! map in tests). Every variable's rule and default are in [`crate::settings`] (which never
-//! depends on this module); a value that breaks its rule gets an error that names the variable, and the function degrades as its README section says (no function
-//! fails its init over configuration). The variables are documented in the README.
+//! depends on this module); a value that breaks its rule gets an error that names the variable, and the function degrades as the book's chapters say (no function
+//! fails its init over configuration). `docs/src/configuration.md` lists every variable.
 //!
 //! # Layout
 //! One file per owner: [`messages`] (branding, per app client settings), [`sender`] (what both
-//! custom senders need), [`sms`] and [`email`] (each sender's own), [`rules`] (the password
-//! rules); here the lookup ([`Source`]), the errors and the shared parsing helpers.
+//! custom senders need), [`sms`] and [`email`] (each sender's own), [`table`] (the delivery
+//! table), [`rules`] (the password rules); here the lookup ([`Source`]), the start-up error and
+//! the helpers that apply a setting's rule and default.
 
 use std::collections::HashMap;
 

@@ -8,7 +8,7 @@ use crate::settings::{
     MAX_SMS_PER_NUMBER, MAX_SMS_PER_POOL_PER_DAY, ON_TABLE_ERROR,
 };
 
-// The limits' defaults are in [`crate::settings`], with the reasons in the README ("Delivery
+// The limits' defaults are in [`crate::settings`], with the reasons in the book (`docs/src/senders.md`, "Delivery
 // table"): a person who asks again because a code was slow, mistyped or expired rarely needs
 // more than a few in an hour; an SMS pumping or mail bombing run against one recipient stops
 // there. Sign-in codes (MFA, email or SMS one-time codes) have their own, higher limit: a user

@@ -45,6 +45,12 @@ impl DynamoLedger {
     pub fn new(client: Client, table: String) -> Self {
         DynamoLedger { client, table }
     }
+
+    /// The table `DELIVERY_TABLE` names, when one does. With the SDK's retries: a claim
+    /// carries an idempotency token, so a resent claim is not counted twice.
+    pub fn from_config(sdk: &crate::aws::SdkConfig, table: Option<&crate::config::TableConfig>) -> Option<Self> {
+        table.map(|t| DynamoLedger::new(Client::new(sdk), t.table.clone()))
+    }
 }
 
 fn s(v: &str) -> AttributeValue {
@@ -390,10 +396,8 @@ impl DynamoLedger {
 
 /// 5 to 15 ms times the attempt: concurrent claims spread out instead of colliding again.
 fn jitter(attempt: u32) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    Duration::from_millis(u64::from(attempt) * (5 + u64::from(nanos % 10)))
+    let spread = u64::try_from(crate::clock::now_nanos() % 10).unwrap_or_default();
+    Duration::from_millis(u64::from(attempt) * (5 + spread))
 }
 
 #[cfg(test)]

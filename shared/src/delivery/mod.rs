@@ -197,6 +197,31 @@ pub enum SmsBackend {
 }
 
 #[cfg(all(feature = "sns", feature = "eum"))]
+impl SmsBackend {
+    /// The service `SMS_BACKEND` names, with its settings. `delivery` is the SDK configuration
+    /// without retries ([`crate::aws::without_retries`]): the adapters resend only what the
+    /// service refused.
+    pub fn from_config(delivery: &crate::aws::SdkConfig, c: &crate::config::SmsConfig) -> Self {
+        match c.service {
+            crate::config::SmsService::Sns => SmsBackend::Sns(sns::SnsSender::new(
+                crate::aws::sns::Client::new(delivery),
+                c.sender_id.clone(),
+                c.origination_number.clone(),
+            )),
+            crate::config::SmsService::EndUserMessaging => SmsBackend::EndUserMessaging(eum::EumSender::new(
+                crate::aws::eum::Client::new(delivery),
+                eum::EumOptions {
+                    origination_identity: c.origination_identity.clone(),
+                    configuration_set: c.configuration_set.clone(),
+                    protect_configuration_id: c.protect_configuration_id.clone(),
+                    max_price_usd: c.max_price_usd.clone(),
+                },
+            )),
+        }
+    }
+}
+
+#[cfg(all(feature = "sns", feature = "eum"))]
 impl SmsSender for SmsBackend {
     async fn send_sms(&self, sms: &Sms) -> Result<String, DeliveryError> {
         match self {

@@ -14,6 +14,17 @@ pub struct SesSender {
 }
 
 impl SesSender {
+    /// The sender `EMAIL_FROM`, `EMAIL_REPLY_TO` and `SES_CONFIGURATION_SET` describe.
+    /// `delivery` is the SDK configuration without retries ([`crate::aws::without_retries`]).
+    pub fn from_config(delivery: &crate::aws::SdkConfig, c: &crate::config::EmailConfig) -> Self {
+        SesSender::new(
+            aws_sdk_sesv2::Client::new(delivery),
+            c.from.clone(),
+            c.reply_to.clone(),
+            c.configuration_set.clone(),
+        )
+    }
+
     pub fn new(
         client: aws_sdk_sesv2::Client,
         from: String,

@@ -37,7 +37,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Every outcome, in the order the README lists them.
+    /// Every outcome, in the order the book lists them (`docs/src/senders.md`).
     pub const ALL: [Outcome; 8] = [
         Outcome::Sent,
         Outcome::DryRun,
@@ -116,5 +116,30 @@ pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>)
             error!(outcome, trigger_source = %source, recipient = %recipient, reason = %reason, "message not sent; failing so Lambda retries");
             Err(RetryableFailure(format!("message not sent: {reason}")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_is_listed_once() {
+        // A new variant fails to compile here until it is listed.
+        let index = |o: Outcome| match o {
+            Outcome::Sent => 0,
+            Outcome::DryRun => 1,
+            Outcome::Duplicate => 2,
+            Outcome::Throttled => 3,
+            Outcome::Skipped => 4,
+            Outcome::Rejected => 5,
+            Outcome::Unknown => 6,
+            Outcome::Failed => 7,
+        };
+        for (i, o) in Outcome::ALL.iter().enumerate() {
+            assert_eq!(index(*o), i, "{o:?}");
+        }
+        let names: std::collections::BTreeSet<_> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(names.len(), Outcome::ALL.len());
     }
 }

@@ -13,9 +13,7 @@ use crate::delivery::ledger::{self, ClaimInput, Claimed, Ledger, Settled, TableE
 fn attempt_token() -> String {
     use std::hash::{BuildHasher, Hasher};
     static ATTEMPTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let nanos = crate::clock::now_nanos();
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(nanos);
     h.write_u32(std::process::id());

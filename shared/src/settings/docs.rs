@@ -1,4 +1,4 @@
-//! What `make settings` writes from [`super::ALL`]: the README's configuration table and
+//! What `make settings` writes from [`super::ALL`]: the book's configuration table and
 //! `shared/settings.json`. Tests compare both files with these functions' output.
 
 use std::fmt::Write as _;
@@ -15,8 +15,8 @@ fn shown_default(s: &Setting) -> String {
     }
 }
 
-/// The README's configuration table (Markdown), one row per setting.
-pub fn readme_table() -> String {
+/// The configuration table (Markdown, `docs/src/configuration.md`), one row per setting.
+pub fn configuration_table() -> String {
     let mut out = String::from("| variable | functions | default | meaning |\n| --- | --- | --- | --- |\n");
     for s in ALL {
         let functions = if s.functions.len() == super::FUNCTIONS.len() {
@@ -35,22 +35,26 @@ pub fn readme_table() -> String {
     out
 }
 
-/// The README's markers around the table.
-pub const README_START: &str = "<!-- settings:start (written by make settings from shared/src/settings) -->\n";
-pub const README_END: &str = "<!-- settings:end -->";
+/// The markers around the table in `docs/src/configuration.md`.
+pub const TABLE_START: &str = "<!-- settings:start (written by make settings from shared/src/settings) -->\n";
+pub const TABLE_END: &str = "<!-- settings:end -->";
 
-/// `readme` with the table between its markers replaced by [`readme_table`]; `None` when the
+/// `page` with the table between its markers replaced by [`configuration_table`]; `None` when the
 /// markers are missing.
-pub fn with_readme_table(readme: &str) -> Option<String> {
-    let start = readme.find(README_START)? + README_START.len();
-    let end = start + readme[start..].find(README_END)?;
-    Some(format!("{}{}{}", &readme[..start], readme_table(), &readme[end..]))
+pub fn with_configuration_table(page: &str) -> Option<String> {
+    let start = page.find(TABLE_START)? + TABLE_START.len();
+    let end = start + page[start..].find(TABLE_END)?;
+    Some(format!("{}{}{}", &page[..start], configuration_table(), &page[end..]))
 }
 
 fn rule(s: &Setting) -> Value {
     match s.rule {
         Rule::Whole { min, max } => json!({"kind": "whole", "min": min, "max": max}),
         Rule::OneOf(values) => json!({"kind": "oneOf", "values": values}),
+        // The countries as the phone library knows them, written out as the template does.
+        Rule::Text { .. } if s.variable == super::SMS_ALLOWED_COUNTRIES.variable => {
+            json!({"kind": "text", "pattern": super::countries_pattern(&super::known_countries())})
+        }
         Rule::Text { pattern, .. } => json!({"kind": "text", "pattern": pattern}),
         Rule::Flag => json!({"kind": "flag"}),
     }
@@ -58,6 +62,8 @@ fn rule(s: &Setting) -> Value {
 
 /// Every setting as JSON, for typed front ends (an npm package's options, say): the variable,
 /// the functions that read it, whether it is required, its default, its rule and its text.
+/// Patterns are Java's and JavaScript's common subset (JavaScript needs the `u` flag for
+/// `\p{..}`). Built with the `sns` feature, so that the countries are the phone library's.
 pub fn settings_json() -> String {
     let settings: Vec<Value> = ALL
         .iter()

@@ -88,7 +88,7 @@ pub const TEMPORARY_PASSWORD_VALIDITY_DAYS: Setting = Setting {
 pub const CLIENT_SETTINGS: Setting = Setting {
     variable: "CLIENT_SETTINGS",
     rule: Rule::Text {
-        pattern: r"^\{.*\}$",
+        pattern: r"^\{[\s\S]*\}$",
         accepts: |v| v.starts_with('{') && v.ends_with('}'),
     },
     described: "a JSON object of app client ids, each with appName, resetUrl, brandColor and defaultLocale (each optional)",

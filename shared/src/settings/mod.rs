@@ -3,8 +3,8 @@
 //! ([`crate::config`], which depends on this module and never the other way), for the
 //! template's parameter constraints (a workspace test reads `infra/template.json` and checks
 //! them, parameter by parameter, and each pattern against its parser on samples), and for the
-//! files generated from it by `make settings`: the README's configuration table and
-//! `shared/settings.json`, the machine-readable description typed front ends read. A test fails
+//! files generated from it by `make settings`: the configuration table in
+//! `docs/src/configuration.md` and `shared/settings.json`, the machine-readable description typed front ends read. A test fails
 //! when either is stale.
 //!
 //! Patterns are written in the common subset of Java's regular expressions (which
@@ -22,7 +22,7 @@ mod runtime;
 mod senders;
 mod table;
 
-pub use docs::{readme_table, settings_json, with_readme_table};
+pub use docs::{configuration_table, settings_json, with_configuration_table};
 pub use messages::*;
 pub use rules::*;
 pub use runtime::*;
@@ -96,7 +96,7 @@ pub struct Setting {
     /// The value that applies when it is unset, as the function reads it; empty when none
     /// does (the feature is off, or the setting is required).
     pub default: &'static str,
-    /// What it does, in one line (the README's configuration table).
+    /// What it does, in one line (the configuration table).
     pub doc: &'static str,
     /// A secret: never echoed, and the template fills it only from a secret store.
     pub secret: bool,
@@ -182,7 +182,7 @@ impl Setting {
     }
 }
 
-/// Every environment variable a function reads, in the order the README lists them.
+/// Every environment variable a function reads, in the order the configuration table lists them.
 pub const ALL: &[&Setting] = &[
     &APP_NAME,
     &DEFAULT_LOCALE,

@@ -18,7 +18,7 @@ pub const PASSWORD_WARN_DAYS: Setting = Setting {
     rule: Rule::Whole { min: 0, max: 3649 },
     described: "a whole number of days from 0 to 3649 (0: no warning; as long as PASSWORD_MAX_AGE_DAYS or longer: warned from the first day)",
     functions: PASSWORD_RULES,
-    doc: "warning window before expiry, in days (0: none; as long as the maximum age or longer: warned from the first day; ignored without a maximum age)",
+    doc: "warning window before expiry, in days (0: none; as long as the maximum age or longer: warned from the first day, the sign-in that chose the password aside; ignored without a maximum age)",
     ..BASE
 };
 

@@ -24,7 +24,7 @@ pub const LOG_LEVELS: [&str; 7] = ["trace", "debug", "info", "warn", "warning", 
 pub const LOG_LEVEL: Setting = Setting {
     variable: "LOG_LEVEL",
     rule: Rule::Text {
-        pattern: "^(?i)(trace|debug|info|warn|warning|error|fatal)$",
+        pattern: "^([Tt][Rr][Aa][Cc][Ee]|[Dd][Ee][Bb][Uu][Gg]|[Ii][Nn][Ff][Oo]|[Ww][Aa][Rr][Nn]|[Ww][Aa][Rr][Nn][Ii][Nn][Gg]|[Ee][Rr][Rr][Oo][Rr]|[Ff][Aa][Tt][Aa][Ll])$",
         accepts: |v| LOG_LEVELS.iter().any(|l| l.eq_ignore_ascii_case(v)),
     },
     described: "error, warn, info, debug or trace",

@@ -80,6 +80,15 @@ fn country_known(_code: &str) -> bool {
     true
 }
 
+/// Every ISO 3166 alpha-2 code [`is_country`] accepts (with the `sns` feature, the phone
+/// library's; without it, every pair of capitals).
+pub fn known_countries() -> Vec<String> {
+    (b'A'..=b'Z')
+        .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8(vec![a, b]).unwrap_or_default()))
+        .filter(|code| is_country(code))
+        .collect()
+}
+
 /// The template's pattern for [`SMS_ALLOWED_COUNTRIES`] with the codes written out.
 pub fn countries_pattern(codes: &[String]) -> String {
     COUNTRIES_PATTERN.replace("COUNTRIES", &format!("({})", codes.join("|")))

@@ -16,7 +16,7 @@ pub const DELIVERY_TABLE: Setting = Setting {
     },
     described: "a DynamoDB table name (3 to 255 letters, digits, _ . -)",
     functions: SENDERS,
-    doc: "the senders' DynamoDB [delivery table](#delivery-table); unset: no table",
+    doc: "the senders' DynamoDB [delivery table](senders.md#delivery-table); unset: no table",
     ..BASE
 };
 

@@ -1,5 +1,5 @@
-//! `make settings`: writes the README's configuration table (between its `settings:start` and
-//! `settings:end` markers) and `shared/settings.json` from `cognito_reset::settings`. A
+//! `make settings`: writes the configuration table of `docs/src/configuration.md` (between its
+//! `settings:start` and `settings:end` markers) and `shared/settings.json` from `cognito_reset::settings`. A
 //! workspace test (`tests/it/settings.rs`) fails when either file differs from what this writes.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -10,20 +10,20 @@ use cognito_reset::settings;
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let readme = root.join("README.md");
-    let written = std::fs::read_to_string(&readme)
-        .map_err(|e| format!("{}: {e}", readme.display()))
+    let page = root.join("docs/src/configuration.md");
+    let written = std::fs::read_to_string(&page)
+        .map_err(|e| format!("{}: {e}", page.display()))
         .and_then(|text| {
-            settings::with_readme_table(&text)
-                .ok_or_else(|| "README.md has no settings:start/settings:end markers".to_owned())
+            settings::with_configuration_table(&text)
+                .ok_or_else(|| "docs/src/configuration.md has no settings:start/settings:end markers".to_owned())
         })
-        .and_then(|text| std::fs::write(&readme, text).map_err(|e| e.to_string()))
+        .and_then(|text| std::fs::write(&page, text).map_err(|e| e.to_string()))
         .and_then(|()| {
             std::fs::write(root.join("shared/settings.json"), settings::settings_json()).map_err(|e| e.to_string())
         });
     match written {
         Ok(()) => {
-            println!("wrote the configuration table in README.md and shared/settings.json");
+            println!("wrote the configuration table in docs/src/configuration.md and shared/settings.json");
             ExitCode::SUCCESS
         }
         Err(e) => {
