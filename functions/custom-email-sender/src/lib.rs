@@ -50,17 +50,22 @@ pub async fn handle<D: CodeDecryptor, E: EmailSender, L: Ledger>(
     sender::handle(deps, &event).await
 }
 
+/// The address the event names, as given.
+fn address(req: &Request) -> Option<&str> {
+    req.envelope.request.user_attributes.get("email").map(String::as_str)
+}
+
 impl<D: CodeDecryptor, E: EmailSender, L: Ledger> Deliver for Deps<D, E, L> {
     const FAMILY: Family = Family::CustomEmailSender;
     const CHANNEL: Channel = Channel::Email;
     type Ledger = L;
 
-    fn recipient(&self, req: &Request, masked: &mut String) -> Result<String, Failure> {
-        let address = req.envelope.request.user_attributes.get("email").map(String::as_str);
-        if let Some(a) = address {
-            *masked = redact::Email(a).to_string();
-        }
-        validate_email(address).map_err(Failure::rejected)
+    fn masked_recipient(&self, req: &Request) -> Option<String> {
+        address(req).map(|a| redact::Email(a).to_string())
+    }
+
+    fn recipient(&self, req: &Request) -> Result<String, Failure> {
+        validate_email(address(req)).map_err(Failure::rejected)
     }
 
     fn table(&self) -> Option<(&L, &TableConfig)> {

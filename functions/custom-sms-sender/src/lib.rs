@@ -52,22 +52,26 @@ pub async fn handle<D: CodeDecryptor, S: SmsSender, L: Ledger>(
     sender::handle(deps, &event).await
 }
 
+/// The number the event names, as given.
+fn number(req: &Request) -> Option<&str> {
+    req.envelope
+        .request
+        .user_attributes
+        .get("phone_number")
+        .map(String::as_str)
+}
+
 impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
     const FAMILY: Family = Family::CustomSmsSender;
     const CHANNEL: Channel = Channel::Sms;
     type Ledger = L;
 
-    fn recipient(&self, req: &Request, masked: &mut String) -> Result<String, Failure> {
-        let number = req
-            .envelope
-            .request
-            .user_attributes
-            .get("phone_number")
-            .map(String::as_str);
-        if let Some(n) = number {
-            *masked = redact::Phone(n).to_string();
-        }
-        let phone = phone::validate(number, &self.settings.sms.allowed_countries).map_err(Failure::rejected)?;
+    fn masked_recipient(&self, req: &Request) -> Option<String> {
+        number(req).map(|n| redact::Phone(n).to_string())
+    }
+
+    fn recipient(&self, req: &Request) -> Result<String, Failure> {
+        let phone = phone::validate(number(req), &self.settings.sms.allowed_countries).map_err(Failure::rejected)?;
         Ok(phone.e164)
     }
 

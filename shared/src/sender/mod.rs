@@ -255,9 +255,12 @@ pub trait Deliver: Sync {
     const CHANNEL: Channel;
     type Ledger: Ledger;
 
-    /// The recipient's validated address (E.164 number or email address); sets `masked` for
-    /// the log line as soon as there is one. Refused recipients cost no KMS call.
-    fn recipient(&self, req: &Request, masked: &mut String) -> Result<String, Failure>;
+    /// The recipient as the log line shows it (masked), when the event names one, valid or not.
+    fn masked_recipient(&self, req: &Request) -> Option<String>;
+
+    /// The recipient's validated address (E.164 number or email address). Refused recipients
+    /// cost no KMS call.
+    fn recipient(&self, req: &Request) -> Result<String, Failure>;
 
     /// Decrypts, renders and sends to the validated address.
     fn deliver(&self, req: &Request, to: String) -> impl Future<Output = Result<Delivered, Failure>> + Send;
@@ -268,15 +271,15 @@ pub trait Deliver: Sync {
 
 /// Handles one custom sender event. `Err` only when a retry can help.
 pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), RetryableFailure> {
-    let mut recipient = "none".to_owned();
-    let (source, result) = match start(D::FAMILY, event) {
+    let (source, recipient, result) = match start(D::FAMILY, event) {
         Start::Deliver(request) => {
-            let result = deliver_once(sender, &request, event, &mut recipient).await;
-            (request.source, result)
+            let recipient = sender.masked_recipient(&request);
+            let result = deliver_once(sender, &request, event).await;
+            (request.source, recipient, result)
         }
-        Start::Finished(source, result) => (source, result),
+        Start::Finished(source, result) => (source, None, result),
     };
-    finish(&source, &recipient, result)
+    finish(&source, recipient.as_deref().unwrap_or("none"), result)
 }
 
 /// Answers one invocation of a sender with what init produced. A configuration the sender

@@ -32,13 +32,8 @@ fn unremembered(failure: Failure) -> Failure {
 
 /// Validate, then the table (one message per request, limits), then decrypt and send, then
 /// record how it ended. Each step keeps to its budget ([`crate::budgets`]).
-pub(super) async fn deliver_once<D: Deliver>(
-    sender: &D,
-    req: &Request,
-    event: &Value,
-    masked: &mut String,
-) -> Result<Delivered, Failure> {
-    let to = sender.recipient(req, masked)?;
+pub(super) async fn deliver_once<D: Deliver>(sender: &D, req: &Request, event: &Value) -> Result<Delivered, Failure> {
+    let to = sender.recipient(req)?;
     let Some((ledger, table)) = sender.table() else {
         // Without the table nothing remembers a delivery: an unknown outcome is retried, and
         // the retry may send the message a second time (SECURITY.md).
