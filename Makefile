@@ -75,7 +75,9 @@ tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) ## Install the local tools into 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-tests --bin demo
 
-test: tools ## Everything CI checks: format, lints, template lint, unit, integration and local-stack tests
+# The tools and the example's packages install side by side: downloads overlap the builds.
+test: ## Everything CI checks: format, docs, lints, template lint, unit, integration and local-stack tests
+	$(MAKE) --no-print-directory -j2 tools $(EXAMPLE_STAMP)
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory lint
