@@ -33,11 +33,11 @@ pub fn init() {
     let (level, refused) = match std::env::var("AWS_LAMBDA_LOG_LEVEL") {
         Ok(lambda) => (parse_level(&lambda).unwrap_or(Level::INFO), None),
         Err(_) => match std::env::var(setting.variable) {
-            Ok(ours) => (
+            Ok(ours) if !ours.trim().is_empty() => (
                 parse_level(&ours).unwrap_or(Level::INFO),
                 setting.text(ours.trim()).err(),
             ),
-            Err(_) => (Level::INFO, None),
+            _ => (Level::INFO, None),
         },
     };
     let layer = tracing_subscriber::fmt::layer()
