@@ -13,7 +13,6 @@ request in .local/eum-sent.jsonl and answers with a MessageId, and the configura
 SMS sender at it.
 """
 
-import base64
 import http.server
 import json
 import os
@@ -26,12 +25,12 @@ import sys
 import time
 import urllib.request
 
-import aws_encryption_sdk
 import boto3
-import botocore.session
-from aws_encryption_sdk.identifiers import Algorithm, CommitmentPolicy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Codes are encrypted by the same helper the tests use, as Cognito encrypts them.
+sys.path.insert(0, str(ROOT / "tests/support"))
+from esdk_encrypt import encrypt_codes  # noqa: E402
 LOCAL = ROOT / ".local"
 PORT = int(os.environ.get("MOTO_PORT", "5055"))
 ENDPOINT = f"http://127.0.0.1:{PORT}"
@@ -120,21 +119,12 @@ def start() -> int:
         print(f"==> End User Messaging stand-in on 127.0.0.1:{EUM_PORT} (pid {eum.pid}); SMS go there")
     (LOCAL / "stack.env").write_text("\n".join(env_lines) + "\n")
 
-    client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-    provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
-        key_ids=[key_arn], botocore_session=botocore.session.Session()
-    )
     for path in sorted((ROOT / "tests/fixtures/events").glob("custom-*-sender-*.json")):
         event = json.loads(path.read_text())
         event["userPoolId"] = POOL
         if event["request"].get("code") is not None:
             code = f"{secrets.randbelow(10**6):06d}"
-            ciphertext, _ = client.encrypt(
-                source=code.encode(), key_provider=provider,
-                encryption_context={"userpool-id": POOL},
-                algorithm=Algorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384,
-            )
-            event["request"]["code"] = base64.b64encode(ciphertext).decode()
+            (event["request"]["code"],) = encrypt_codes(key_arn, POOL, [code.encode()])
             print(f"    .local/events/{path.name}: code {code}")
         (LOCAL / "events" / path.name).write_text(json.dumps(event, indent=2) + "\n")
     print("==> next: `make watch ENV_FILE=.local/stack.env`, then in another terminal")

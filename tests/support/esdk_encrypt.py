@@ -17,16 +17,9 @@ import botocore.session
 from aws_encryption_sdk.identifiers import Algorithm, CommitmentPolicy
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--key-arn", required=True)
-    parser.add_argument("--user-pool-id", required=True)
-    parser.add_argument("--suite", choices=["cognito", "committing"], default="cognito")
-    parser.add_argument("--lines", action="store_true", help="encrypt each line of stdin; one ciphertext per line")
-    args = parser.parse_args()
-    plaintexts = sys.stdin.buffer.read().splitlines() if args.lines else [sys.stdin.buffer.read()]
-
-    if args.suite == "cognito":
+def encrypt_codes(key_arn: str, user_pool_id: str, plaintexts: list, suite: str = "cognito") -> list:
+    """Each plaintext (bytes) encrypted as Cognito encrypts a code: the base64 messages."""
+    if suite == "cognito":
         policy = CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
         algorithm = Algorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384
     else:
@@ -35,18 +28,30 @@ def main() -> int:
 
     client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=policy)
     provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
-        key_ids=[args.key_arn], botocore_session=botocore.session.Session()
+        key_ids=[key_arn], botocore_session=botocore.session.Session()
     )
     codes = []
     for plaintext in plaintexts:
         ciphertext, header = client.encrypt(
             source=plaintext,
             key_provider=provider,
-            encryption_context={"userpool-id": args.user_pool_id},
+            encryption_context={"userpool-id": user_pool_id},
             algorithm=algorithm,
         )
         assert header.algorithm == algorithm, header.algorithm
         codes.append(base64.b64encode(ciphertext).decode("ascii"))
+    return codes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--key-arn", required=True)
+    parser.add_argument("--user-pool-id", required=True)
+    parser.add_argument("--suite", choices=["cognito", "committing"], default="cognito")
+    parser.add_argument("--lines", action="store_true", help="encrypt each line of stdin; one ciphertext per line")
+    args = parser.parse_args()
+    plaintexts = sys.stdin.buffer.read().splitlines() if args.lines else [sys.stdin.buffer.read()]
+    codes = encrypt_codes(args.key_arn, args.user_pool_id, plaintexts, args.suite)
     sys.stdout.write("\n".join(codes))
     return 0
 
