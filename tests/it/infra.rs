@@ -298,6 +298,14 @@ fn the_key_lets_cognito_encrypt_and_only_the_senders_decrypt() {
     }
 }
 
+/// A KMS key resource's policy statements and their `Sid`s, in order.
+fn key_policy(key: &Value) -> (&Vec<Value>, Vec<&str>) {
+    let policy = key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("statements");
+    (policy, policy.iter().filter_map(|s| s["Sid"].as_str()).collect())
+}
+
 /// Issue 22, item 14: the account root's administration names its actions (no wildcard, no
 /// `kms:CreateGrant`, which would let any principal IAM allows it grant itself Decrypt), and every
 /// grant the key policy allows is limited to the encryption side.
@@ -305,10 +313,7 @@ fn the_key_lets_cognito_encrypt_and_only_the_senders_decrypt() {
 fn the_key_policies_name_their_administrative_actions_and_allow_only_encrypting_grants() {
     let t = template();
     let r = &t["Resources"];
-    let policy = r["CodeKey"]["Properties"]["KeyPolicy"]["Statement"]
-        .as_array()
-        .expect("statements");
-    let sids: Vec<&str> = policy.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    let (policy, sids) = key_policy(&r["CodeKey"]);
     assert_eq!(
         sids,
         [
@@ -1143,10 +1148,7 @@ fn the_failure_queue_keeps_raw_events_a_day_under_its_own_key() {
     assert_eq!(key["Properties"]["EnableKeyRotation"], true);
     let via_sqs = json!({"Fn::Sub": "sqs.${AWS::Region}.${AWS::URLSuffix}"});
     let queue_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${AWS::StackName}-sender-failures"});
-    let policy = key["Properties"]["KeyPolicy"]["Statement"]
-        .as_array()
-        .expect("statements");
-    let sids: Vec<&str> = policy.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    let (policy, sids) = key_policy(key);
     assert_eq!(
         sids,
         [
