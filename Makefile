@@ -73,7 +73,7 @@ $(MDBOOK):
 tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
-	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-tests --bin demo
+	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-stack --bin demo
 
 # The tools and the example's packages install side by side: downloads overlap the builds.
 test: ## Everything CI checks: format, docs, lints, template lint, unit, integration and local-stack tests
@@ -106,13 +106,13 @@ invoke: tools ## Invoke FN with EVENT through `make watch` (e.g. make invoke FN=
 	cargo lambda invoke $(FN) --invoke-address 127.0.0.1 --invoke-port $(PORT) --data-file $(EVENT)
 
 stack: tools ## Start moto (KMS, SNS, SES) with a key, and write .local/stack.env and .local/events/ with real ciphertexts
-	SMS_BACKEND=$(SMS_BACKEND) $(VENV)/bin/python scripts/stack.py start
+	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-stack --bin stack -- start
 
 sent: tools ## Show the SMS and email the local stack recorded
-	$(VENV)/bin/python scripts/stack.py sent
+	cargo run --quiet --locked -p cognito-reset-stack --bin stack -- sent
 
 stack-stop: ## Stop the local stack
-	$(VENV)/bin/python scripts/stack.py stop
+	cargo run --quiet --locked -p cognito-reset-stack --bin stack -- stop
 
 # Each function is built on its own: building them together would unify their features, and
 # the custom message and pre token binaries would link the senders' AWS SDK features.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cognito_reset_tests::{FaultProxy, Moto, Suite, block_on, cognito_encrypt, create_key, local_sdk_config, root};
+use cognito_reset_stack::{FaultProxy, Moto, Suite, block_on, cognito_encrypt, create_key, local_sdk_config, root};
 use serde_json::json;
 
 use crate::runtime::RuntimeApi;
@@ -432,24 +432,24 @@ fn main() {
     println!("==> warming the stand-ins: one KMS Encrypt and Decrypt, one SNS Publish, one SES SendEmail");
     warm_stand_ins(&sdk, &key).expect("the stand-in services answer");
     let message_event =
-        serde_json::to_vec(&cognito_reset_tests::fixture("custom-message-ForgotPassword.json")).expect("json");
-    let mut sms = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
+        serde_json::to_vec(&cognito_reset_stack::fixture("custom-message-ForgotPassword.json")).expect("json");
+    let mut sms = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     sms["userPoolId"] = json!(POOL);
     sms["request"]["code"] = json!(sms_code);
     sms["request"]["userAttributes"]["phone_number"] = json!(PHONE);
     let sms_event = serde_json::to_vec(&sms).expect("json");
-    let mut email = cognito_reset_tests::fixture("custom-email-sender-ForgotPassword.json");
+    let mut email = cognito_reset_stack::fixture("custom-email-sender-ForgotPassword.json");
     email["userPoolId"] = json!(POOL);
     email["request"]["code"] = json!(email_code);
     email["request"]["userAttributes"]["email"] = json!(TO);
     let email_event = serde_json::to_vec(&email).expect("json");
-    block_on(cognito_reset_tests::demo::create_delivery_table(
+    block_on(cognito_reset_stack::demo::create_delivery_table(
         &block_on(local_sdk_config(&moto.endpoint)),
         table::TABLE,
     ))
     .expect("the delivery table");
     let token_event =
-        serde_json::to_vec(&cognito_reset_tests::fixture("pre-token-v2-Authentication.json")).expect("json");
+        serde_json::to_vec(&cognito_reset_stack::fixture("pre-token-v2-Authentication.json")).expect("json");
     let env: Vec<(String, String)> = vec![
         ("AWS_ENDPOINT_URL".into(), proxy.endpoint.clone()),
         ("AWS_REGION".into(), "us-east-1".into()),

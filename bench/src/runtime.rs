@@ -7,10 +7,12 @@
 //! Connections are kept alive, as runtime clients expect.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Instant;
+
+use cognito_reset_stack::{HttpRequest, write_answer};
 
 /// What a function answered.
 #[derive(Debug)]
@@ -37,53 +39,10 @@ pub struct RuntimeApi {
     counter: u64,
 }
 
-struct Request {
-    method: String,
-    path: String,
-    body: Vec<u8>,
-}
-
-fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let mut words = line.split_whitespace();
-    let method = words.next().unwrap_or_default().to_owned();
-    let path = words.next().unwrap_or_default().to_owned();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 {
-            return Ok(None);
-        }
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    Ok(Some(Request { method, path, body }))
-}
-
-fn respond(conn: &mut TcpStream, status: u16, headers: &[(&str, String)], body: &[u8]) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    conn.write_all(head.as_bytes())?;
-    conn.write_all(body)?;
-    conn.flush()
+fn respond(conn: &TcpStream, status: u16, headers: &[(&str, String)], body: &[u8]) -> std::io::Result<()> {
+    let mut all = vec![("content-type".to_owned(), "application/json".to_owned())];
+    all.extend(headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+    write_answer(conn, status, &all, body, true)
 }
 
 impl RuntimeApi {
@@ -164,9 +123,9 @@ fn serve(
     first_next: &Mutex<Option<Instant>>,
     tx: &mpsc::Sender<Outcome>,
 ) -> std::io::Result<()> {
-    let mut writer = conn.try_clone()?;
+    let writer = conn.try_clone()?;
     let mut reader = BufReader::new(conn);
-    while let Some(req) = read_request(&mut reader)? {
+    while let Some(req) = HttpRequest::read_next(&mut reader)? {
         let path = req.path.trim_start_matches("/2018-06-01");
         if req.method == "GET" && path == "/runtime/invocation/next" {
             first_next
@@ -189,7 +148,7 @@ fn serve(
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() + 30_000);
             respond(
-                &mut writer,
+                &writer,
                 200,
                 &[
                     ("lambda-runtime-aws-request-id", id),
@@ -213,7 +172,7 @@ fn serve(
                 body: req.body,
                 at: Instant::now(),
             });
-            respond(&mut writer, 202, &[], b"{}")?;
+            respond(&writer, 202, &[], b"{}")?;
         } else {
             // /runtime/init/error and anything else.
             let _ = tx.send(Outcome {
@@ -222,7 +181,7 @@ fn serve(
                 body: req.body,
                 at: Instant::now(),
             });
-            respond(&mut writer, 202, &[], b"{}")?;
+            respond(&writer, 202, &[], b"{}")?;
         }
     }
     Ok(())

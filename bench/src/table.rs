@@ -10,7 +10,7 @@
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use cognito_reset_tests::{FaultProxy, Moto, block_on, cognito_encrypt_many, local_sdk_config};
+use cognito_reset_stack::{FaultProxy, Moto, block_on, cognito_encrypt_many, local_sdk_config};
 use serde_json::{Value, json};
 
 use crate::runtime::RuntimeApi;

@@ -18,7 +18,7 @@ fn every_trigger_source_fixture_gets_an_acceptable_response() {
         .filter(|k| k.sent_by(Family::CustomMessage))
     {
         let name = format!("custom-message-{}.json", kind.name());
-        let event = cognito_reset_tests::fixture(&name);
+        let event = cognito_reset_stack::fixture(&name);
         let out = custom_message::handle(&d, event).unwrap_or_else(|e| panic!("{name}: {e}"));
         crate::assert_cognito_accepts(kind, &out, &name);
         assert!(
@@ -34,7 +34,7 @@ fn every_trigger_source_fixture_gets_an_acceptable_response() {
 #[test]
 fn forgot_password_link_survives_cognitos_substitution() {
     let d = deps(&[("RESET_URL", "https://app.example.com/reset")]);
-    let mut event = cognito_reset_tests::fixture("custom-message-ForgotPassword.json");
+    let mut event = cognito_reset_stack::fixture("custom-message-ForgotPassword.json");
     event["userName"] = json!("jane+1@example.com");
     let out = custom_message::handle(&d, event).expect("handled");
     // What Cognito does after we return: replace the placeholder with the code.
@@ -63,7 +63,7 @@ fn the_user_locale_selects_the_language() {
         ("fr_FR", "Réinitialisez"),
         ("de", "Reset"),
     ] {
-        let mut event = cognito_reset_tests::fixture("custom-message-ForgotPassword.json");
+        let mut event = cognito_reset_stack::fixture("custom-message-ForgotPassword.json");
         event["request"]["userAttributes"]["locale"] = json!(locale);
         let out = custom_message::handle(&d, event).expect("handled");
         let subject = out["response"]["emailSubject"].as_str().expect("set");

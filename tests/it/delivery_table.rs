@@ -14,7 +14,7 @@ use cognito_reset::delivery::ledger::{
     Channel, ClaimInput, Claimed, Ledger, Lifetimes, Limit, Limits, Purpose, Settled, TableError, claim,
 };
 use cognito_reset::delivery::sns::SnsSender;
-use cognito_reset_tests::{Fault, FaultProxy, Moto, cognito_encrypt_many, local_sdk_config};
+use cognito_reset_stack::{Fault, FaultProxy, Moto, cognito_encrypt_many, local_sdk_config};
 use custom_sms_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
 
@@ -40,7 +40,7 @@ impl Stack {
         let proxy = FaultProxy::start(&moto.endpoint);
         let sdk = block_on(local_sdk_config(&proxy.endpoint));
         let key = create_key(&sdk);
-        block_on(cognito_reset_tests::demo::create_delivery_table(&sdk, TABLE)).expect("create table");
+        block_on(cognito_reset_stack::demo::create_delivery_table(&sdk, TABLE)).expect("create table");
         Some(Stack { moto, proxy, key, sdk })
     }
 
@@ -83,7 +83,7 @@ impl Stack {
 }
 
 fn event(code: &str) -> Value {
-    let mut e = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
+    let mut e = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     e["userPoolId"] = json!(POOL);
     e["request"]["code"] = json!(code);
     e["request"]["userAttributes"]["phone_number"] = json!(PHONE);

@@ -3,15 +3,15 @@
 //! SES and SNS.
 
 use cognito_reset::rules::timestamp;
-use cognito_reset_tests::demo::{self, EMAIL, PHONE, Stack};
-use cognito_reset_tests::{block_on, stack_required};
+use cognito_reset_stack::demo::{self, EMAIL, PHONE, Stack};
+use cognito_reset_stack::{block_on, stack_required};
 
 #[test]
 fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
     let stack = match block_on(Stack::start(&|_| {}, &demo::DEMO_LIMITS)) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
-            cognito_reset_tests::skipped(&format!("end-to-end flow: {e}"));
+            cognito_reset_stack::skipped(&format!("end-to-end flow: {e}"));
             return;
         }
         Err(e) => panic!("the local stack did not start: {e}"),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use cognito_reset::code::kms::KmsDecryptor;
 use cognito_reset::delivery::ses::SesSender;
-use cognito_reset_tests::{LambdaWatch, Suite};
+use cognito_reset_stack::{LambdaWatch, Suite};
 use custom_email_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
 
@@ -16,7 +16,7 @@ const TO: &str = "jane.doe@example.com";
 const FROM: &str = "no-reply@example.com";
 
 fn event(source: &str, code: &str) -> Value {
-    let mut e = cognito_reset_tests::fixture("custom-email-sender-ForgotPassword.json");
+    let mut e = cognito_reset_stack::fixture("custom-email-sender-ForgotPassword.json");
     e["triggerSource"] = json!(source);
     e["userPoolId"] = json!(POOL);
     e["request"]["code"] = json!(code);

@@ -8,7 +8,7 @@
 
 use cognito_reset::delivery::eum::{EumOptions, EumSender};
 use cognito_reset::delivery::{DELIVERY_ATTEMPTS, DeliveryError, Sms, SmsSender};
-use cognito_reset_tests::{EumAnswer, EumStandIn, LambdaWatch, Suite, block_on, production_sdk_config};
+use cognito_reset_stack::{EumAnswer, EumStandIn, LambdaWatch, Suite, block_on, production_sdk_config};
 use serde_json::json;
 
 const TARGET: &str = "PinpointSMSVoiceV2.SendTextMessage";
@@ -184,7 +184,7 @@ fn the_function_delivers_through_end_user_messaging_when_configured() {
     };
     let pool = "us-east-1_Eum2";
     let code = "590314";
-    let mut event = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
+    let mut event = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     event["userPoolId"] = json!(pool);
     event["request"]["code"] = json!(local.encrypt(pool, Suite::Cognito, code));
     let answer = watch.invoke("custom-sms-sender", &serde_json::to_vec(&event).expect("json"));

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use cognito_reset::code::kms::KmsDecryptor;
 use cognito_reset::delivery::{ses::SesSender, sns::SnsSender};
-use cognito_reset_tests::{Fault, FaultProxy, Suite, production_sdk_config};
+use cognito_reset_stack::{Fault, FaultProxy, Suite, production_sdk_config};
 use serde_json::{Value, json};
 
 use crate::{LocalKms, block_on};
@@ -75,14 +75,14 @@ fn rig(test: &str) -> Option<Rig> {
 }
 
 fn sms_event(code: &str) -> Value {
-    let mut e = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
+    let mut e = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     e["userPoolId"] = json!(POOL);
     e["request"]["code"] = json!(code);
     e
 }
 
 fn email_event(code: &str) -> Value {
-    let mut e = cognito_reset_tests::fixture("custom-email-sender-ForgotPassword.json");
+    let mut e = cognito_reset_stack::fixture("custom-email-sender-ForgotPassword.json");
     e["userPoolId"] = json!(POOL);
     e["request"]["code"] = json!(code);
     e

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use cognito_reset_tests::{Moto, root};
+use cognito_reset_stack::{Moto, root};
 use serde_json::{Value, json};
 
 use crate::{block_on, moto_sdk_config};
@@ -824,7 +824,7 @@ fn deploy_and_attach_refuse_what_cannot_work_with_one_line_per_problem() {
         return;
     };
     let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
-    let custom = cognito_reset_tests::demo::custom_schema;
+    let custom = cognito_reset_stack::demo::custom_schema;
     // A LITE pool that verifies by link, with the attributes, and one client that can write them.
     let pool = block_on(
         idp.create_user_pool()
@@ -1428,7 +1428,7 @@ fn post_confirmation_may_read_the_users_of_its_pool_and_pre_token_may_not() {
 #[test]
 fn make_force_reset_sets_the_flag_and_signs_the_user_out_everywhere() {
     use cognito_reset::aws::cognito::types::{AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
-    use cognito_reset_tests::demo::{attribute, custom_schema};
+    use cognito_reset_stack::demo::{attribute, custom_schema};
     let Some(moto) = Moto::start("force_reset") else {
         return;
     };

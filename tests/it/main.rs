@@ -65,11 +65,11 @@ pub fn assert_cognito_accepts(kind: MessageKind, event: &Value, what: &str) {
 }
 
 /// An AWS SDK configuration pointed at the local moto server.
-pub fn moto_sdk_config(moto: &cognito_reset_tests::Moto) -> aws_config::SdkConfig {
-    block_on(cognito_reset_tests::local_sdk_config(&moto.endpoint))
+pub fn moto_sdk_config(moto: &cognito_reset_stack::Moto) -> aws_config::SdkConfig {
+    block_on(cognito_reset_stack::local_sdk_config(&moto.endpoint))
 }
 
-pub use cognito_reset_tests::block_on;
+pub use cognito_reset_stack::block_on;
 
 /// The pre token handler, run to completion, with an in-memory user store.
 pub fn pre_token_handle(
@@ -82,20 +82,20 @@ pub fn pre_token_handle(
 
 /// Creates a KMS key on moto and returns its ARN.
 pub fn create_key(sdk: &aws_config::SdkConfig) -> String {
-    block_on(cognito_reset_tests::create_key(sdk)).expect("create key")
+    block_on(cognito_reset_stack::create_key(sdk)).expect("create key")
 }
 
 /// A moto server with a KMS key, and an SDK configuration pointed at it.
 #[derive(Debug)]
 pub struct LocalKms {
-    pub moto: cognito_reset_tests::Moto,
+    pub moto: cognito_reset_stack::Moto,
     pub sdk: aws_config::SdkConfig,
     pub key: String,
 }
 
 impl LocalKms {
     pub fn start(test: &str) -> Option<LocalKms> {
-        let moto = cognito_reset_tests::Moto::start(test)?;
+        let moto = cognito_reset_stack::Moto::start(test)?;
         let sdk = moto_sdk_config(&moto);
         let key = create_key(&sdk);
         Some(LocalKms { moto, sdk, key })
@@ -111,7 +111,7 @@ impl LocalKms {
     }
 
     /// Encrypts as Cognito does, with the Python Encryption SDK.
-    pub fn encrypt(&self, pool: &str, suite: cognito_reset_tests::Suite, plaintext: &str) -> String {
-        cognito_reset_tests::cognito_encrypt(&self.moto, &self.key, pool, suite, plaintext)
+    pub fn encrypt(&self, pool: &str, suite: cognito_reset_stack::Suite, plaintext: &str) -> String {
+        cognito_reset_stack::cognito_encrypt(&self.moto, &self.key, pool, suite, plaintext)
     }
 }

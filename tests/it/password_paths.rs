@@ -24,10 +24,10 @@ use cognito_reset::aws::cognito::types::{
     AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType, VerifiedAttributeType,
 };
 use cognito_reset::rules::timestamp;
-use cognito_reset_tests::demo::{
+use cognito_reset_stack::demo::{
     Stack, attribute, custom_schema, err, html_text, jwt_claims, sign_in_as, six_digit_code,
 };
-use cognito_reset_tests::{block_on, stack_required};
+use cognito_reset_stack::{block_on, stack_required};
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400;
@@ -490,7 +490,7 @@ fn message<E: ProvideErrorMetadata, R>(e: &cognito_reset::aws::cognito::error::S
 /// CloudTrail record, with the pool id the template substitutes.
 fn cloudtrail_as_the_rule_delivers_it(pool: &str, detail: &Value) -> Value {
     let template: Value = serde_json::from_slice(
-        &std::fs::read(cognito_reset_tests::root().join("infra/template.json")).expect("template"),
+        &std::fs::read(cognito_reset_stack::root().join("infra/template.json")).expect("template"),
     )
     .expect("template JSON");
     let transformer = &template["Resources"]["PasswordChangeRule"]["Properties"]["Targets"][0]["InputTransformer"];
@@ -522,7 +522,7 @@ fn no_password_path_locks_a_user_out() {
     let stack = match block_on(Stack::start(&|_| {}, &settings)) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
-            cognito_reset_tests::skipped(&format!("every password path: {e}"));
+            cognito_reset_stack::skipped(&format!("every password path: {e}"));
             return;
         }
         Err(e) => panic!("the local stack did not start: {e}"),

@@ -9,7 +9,7 @@ use cognito_reset::aws::cognito;
 use cognito_reset::rules::{Violation, timestamp};
 use cognito_reset::users::UpdateError;
 use cognito_reset::users::cognito::CognitoUsers;
-use cognito_reset_tests::Moto;
+use cognito_reset_stack::Moto;
 use post_confirmation::PostConfirmationError;
 use pre_token::PreTokenError;
 use serde_json::{Value, json};
@@ -45,7 +45,7 @@ fn every_pre_token_fixture_gets_its_claims_in_the_right_shape() {
         };
         for version in ["1", "2", "3"] {
             let name = format!("pre-token-v{version}-{source}.json");
-            let out = crate::pre_token_handle(&d, cognito_reset_tests::fixture(&name), NOW)
+            let out = crate::pre_token_handle(&d, cognito_reset_stack::fixture(&name), NOW)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let r = &out["response"];
             if version == "1" {
@@ -78,7 +78,7 @@ fn every_pre_token_fixture_gets_its_claims_in_the_right_shape() {
             );
         }
     }
-    let m2m = cognito_reset_tests::fixture("pre-token-v3-ClientCredentials.json");
+    let m2m = cognito_reset_stack::fixture("pre-token-v3-ClientCredentials.json");
     assert_eq!(crate::pre_token_handle(&d, m2m.clone(), NOW).expect("passes"), m2m);
 }
 
@@ -88,7 +88,7 @@ fn expired_passwords_are_denied_or_restricted_per_version() {
     let deny = pre(&[("PASSWORD_MAX_AGE_DAYS", "90")]);
     let restrict = pre(&[("PASSWORD_MAX_AGE_DAYS", "90"), ("ON_VIOLATION", "restrict")]);
     for version in ["1", "2", "3"] {
-        let e = cognito_reset_tests::fixture(&format!("pre-token-v{version}-Authentication.json"));
+        let e = cognito_reset_stack::fixture(&format!("pre-token-v{version}-Authentication.json"));
         assert!(matches!(
             crate::pre_token_handle(&deny, e.clone(), later),
             Err(PreTokenError::Denied(Violation::Expired))
@@ -108,7 +108,7 @@ fn expired_passwords_are_denied_or_restricted_per_version() {
 fn pool_with_user(moto: &Moto, changed_at: &str) -> (cognito::Client, String, String) {
     use cognito::types::AttributeType;
     let client = cognito::Client::new(&moto_sdk_config(moto));
-    let custom = cognito_reset_tests::demo::custom_schema;
+    let custom = cognito_reset_stack::demo::custom_schema;
     let pool = block_on(
         client
             .create_user_pool()
@@ -145,7 +145,7 @@ fn attributes(client: &cognito::Client, pool: &str, user: &str) -> Value {
 }
 
 fn token_event(pool: &str, user: &str, attrs: Value) -> Value {
-    let mut e = cognito_reset_tests::fixture("pre-token-v2-Authentication.json");
+    let mut e = cognito_reset_stack::fixture("pre-token-v2-Authentication.json");
     e["userPoolId"] = json!(pool);
     e["userName"] = json!(user);
     e["request"]["userAttributes"] = attrs;
@@ -172,7 +172,7 @@ fn a_too_old_password_is_denied_until_a_reset_is_recorded() {
         settings: post_confirmation::Settings::from_source(&HashMap::<&str, &str>::new()).expect("settings"),
         users: CognitoUsers::new(client.clone()),
     };
-    let mut confirmed = cognito_reset_tests::fixture("post-confirmation-ConfirmForgotPassword.json");
+    let mut confirmed = cognito_reset_stack::fixture("post-confirmation-ConfirmForgotPassword.json");
     confirmed["userPoolId"] = json!(pool);
     confirmed["userName"] = json!(user);
     confirmed["request"]["userAttributes"] = attributes(&client, &pool, &user);
@@ -198,7 +198,7 @@ fn cognito_errors_are_reported_clearly() {
         settings: post_confirmation::Settings::from_source(&HashMap::<&str, &str>::new()).expect("settings"),
         users: CognitoUsers::new(client),
     };
-    let mut unknown_user = cognito_reset_tests::fixture("post-confirmation-ConfirmForgotPassword.json");
+    let mut unknown_user = cognito_reset_stack::fixture("post-confirmation-ConfirmForgotPassword.json");
     unknown_user["userPoolId"] = json!(pool);
     unknown_user["userName"] = json!("nobody");
     let err = block_on(post_confirmation::handle(&post, unknown_user, NOW)).expect_err("must fail");
@@ -206,7 +206,7 @@ fn cognito_errors_are_reported_clearly() {
         matches!(&err, PostConfirmationError::NotRecorded(UpdateError::Rejected(code)) if code == "UserNotFoundException"),
         "{err}"
     );
-    let mut unknown_pool = cognito_reset_tests::fixture("post-confirmation-ConfirmForgotPassword.json");
+    let mut unknown_pool = cognito_reset_stack::fixture("post-confirmation-ConfirmForgotPassword.json");
     unknown_pool["userPoolId"] = json!("us-east-1_Nope");
     let err = block_on(post_confirmation::handle(&post, unknown_pool, NOW)).expect_err("must fail");
     assert!(err.to_string().contains("ResourceNotFoundException"), "{err}");
@@ -222,7 +222,7 @@ fn a_cloudtrail_admin_set_password_event_is_recorded_in_the_pool() {
         settings: post_confirmation::Settings::from_source(&HashMap::<&str, &str>::new()).expect("settings"),
         users: CognitoUsers::new(client.clone()),
     };
-    let mut e = cognito_reset_tests::fixture("eventbridge-cloudtrail-AdminSetUserPassword.json");
+    let mut e = cognito_reset_stack::fixture("eventbridge-cloudtrail-AdminSetUserPassword.json");
     e["detail"]["requestParameters"]["userPoolId"] = json!(pool);
     e["detail"]["requestParameters"]["username"] = json!(user);
     block_on(post_confirmation::handle(&post, e, NOW)).expect("recorded");

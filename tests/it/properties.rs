@@ -135,7 +135,7 @@ fn a_custom_message_response_is_either_acceptable_or_absent_and_usually_present(
                 .filter(|k| k.sent_by(Family::CustomMessage))
                 .nth(kind)
                 .expect("kind");
-            let mut e = cognito_reset_tests::fixture(&format!("custom-message-{}.json", kind.name()));
+            let mut e = cognito_reset_stack::fixture(&format!("custom-message-{}.json", kind.name()));
             e["request"]["userAttributes"]["given_name"] = json!(given);
             e["request"]["userAttributes"]["name"] = json!(family);
             e["request"]["userAttributes"]["locale"] = json!(locale);

@@ -10,11 +10,24 @@ use cognito_reset::events::custom_message::CustomMessageRequest;
 use cognito_reset::events::sender::SenderRequest;
 use cognito_reset::events::{self, Envelope, Family, MessageKind};
 
+/// The variable that names the folder of events AWS, its libraries and users published (the
+/// team handbook's `fixtures/events`, which this repository does not copy).
+const PUBLISHED_EVENTS: &str = "COGNITO_RESET_PUBLISHED_EVENTS";
+
+/// The published events' folder when [`PUBLISHED_EVENTS`] names one (a relative path is taken
+/// from the workspace root, as `.ci/run` gives it); `None` when it is unset. Panics when it
+/// names a folder that is not there: a run that asked for them must not pass without them.
+fn published_events_dir() -> Option<PathBuf> {
+    let named = std::env::var_os(PUBLISHED_EVENTS).filter(|v| !v.is_empty())?;
+    let dir = cognito_reset_stack::root().join(named);
+    assert!(dir.is_dir(), "{PUBLISHED_EVENTS}={} is not a folder", dir.display());
+    Some(dir)
+}
+
 fn published() -> Option<Vec<(String, PathBuf)>> {
-    let Some(dir) = cognito_reset_tests::published_events_dir() else {
-        cognito_reset_tests::skipped(&format!(
-            "published events: {} names no folder (CI sets it to ../shared/fixtures/events)",
-            cognito_reset_tests::PUBLISHED_EVENTS
+    let Some(dir) = published_events_dir() else {
+        cognito_reset_stack::skipped(&format!(
+            "published events: {PUBLISHED_EVENTS} names no folder (CI sets it to ../shared/fixtures/events)"
         ));
         return None;
     };

@@ -3,7 +3,7 @@
 //! contain a code, a temporary password, a ciphertext, or an unmasked phone number or address.
 
 use cognito_reset::events::{Family, MessageKind};
-use cognito_reset_tests::{LambdaWatch, Suite};
+use cognito_reset_stack::{LambdaWatch, Suite};
 use serde_json::{Value, json};
 
 use crate::LocalKms;
@@ -17,7 +17,7 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
     let Some(local) = LocalKms::start("secrets") else {
         return;
     };
-    cognito_reset_tests::block_on(
+    cognito_reset_stack::block_on(
         cognito_reset::aws::ses::Client::new(&local.sdk)
             .create_email_identity()
             .email_identity("no-reply@example.com")
@@ -55,7 +55,7 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
     {
         invoke(
             "custom-message",
-            &cognito_reset_tests::fixture(&format!("custom-message-{}.json", kind.name())),
+            &cognito_reset_stack::fixture(&format!("custom-message-{}.json", kind.name())),
         );
     }
     invoke("custom-message", &json!(["not an event"]));
@@ -66,7 +66,7 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         ("custom-email-sender", "custom-email-sender"),
     ] {
         for (i, kind) in MessageKind::ALL.into_iter().enumerate() {
-            let mut e = cognito_reset_tests::fixture(&format!("{family}-{}.json", kind.name()));
+            let mut e = cognito_reset_stack::fixture(&format!("{family}-{}.json", kind.name()));
             e["userPoolId"] = json!(POOL);
             if kind != MessageKind::AccountTakeOverNotification {
                 // Temporary passwords are not digits; codes are.
@@ -81,23 +81,23 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
             }
             invoke(function, &e);
         }
-        let mut wrong_pool = cognito_reset_tests::fixture(&format!("{family}-ForgotPassword.json"));
+        let mut wrong_pool = cognito_reset_stack::fixture(&format!("{family}-ForgotPassword.json"));
         let other = "990011";
         secrets.push(other.to_owned());
         wrong_pool["request"]["code"] = json!(local.encrypt("us-east-1_Other", Suite::Committing, other));
         invoke(function, &wrong_pool);
-        let mut garbage = cognito_reset_tests::fixture(&format!("{family}-SignUp.json"));
+        let mut garbage = cognito_reset_stack::fixture(&format!("{family}-SignUp.json"));
         garbage["request"]["code"] = json!("bm90IGEgY2lwaGVydGV4dA==");
         invoke(function, &garbage);
         invoke(function, &json!({"triggerSource": 12, "request": "x"}));
     }
-    let mut bad_number = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
+    let mut bad_number = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     bad_number["request"]["userAttributes"]["phone_number"] = json!("+1 206-555-0100 ext 9");
     invoke("custom-sms-sender", &bad_number);
 
     // Password rules: allowed, denied, restricted-as-denied (V1), malformed.
     for version in ["1", "2", "3"] {
-        let mut e = cognito_reset_tests::fixture(&format!("pre-token-v{version}-Authentication.json"));
+        let mut e = cognito_reset_stack::fixture(&format!("pre-token-v{version}-Authentication.json"));
         invoke("pre-token", &e);
         e["request"]["userAttributes"]["custom:password_changed_at"] = json!("2020-01-01T00:00:00Z");
         invoke("pre-token", &e);
@@ -109,7 +109,7 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         "post-confirmation-ConfirmSignUp.json",
         "eventbridge-cloudtrail-ChangePassword.json",
     ] {
-        invoke("post-confirmation", &cognito_reset_tests::fixture(name));
+        invoke("post-confirmation", &cognito_reset_stack::fixture(name));
     }
 
     let logs = watch.logs();

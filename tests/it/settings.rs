@@ -8,7 +8,7 @@ use cognito_reset::settings::{self, Rule, Setting};
 use serde_json::Value;
 
 fn template() -> Value {
-    serde_json::from_slice(&std::fs::read(cognito_reset_tests::root().join("infra/template.json")).expect("template"))
+    serde_json::from_slice(&std::fs::read(cognito_reset_stack::root().join("infra/template.json")).expect("template"))
         .expect("template JSON")
 }
 
@@ -282,7 +282,7 @@ fn every_variable_the_template_gives_a_function_is_a_setting_of_that_function() 
 
 #[test]
 fn the_functions_the_settings_name_are_the_workspaces() {
-    let mut members: Vec<String> = std::fs::read_dir(cognito_reset_tests::root().join("functions"))
+    let mut members: Vec<String> = std::fs::read_dir(cognito_reset_stack::root().join("functions"))
         .expect("functions/")
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -295,7 +295,7 @@ fn the_functions_the_settings_name_are_the_workspaces() {
 
 #[test]
 fn the_files_generated_from_the_settings_are_current() {
-    let root = cognito_reset_tests::root();
+    let root = cognito_reset_stack::root();
     let page = std::fs::read_to_string(root.join("docs/src/configuration.md")).expect("configuration.md");
     let current = settings::with_configuration_table(&page).expect("configuration.md has the settings markers");
     assert!(

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use cognito_reset::code::kms::KmsDecryptor;
 use cognito_reset::delivery::sns::SnsSender;
-use cognito_reset_tests::{LambdaWatch, Moto, Suite, cognito_encrypt};
+use cognito_reset_stack::{LambdaWatch, Moto, Suite, cognito_encrypt};
 use custom_sms_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
 
@@ -17,7 +17,7 @@ const POOL: &str = "us-east-1_Rst123";
 const PHONE: &str = "+12065550123";
 
 fn event(source: &str, code: &str) -> Value {
-    let mut e = cognito_reset_tests::fixture("custom-sms-sender-ForgotPassword.json");
+    let mut e = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     e["triggerSource"] = json!(source);
     e["userPoolId"] = json!(POOL);
     e["request"]["code"] = json!(code);

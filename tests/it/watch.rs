@@ -2,7 +2,7 @@
 //! invoked through the Lambda Invoke API exactly as Cognito would.
 
 use cognito_reset::events::{Family, MessageKind};
-use cognito_reset_tests::LambdaWatch;
+use cognito_reset_stack::LambdaWatch;
 
 #[test]
 fn custom_message_answers_every_fixture_and_refuses_a_malformed_event() {
@@ -17,7 +17,7 @@ fn custom_message_answers_every_fixture_and_refuses_a_malformed_event() {
         .filter(|k| k.sent_by(Family::CustomMessage))
     {
         let name = format!("custom-message-{}.json", kind.name());
-        let event = cognito_reset_tests::fixture(&name);
+        let event = cognito_reset_stack::fixture(&name);
         let answer = watch.invoke("custom-message", &serde_json::to_vec(&event).expect("json"));
         assert_eq!(answer.status, 200, "{name}: {answer:?}\n{}", watch.logs());
         assert_eq!(answer.function_error, None, "{name}: {answer:?}");
@@ -57,14 +57,14 @@ fn an_unusable_configuration_degrades_and_never_fails_init() {
         ("pre-token", "pre-token-v2-Authentication.json"),
         ("post-confirmation", "post-confirmation-ConfirmForgotPassword.json"),
     ] {
-        let event = cognito_reset_tests::fixture(fixture);
+        let event = cognito_reset_stack::fixture(fixture);
         let answer = watch.invoke(function, &serde_json::to_vec(&event).expect("json"));
         assert_eq!(answer.status, 200, "{function}: {answer:?}\n{}", watch.logs());
         assert_eq!(answer.function_error, None, "{function}: {answer:?}");
         assert_eq!(answer.json(), event, "{function}: the event comes back unchanged");
     }
     for function in ["custom-sms-sender", "custom-email-sender"] {
-        let event = cognito_reset_tests::fixture(&format!("{function}-ForgotPassword.json"));
+        let event = cognito_reset_stack::fixture(&format!("{function}-ForgotPassword.json"));
         let answer = watch.invoke(function, &serde_json::to_vec(&event).expect("json"));
         assert!(
             answer.status >= 400 || answer.function_error.is_some(),

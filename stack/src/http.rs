@@ -1,4 +1,5 @@
-//! A minimal HTTP/1.1 exchange for the loopback proxies: one request per connection, and an
+//! A minimal HTTP/1.1 exchange for the loopback servers (the proxies, the End User Messaging
+//! stand-in, the benchmark's Runtime API): reading a request, writing an answer, and an
 //! acceptor serving each connection on its own thread. Hand-written on purpose: the fault
 //! proxy must decide exactly when (and whether) an answer is written, which a server crate hides.
 
@@ -14,11 +15,20 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
+    /// Reads the one request of a connection.
     pub fn read(conn: &TcpStream) -> std::io::Result<HttpRequest> {
-        use std::io::{BufRead, BufReader, Read};
-        let mut reader = BufReader::new(conn.try_clone()?);
+        let mut reader = std::io::BufReader::new(conn.try_clone()?);
+        HttpRequest::read_next(&mut reader)?
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no request"))
+    }
+
+    /// Reads the next request of a kept-alive connection; `None` when the client closed it.
+    pub fn read_next(reader: &mut std::io::BufReader<TcpStream>) -> std::io::Result<Option<HttpRequest>> {
+        use std::io::{BufRead, Read};
         let mut request_line = String::new();
-        reader.read_line(&mut request_line)?;
+        if reader.read_line(&mut request_line)? == 0 {
+            return Ok(None);
+        }
         let mut words = request_line.split_whitespace();
         let method = words.next().unwrap_or("GET").to_owned();
         let path = words.next().unwrap_or("/").to_owned();
@@ -26,7 +36,9 @@ impl HttpRequest {
         let mut length = 0usize;
         loop {
             let mut line = String::new();
-            reader.read_line(&mut line)?;
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(None);
+            }
             let line = line.trim_end();
             if line.is_empty() {
                 break;
@@ -40,12 +52,12 @@ impl HttpRequest {
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
-        Ok(HttpRequest {
+        Ok(Some(HttpRequest {
             method,
             path,
             headers,
             body,
-        })
+        }))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -90,18 +102,29 @@ impl HttpRequest {
 }
 
 /// Writes a response and closes the exchange.
-pub fn write_response(
+pub fn write_response(conn: &TcpStream, status: u16, headers: &[(String, String)], body: &[u8]) -> std::io::Result<()> {
+    write_answer(conn, status, headers, body, false)
+}
+
+/// Writes a response; `keep_alive` leaves the connection open for the client's next request
+/// (as Lambda runtime clients expect of the Runtime API).
+pub fn write_answer(
     mut conn: &TcpStream,
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
+    keep_alive: bool,
 ) -> std::io::Result<()> {
     use std::io::Write;
     let mut head = format!("HTTP/1.1 {status} {}\r\n", if status < 400 { "OK" } else { "Error" });
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+    let connection = if keep_alive { "keep-alive" } else { "close" };
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: {connection}\r\n\r\n",
+        body.len()
+    ));
     conn.write_all(head.as_bytes())?;
     conn.write_all(body)?;
     conn.flush()

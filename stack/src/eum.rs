@@ -34,6 +34,12 @@ pub struct EumStandIn {
 
 impl EumStandIn {
     pub fn start() -> EumStandIn {
+        EumStandIn::start_with_journal(None)
+    }
+
+    /// Also appends each request, as one JSON line `{"target", "request"}`, to `journal`
+    /// (`make stack`, whose `make sent` reads it from another process).
+    pub fn start_with_journal(journal: Option<PathBuf>) -> EumStandIn {
         use std::sync::Arc;
         let requests: Arc<Mutex<Vec<EumRequest>>> = Arc::default();
         let answers: Arc<Mutex<Vec<EumAnswer>>> = Arc::default();
@@ -44,6 +50,17 @@ impl EumStandIn {
             let body = serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null);
             let n = {
                 let mut all = r.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(path) = &journal {
+                    let line = serde_json::json!({"target": target, "request": body});
+                    let appended = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)
+                        .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
+                    if let Err(e) = appended {
+                        eprintln!("End User Messaging stand-in: cannot append to {}: {e}", path.display());
+                    }
+                }
                 all.push((target, body));
                 all.len()
             };

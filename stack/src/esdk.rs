@@ -40,7 +40,7 @@ fn run_encrypt(moto: &Moto, key_arn: &str, user_pool_id: &str, suite: Suite, pla
         python
     };
     let mut child = Command::new(python)
-        .arg(root().join("tests/support/esdk_encrypt.py"))
+        .arg(root().join("stack/support/esdk_encrypt.py"))
         .args(["--key-arn", key_arn, "--user-pool-id", user_pool_id, "--suite"])
         .arg(match suite {
             Suite::Cognito => "cognito",

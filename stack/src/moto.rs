@@ -32,7 +32,7 @@ impl Moto {
     }
 
     /// Starts moto with its DynamoDB operations serialized, as DynamoDB's transactions are
-    /// (`tests/support/moto_serialized.py`): the only moto a concurrency test can trust.
+    /// (`stack/support/moto_serialized.py`): the only moto a concurrency test can trust.
     pub fn start_serialized(test: &str) -> Option<Moto> {
         require_tool("moto_server", test)?;
         let python = tool("python3").expect("python3");
@@ -43,7 +43,7 @@ impl Moto {
         };
         let port = free_port();
         let mut cmd = Command::new(python);
-        cmd.arg(root().join("tests/support/moto_serialized.py"))
+        cmd.arg(root().join("stack/support/moto_serialized.py"))
             .args(["-H", "127.0.0.1", "-p"])
             .arg(port.to_string());
         let log = std::env::temp_dir().join(format!("moto-{port}.log"));
@@ -57,13 +57,7 @@ impl Moto {
     /// Everything moto recorded (`/moto-api/data.json`): sent SMS under `sns.SMS`, email
     /// under `ses.Message`.
     pub fn recorded(&self) -> serde_json::Value {
-        let body = ureq::get(format!("{}/moto-api/data.json", self.endpoint))
-            .call()
-            .expect("moto data")
-            .body_mut()
-            .read_to_string()
-            .expect("moto data body");
-        serde_json::from_str(&body).expect("moto data is JSON")
+        moto_recorded(&self.endpoint).expect("moto data")
     }
 
     /// The SMS moto recorded, as (phone number, message).
@@ -93,6 +87,17 @@ impl Moto {
             ("AWS_SECRET_ACCESS_KEY", LOCAL_SECRET_KEY.to_owned()),
         ]
     }
+}
+
+/// What the moto server at `endpoint` recorded (`/moto-api/data.json`).
+pub fn moto_recorded(endpoint: &str) -> Result<serde_json::Value, String> {
+    let body = ureq::get(format!("{endpoint}/moto-api/data.json"))
+        .call()
+        .map_err(|e| format!("{endpoint}/moto-api/data.json: {e}"))?
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("moto data: {e}"))?;
+    serde_json::from_str(&body).map_err(|e| format!("moto data is not JSON: {e}"))
 }
 
 fn local_loader(endpoint: &str) -> aws_config::ConfigLoader {

@@ -1,8 +1,8 @@
-//! `make demo`: the whole reset flow, locally, on real parts. See `cognito_reset_tests::demo`.
+//! `make demo`: the whole reset flow, locally, on real parts. See `cognito_reset_stack::demo`.
 //! `KEEP=1` keeps the stack running afterwards (Ctrl-C stops it).
 #![allow(clippy::print_stdout)]
 
-use cognito_reset_tests::demo::{self, Stack};
+use cognito_reset_stack::demo::{self, Stack};
 
 fn step(line: &str) {
     println!("==> {line}");
@@ -85,12 +85,12 @@ fn main() {
     // Ctrl-C at any point stops every process the demo started.
     runtime.spawn(async {
         if tokio::signal::ctrl_c().await.is_ok() && std::env::var("KEEP").map_or(true, |v| v != "1") {
-            cognito_reset_tests::stop_all();
+            cognito_reset_stack::stop_all();
             std::process::exit(130);
         }
     });
     let result = runtime.block_on(main_flow());
-    cognito_reset_tests::stop_all();
+    cognito_reset_stack::stop_all();
     if let Err(e) = result {
         eprintln!("demo failed: {e}");
         std::process::exit(1);

@@ -19,7 +19,7 @@ pub fn stop_all() {
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("tests/ is in the workspace")
+        .expect("stack/ is in the workspace")
         .to_path_buf()
 }
 
@@ -33,20 +33,6 @@ pub fn fixture(name: &str) -> serde_json::Value {
     let path = fixtures_dir().join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The variable that names the folder of events AWS, its libraries and users published (the
-/// team handbook's `fixtures/events`, which this repository does not copy).
-pub const PUBLISHED_EVENTS: &str = "COGNITO_RESET_PUBLISHED_EVENTS";
-
-/// The published events' folder when [`PUBLISHED_EVENTS`] names one (a relative path is taken
-/// from the workspace root, as `.ci/run` gives it); `None` when it is unset. Panics when it
-/// names a folder that is not there: a run that asked for them must not pass without them.
-pub fn published_events_dir() -> Option<PathBuf> {
-    let named = std::env::var_os(PUBLISHED_EVENTS).filter(|v| !v.is_empty())?;
-    let dir = root().join(named);
-    assert!(dir.is_dir(), "{PUBLISHED_EVENTS}={} is not a folder", dir.display());
-    Some(dir)
 }
 
 /// Says on the terminal that a test did not run and why. Written to the process's stderr
