@@ -171,10 +171,10 @@ docs: $(MDBOOK) ## Build the book (docs/) into target/book/ and check every link
 	$(MDBOOK) build docs
 	$(PYTHON) scripts/check-docs.py
 
-phone-data: ## Write shared/src/delivery/phone/data.rs from the phonenumber crate's metadata (after upgrading it)
+phone-data: ## Write shared/src/domain/phone/data.rs and shared/src/domain/settings/countries.rs from the phonenumber crate (after upgrading it)
 	cargo run --quiet --locked -p gen-phone-data
 
-settings: ## Write the configuration table (docs/src/configuration.md) and shared/settings.json from shared/src/settings
+settings: ## Write the configuration table (docs/src/configuration.md) and shared/settings.json from shared/src/domain/settings
 	cargo run --quiet --locked -p settings-docs
 
 example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring

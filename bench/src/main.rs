@@ -348,7 +348,7 @@ const TO: &str = "jane.doe@example.com";
 
 /// One request of every kind the subjects make, through the same proxy, before any timing.
 fn warm_stand_ins(sdk: &aws_config::SdkConfig, key: &str) -> Result<(), String> {
-    use cognito_reset::aws::{kms, ses, sns};
+    use cognito_reset::adapters::aws::{kms, ses, sns};
     block_on(async {
         let kms = kms::Client::new(sdk);
         let blob = kms

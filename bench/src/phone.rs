@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use cognito_reset::delivery::phone::{self, AllowedCountries};
+use cognito_reset::domain::phone::{self, AllowedCountries};
 
 use crate::percentile;
 

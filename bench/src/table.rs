@@ -343,7 +343,7 @@ fn invoke_ok(api: &mut RuntimeApi, event: &[u8]) -> Result<Duration, String> {
 
 /// Message items in state `sent`, read from moto directly (not through the counting proxy).
 fn sent_items(moto: &Moto) -> Result<usize, String> {
-    use cognito_reset::aws::dynamodb::{Client, types::AttributeValue};
+    use cognito_reset::adapters::aws::dynamodb::{Client, types::AttributeValue};
     block_on(async {
         let client = Client::new(&local_sdk_config(&moto.endpoint).await);
         let mut count = 0;

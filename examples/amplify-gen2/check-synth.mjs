@@ -63,7 +63,7 @@ function check(resources) {
   assert.deepEqual(pool.LambdaConfig.KMSKeyID, arnOf(keyId), 'the pool encrypts codes under the senders key');
   for (const [name, sender] of [['custom-sms-sender', sms], ['custom-email-sender', email]]) {
     assert.deepEqual(sender.Environment.Variables.KEY_ARN, arnOf(keyId), `${name} KEY_ARN is the pool's key`);
-    assert.equal(sender.Timeout, 20, `${name} timeout holds the steps' budgets (shared/src/budgets.rs)`);
+    assert.equal(sender.Timeout, 20, `${name} timeout holds the steps' budgets (shared/src/domain/budgets.rs)`);
   }
   assert.deepEqual(pool.LambdaConfig.CustomSMSSender, { LambdaArn: arnOf(smsId), LambdaVersion: 'V1_0' });
   assert.deepEqual(pool.LambdaConfig.CustomEmailSender, { LambdaArn: arnOf(emailId), LambdaVersion: 'V1_0' });

@@ -1,8 +1,8 @@
 //! Renders one message to stdout: `cargo run -p cognito-reset --example render -- ForgotPassword pt-BR`.
 #![allow(clippy::print_stdout)]
 
-use cognito_reset::events::{Family, MessageKind, StringMap};
-use cognito_reset::messages::{Branding, Catalog, Code, MessageInput};
+use cognito_reset::domain::events::{Family, MessageKind, StringMap};
+use cognito_reset::domain::messages::{Branding, Catalog, Code, MessageInput};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -3,10 +3,10 @@
 
 use std::sync::Mutex;
 
-use crate::code::{CodeDecryptor, DecryptError, Decrypted, Secret};
-use crate::delivery::ledger::{Claim, Claimed, Ledger, Settled, TableError};
-use crate::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
-use crate::users::{UpdateError, UserAttributes};
+use crate::domain::code::{CodeDecryptor, DecryptError, Decrypted, Secret};
+use crate::domain::delivery::{DeliveryError, Email, EmailSender, Sms, SmsSender};
+use crate::domain::ledger::{Claim, Claimed, Ledger, Settled, TableError};
+use crate::domain::users::{UpdateError, UserAttributes};
 
 /// Runs a handler's future to completion on a fresh single-threaded runtime.
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -231,7 +231,7 @@ impl Ledger for MemoryLedger {
         let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(answer) = messages
             .get(&c.message)
-            .and_then(|(state, lease, _)| crate::delivery::ledger::existing(Some(state), *lease, u64::MAX, c.now))
+            .and_then(|(state, lease, _)| crate::domain::ledger::existing(Some(state), *lease, u64::MAX, c.now))
         {
             return Ok(answer);
         }

@@ -7,27 +7,16 @@
 //! (no I/O, no clock, no environment) and small adapters behind traits.
 //!
 //! # Layout
-//! - [`events`]: tolerant types for the trigger events, and writing a `response` back.
-//! - [`messages`]: the template catalog, locales, rendering, Cognito's limits, SMS segments.
-//! - [`code`]: the encrypted code custom senders receive: the decryptor trait, and the AWS
-//!   Encryption SDK + KMS implementation (feature `kms`).
-//! - [`budgets`]: how long each step of a custom sender may take.
-//! - [`clock`]: the one place that reads the wall clock.
-//! - [`config`]: environment configuration, read once at init, errors that name the variable.
-//! - [`delivery`]: SMS (SNS) and email (SES v2) senders behind small traits, phone validation.
-//! - [`redact`]: masking of phone numbers and email addresses for logs.
-//! - [`rules`]: password age and forced-reset rules, evaluated with the clock passed in.
-//! - [`sender`]: the flow both custom senders share (read, decrypt, render, report), the
-//!   delivery-table protocol around a delivery, and the typed outcome of an invocation.
-//! - [`settings`]: every environment variable a function reads: its rule, default, doc and
-//!   functions (one source of truth for the parsers, the template, the book and
-//!   `shared/settings.json`).
-//! - [`users`]: writing user attributes (Cognito admin API, feature `cognito`) behind a trait.
-//! - [`telemetry`]: the log subscriber every function installs.
-//! - [`metrics`]: counts and latencies in CloudWatch embedded metric format.
-//! - [`start`]: the start-up every function's `main` shares.
-//! - `aws` (with any AWS feature): the AWS SDK clients the adapters use, built from the
-//!   environment; `fakes` (feature `test-util`): in-memory adapters for handler unit tests.
+//! - [`domain`]: the pure core (events, messages, rules, redaction, settings and their
+//!   configuration, recipient and phone validation, the delivery table's rules, the traits the
+//!   adapters implement). No I/O, no clock, no environment.
+//! - [`sender`]: the flow both custom senders share over those traits (read, claim, decrypt,
+//!   deliver, record), the delivery-table protocol, and the typed outcome of an invocation,
+//!   which names its log line and metric.
+//! - [`adapters`]: the traits' AWS implementations (KMS, SNS, End User Messaging, SES,
+//!   DynamoDB, Cognito), each behind its feature, and AWS error classification in one place.
+//! - [`runtime`]: start-up, telemetry, metrics and the clock: what every `main` shares.
+//! - `fakes` (feature `test-util`): in-memory adapters for handler unit tests.
 
 #[cfg(any(
     feature = "kms",
@@ -37,21 +26,9 @@
     feature = "dynamodb",
     feature = "cognito"
 ))]
-pub mod aws;
-pub mod budgets;
-pub mod clock;
-pub mod code;
-pub mod config;
-pub mod delivery;
-pub mod events;
+pub mod adapters;
+pub mod domain;
 #[cfg(feature = "test-util")]
 pub mod fakes;
-pub mod messages;
-pub mod metrics;
-pub mod redact;
-pub mod rules;
+pub mod runtime;
 pub mod sender;
-pub mod settings;
-pub mod start;
-pub mod telemetry;
-pub mod users;

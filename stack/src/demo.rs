@@ -10,8 +10,8 @@
 
 use aws_config::SdkConfig;
 use base64::Engine as _;
-use cognito_reset::aws::cognito;
-use cognito_reset::aws::cognito::types::{
+use cognito_reset::adapters::aws::cognito;
+use cognito_reset::adapters::aws::cognito::types::{
     AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType, SchemaAttributeType,
 };
 use serde_json::{Value, json};
@@ -84,14 +84,14 @@ impl Stack {
         let moto = Moto::start("demo").ok_or("moto_server is not installed (make demo installs it into .venv/)")?;
         let moto_sdk = local_sdk_config(&moto.endpoint).await;
         let key_arn = create_key(&moto_sdk).await?;
-        cognito_reset::aws::kms::Client::new(&moto_sdk)
+        cognito_reset::adapters::aws::kms::Client::new(&moto_sdk)
             .create_alias()
             .alias_name(KEY_ALIAS)
             .target_key_id(&key_arn)
             .send()
             .await
             .map_err(err("CreateAlias"))?;
-        cognito_reset::aws::ses::Client::new(&moto_sdk)
+        cognito_reset::adapters::aws::ses::Client::new(&moto_sdk)
             .create_email_identity()
             .email_identity(EMAIL_FROM)
             .send()
@@ -186,10 +186,10 @@ impl Stack {
 
 /// A delivery table as the template creates it (partition key `pk`), on moto.
 pub async fn create_delivery_table(sdk: &SdkConfig, table: &str) -> Result<(), String> {
-    use cognito_reset::aws::dynamodb::types::{
+    use cognito_reset::adapters::aws::dynamodb::types::{
         AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
     };
-    cognito_reset::aws::dynamodb::Client::new(sdk)
+    cognito_reset::adapters::aws::dynamodb::Client::new(sdk)
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
@@ -288,7 +288,7 @@ pub async fn sign_in_as(
     password: &str,
 ) -> Result<
     cognito::operation::initiate_auth::InitiateAuthOutput,
-    cognito_reset::aws::cognito::error::SdkError<cognito::operation::initiate_auth::InitiateAuthError>,
+    cognito_reset::adapters::aws::cognito::error::SdkError<cognito::operation::initiate_auth::InitiateAuthError>,
 > {
     idp.initiate_auth()
         .client_id(client_id)
@@ -306,7 +306,7 @@ async fn sign_in(
     password: &str,
 ) -> Result<
     cognito::operation::initiate_auth::InitiateAuthOutput,
-    cognito_reset::aws::cognito::error::SdkError<cognito::operation::initiate_auth::InitiateAuthError>,
+    cognito_reset::adapters::aws::cognito::error::SdkError<cognito::operation::initiate_auth::InitiateAuthError>,
 > {
     sign_in_as(idp, client_id, EMAIL, password).await
 }
@@ -424,7 +424,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     report.id_token_claims = jwt_claims(id_token)?;
 
     progress("200 days later the password is too old (its stamp is set back 200 days): the next sign-in is denied");
-    let old = cognito_reset::rules::timestamp::format(cognito_reset::clock::now() - 200 * 86_400);
+    let old = cognito_reset::domain::rules::timestamp::format(cognito_reset::runtime::clock::now() - 200 * 86_400);
     idp.admin_update_user_attributes()
         .user_pool_id(&report.user_pool_id)
         .username(EMAIL)
@@ -436,7 +436,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     report.denied_message = match denied {
         Ok(_) => return Err("the too-old password was accepted".into()),
         Err(e) => {
-            use cognito_reset::aws::cognito::error::ProvideErrorMetadata;
+            use cognito_reset::adapters::aws::cognito::error::ProvideErrorMetadata;
             e.as_service_error()
                 .and_then(|s| s.message())
                 .unwrap_or("no message")

@@ -101,7 +101,7 @@ pub fn moto_recorded(endpoint: &str) -> Result<serde_json::Value, String> {
 }
 
 fn local_loader(endpoint: &str) -> aws_config::ConfigLoader {
-    use cognito_reset::aws::kms::config::Credentials;
+    use cognito_reset::adapters::aws::kms::config::Credentials;
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(LOCAL_REGION))
         .endpoint_url(endpoint)
@@ -121,12 +121,14 @@ pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 
 /// The production configuration (the functions' timeouts and retries) for a local endpoint.
 pub async fn production_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    cognito_reset::aws::with_budgets(local_loader(endpoint)).load().await
+    cognito_reset::adapters::aws::with_budgets(local_loader(endpoint))
+        .load()
+        .await
 }
 
 /// Creates a KMS key and returns its ARN.
 pub async fn create_key(sdk: &aws_config::SdkConfig) -> Result<String, String> {
-    let kms = cognito_reset::aws::kms::Client::new(sdk);
+    let kms = cognito_reset::adapters::aws::kms::Client::new(sdk);
     let out = kms
         .create_key()
         .description("cognito-reset local key")

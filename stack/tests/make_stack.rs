@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use cognito_reset::code::CodeDecryptor;
+use cognito_reset::domain::code::CodeDecryptor;
 use cognito_reset_stack::{block_on, production_sdk_config, tool};
 
 fn stack(dir: &Path, command: &str) -> std::process::Output {
@@ -55,8 +55,8 @@ fn start_writes_decryptable_events_and_stop_stops_moto() {
     assert!(env.contains("APP_NAME="), "config/local.env is part of stack.env");
 
     let sdk = block_on(production_sdk_config(&endpoint));
-    let decryptor = block_on(cognito_reset::code::kms::KmsDecryptor::new(
-        cognito_reset::aws::kms::Client::new(&sdk),
+    let decryptor = block_on(cognito_reset::adapters::kms::KmsDecryptor::new(
+        cognito_reset::adapters::aws::kms::Client::new(&sdk),
         &key_arn,
     ))
     .expect("the functions' decryptor accepts the key");

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::events::{Family, MessageKind};
+use cognito_reset::domain::events::{Family, MessageKind};
 use serde_json::json;
 
 fn deps(pairs: &[(&str, &str)]) -> custom_message::Deps {

@@ -7,13 +7,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cognito_reset::aws::dynamodb;
-use cognito_reset::code::kms::KmsDecryptor;
-use cognito_reset::delivery::dynamodb::DynamoLedger;
-use cognito_reset::delivery::ledger::{
+use cognito_reset::adapters::aws::dynamodb;
+use cognito_reset::adapters::dynamodb::DynamoLedger;
+use cognito_reset::adapters::kms::KmsDecryptor;
+use cognito_reset::adapters::sns::SnsSender;
+use cognito_reset::domain::ledger::{
     Channel, ClaimInput, Claimed, Ledger, Lifetimes, Limit, Limits, Purpose, Settled, TableError, claim,
 };
-use cognito_reset::delivery::sns::SnsSender;
 use cognito_reset_stack::{Fault, FaultProxy, Moto, cognito_encrypt_many, local_sdk_config};
 use custom_sms_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
@@ -57,11 +57,11 @@ impl Stack {
         Deps {
             settings: Settings::from_source(&env).expect("settings"),
             decryptor: block_on(KmsDecryptor::new(
-                cognito_reset::aws::kms::Client::new(&self.sdk),
+                cognito_reset::adapters::aws::kms::Client::new(&self.sdk),
                 &self.key,
             ))
             .expect("decryptor"),
-            sms: SnsSender::new(cognito_reset::aws::sns::Client::new(&self.sdk), None, None),
+            sms: SnsSender::new(cognito_reset::adapters::aws::sns::Client::new(&self.sdk), None, None),
             ledger: DynamoLedger::new(dynamodb::Client::new(&self.sdk), TABLE.into()),
         }
     }
@@ -342,7 +342,7 @@ fn a_delivery_whose_answer_is_lost_is_never_sent_twice() {
     let codes = s.codes(1);
     s.proxy.inject(
         "Publish",
-        Fault::ForwardThenDelay(cognito_reset::budgets::DELIVERY + std::time::Duration::from_secs(1)),
+        Fault::ForwardThenDelay(cognito_reset::domain::budgets::DELIVERY + std::time::Duration::from_secs(1)),
         1,
     );
     let deps = s.deps(&[]);

@@ -2,7 +2,7 @@
 //! cognito-local drives the triggers through `cargo lambda watch`, moto stands in for KMS,
 //! SES and SNS.
 
-use cognito_reset::rules::timestamp;
+use cognito_reset::domain::rules::timestamp;
 use cognito_reset_stack::demo::{self, EMAIL, PHONE, Stack};
 use cognito_reset_stack::{block_on, stack_required};
 
@@ -40,7 +40,7 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
         .as_str()
         .and_then(timestamp::parse)
         .expect("expires_at claim");
-    let now = cognito_reset::clock::now();
+    let now = cognito_reset::runtime::clock::now();
     assert!((now - changed).abs() < 600, "stamped at the reset: {changed} vs {now}");
     assert_eq!(expires - changed, 90 * 86_400);
 

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::code::kms::KmsDecryptor;
-use cognito_reset::delivery::ses::SesSender;
+use cognito_reset::adapters::kms::KmsDecryptor;
+use cognito_reset::adapters::ses::SesSender;
 use cognito_reset_stack::{LambdaWatch, Suite};
 use custom_email_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
@@ -25,7 +25,7 @@ fn event(source: &str, code: &str) -> Value {
 }
 
 fn verify_sender(local: &LocalKms, address: &str) {
-    let ses = cognito_reset::aws::ses::Client::new(&local.sdk);
+    let ses = cognito_reset::adapters::aws::ses::Client::new(&local.sdk);
     block_on(ses.create_email_identity().email_identity(address).send()).expect("verify identity");
 }
 
@@ -38,7 +38,7 @@ fn deps(local: &LocalKms, from: &str) -> Deps<KmsDecryptor, SesSender> {
     .into();
     let settings = Settings::from_source(&env).expect("settings");
     let email = SesSender::new(
-        cognito_reset::aws::ses::Client::new(&local.sdk),
+        cognito_reset::adapters::aws::ses::Client::new(&local.sdk),
         from.to_owned(),
         None,
         None,
@@ -47,7 +47,7 @@ fn deps(local: &LocalKms, from: &str) -> Deps<KmsDecryptor, SesSender> {
         settings,
         decryptor: local.decryptor(),
         email,
-        ledger: cognito_reset::delivery::ledger::NoLedger,
+        ledger: cognito_reset::domain::ledger::NoLedger,
     }
 }
 

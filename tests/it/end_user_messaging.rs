@@ -6,8 +6,8 @@
 //! sender writes is asserted, and each error is checked for what it must do: resend only what
 //! the service said it did not take, report refusals with the service's reason.
 
-use cognito_reset::delivery::eum::{EumOptions, EumSender};
-use cognito_reset::delivery::{DELIVERY_ATTEMPTS, DeliveryError, Sms, SmsSender};
+use cognito_reset::adapters::eum::{EumOptions, EumSender};
+use cognito_reset::domain::delivery::{DELIVERY_ATTEMPTS, DeliveryError, Sms, SmsSender};
 use cognito_reset_stack::{EumAnswer, EumStandIn, LambdaWatch, Suite, block_on, production_sdk_config};
 use serde_json::json;
 
@@ -16,7 +16,7 @@ const TARGET: &str = "PinpointSMSVoiceV2.SendTextMessage";
 fn sender(stand_in: &EumStandIn, options: EumOptions) -> EumSender {
     let sdk = block_on(production_sdk_config(&stand_in.endpoint));
     EumSender::new(
-        cognito_reset::aws::eum::Client::new(&cognito_reset::aws::without_retries(&sdk)),
+        cognito_reset::adapters::aws::eum::Client::new(&cognito_reset::adapters::aws::without_retries(&sdk)),
         options,
     )
 }

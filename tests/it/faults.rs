@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use cognito_reset::code::kms::KmsDecryptor;
-use cognito_reset::delivery::{ses::SesSender, sns::SnsSender};
+use cognito_reset::adapters::kms::KmsDecryptor;
+use cognito_reset::adapters::{ses::SesSender, sns::SnsSender};
 use cognito_reset_stack::{Fault, FaultProxy, Suite, production_sdk_config};
 use serde_json::{Value, json};
 
@@ -27,7 +27,7 @@ struct Rig {
 fn rig(test: &str) -> Option<Rig> {
     let local = LocalKms::start(test)?;
     block_on(
-        cognito_reset::aws::ses::Client::new(&local.sdk)
+        cognito_reset::adapters::aws::ses::Client::new(&local.sdk)
             .create_email_identity()
             .email_identity("no-reply@example.com")
             .send(),
@@ -43,28 +43,28 @@ fn rig(test: &str) -> Option<Rig> {
     .into();
     let decryptor = || {
         block_on(KmsDecryptor::new(
-            cognito_reset::aws::kms::Client::new(&sdk),
+            cognito_reset::adapters::aws::kms::Client::new(&sdk),
             &local.key,
         ))
         .expect("decryptor")
     };
-    let no_retries = cognito_reset::aws::without_retries(&sdk);
+    let no_retries = cognito_reset::adapters::aws::without_retries(&sdk);
     let sms = custom_sms_sender::Deps {
         settings: custom_sms_sender::Settings::from_source(&env).expect("settings"),
         decryptor: decryptor(),
-        sms: SnsSender::new(cognito_reset::aws::sns::Client::new(&no_retries), None, None),
-        ledger: cognito_reset::delivery::ledger::NoLedger,
+        sms: SnsSender::new(cognito_reset::adapters::aws::sns::Client::new(&no_retries), None, None),
+        ledger: cognito_reset::domain::ledger::NoLedger,
     };
     let email = custom_email_sender::Deps {
         settings: custom_email_sender::Settings::from_source(&env).expect("settings"),
         decryptor: decryptor(),
         email: SesSender::new(
-            cognito_reset::aws::ses::Client::new(&no_retries),
+            cognito_reset::adapters::aws::ses::Client::new(&no_retries),
             "no-reply@example.com".into(),
             None,
             None,
         ),
-        ledger: cognito_reset::delivery::ledger::NoLedger,
+        ledger: cognito_reset::domain::ledger::NoLedger,
     };
     Some(Rig {
         local,

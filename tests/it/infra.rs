@@ -501,14 +501,14 @@ fn recorded_header<'a>(entry: &'a Value, name: &str) -> Option<&'a str> {
 
 #[test]
 fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherwise() {
-    use cognito_reset::aws::cognito::types::{
+    use cognito_reset::adapters::aws::cognito::types::{
         AccountRecoverySettingType, PasswordPolicyType, RecoveryOptionNameType, RecoveryOptionType, UserPoolPolicyType,
     };
     let Some(moto) = Moto::start("deploy_rehearsal") else {
         return;
     };
     let sdk = moto_sdk_config(&moto);
-    let idp = cognito_reset::aws::cognito::Client::new(&sdk);
+    let idp = cognito_reset::adapters::aws::cognito::Client::new(&sdk);
     // An existing pool, as Amplify would have made it, with non-default settings to keep.
     let created = block_on(
         idp.create_user_pool()
@@ -817,13 +817,13 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
 
 #[test]
 fn deploy_and_attach_refuse_what_cannot_work_with_one_line_per_problem() {
-    use cognito_reset::aws::cognito::types::{
+    use cognito_reset::adapters::aws::cognito::types::{
         DefaultEmailOptionType, UserPoolTierType, VerificationMessageTemplateType,
     };
     let Some(moto) = Moto::start("deploy_refusals") else {
         return;
     };
-    let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
+    let idp = cognito_reset::adapters::aws::cognito::Client::new(&moto_sdk_config(&moto));
     let custom = cognito_reset_stack::demo::custom_schema;
     // A LITE pool that verifies by link, with the attributes, and one client that can write them.
     let pool = block_on(
@@ -1267,7 +1267,7 @@ fn function_environments_hold_only_known_non_secret_settings() {
             let hash_key = json!({"Fn::If": ["DeliveryTableOn",
                 {"Fn::Sub": "{{resolve:secretsmanager:${DeliveryHashKey}:SecretString}}"}, ""]});
             // A secret only from the secret store; the key only as the pool's own key.
-            let known = match cognito_reset::settings::find(var) {
+            let known = match cognito_reset::domain::settings::find(var) {
                 Some(s) if s.secret => var == "DELIVERY_HASH_KEY" && *value == hash_key,
                 Some(s) if s.variable == "KEY_ARN" => *value == json!({"Fn::GetAtt": ["CodeKey", "Arn"]}),
                 Some(_) => true,
@@ -1389,7 +1389,7 @@ fn the_delivery_table_is_wired_with_least_privilege_and_alarms_watch_what_the_se
     assert_eq!(r["SmsSpend"]["Properties"]["Namespace"], "AWS/SNS");
     assert_eq!(
         t["Parameters"]["MetricsNamespace"]["Default"],
-        cognito_reset::metrics::DEFAULT_NAMESPACE
+        cognito_reset::runtime::metrics::DEFAULT_NAMESPACE
     );
 }
 
@@ -1399,15 +1399,15 @@ fn the_senders_timeout_holds_every_steps_budget_and_stays_under_the_lease() {
     for f in ["CustomSmsSenderFunction", "CustomEmailSenderFunction"] {
         assert_eq!(
             t["Resources"][f]["Properties"]["Timeout"],
-            json!(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS),
+            json!(cognito_reset::domain::budgets::SENDER_TIMEOUT_SECONDS),
             "{f}"
         );
     }
-    assert!(
-        cognito_reset::budgets::attempt()
-            < std::time::Duration::from_secs(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS)
-    );
-    const { assert!(cognito_reset::budgets::SENDER_TIMEOUT_SECONDS < cognito_reset::config::table::LEASE_SECONDS) };
+    use cognito_reset::domain::budgets;
+    assert!(budgets::attempt() < std::time::Duration::from_secs(budgets::SENDER_TIMEOUT_SECONDS));
+    const {
+        assert!(budgets::SENDER_TIMEOUT_SECONDS < cognito_reset::domain::config::table::LEASE_SECONDS);
+    }
 }
 
 #[test]
@@ -1427,12 +1427,12 @@ fn post_confirmation_may_read_the_users_of_its_pool_and_pre_token_may_not() {
 /// pre-token reads as a forced reset), and the user's refresh token no longer works.
 #[test]
 fn make_force_reset_sets_the_flag_and_signs_the_user_out_everywhere() {
-    use cognito_reset::aws::cognito::types::{AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
+    use cognito_reset::adapters::aws::cognito::types::{AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
     use cognito_reset_stack::demo::{attribute, custom_schema};
     let Some(moto) = Moto::start("force_reset") else {
         return;
     };
-    let idp = cognito_reset::aws::cognito::Client::new(&moto_sdk_config(&moto));
+    let idp = cognito_reset::adapters::aws::cognito::Client::new(&moto_sdk_config(&moto));
     let email = "kay@example.com";
     // A pool with the flag's attribute, an app client, and a user signed in with a refresh token.
     let (pool, client, refresh) = block_on(async {
@@ -1487,7 +1487,7 @@ fn make_force_reset_sets_the_flag_and_signs_the_user_out_everywhere() {
     })
     .expect("a pool with a signed-in user on moto");
     assert!(!refresh.is_empty(), "moto issued a refresh token");
-    let before = cognito_reset::clock::now();
+    let before = cognito_reset::runtime::clock::now();
     let mut env = moto.env();
     env.push(("POOL_ID", pool.clone()));
     env.push(("RESET_USER", email.to_owned()));
@@ -1501,9 +1501,12 @@ fn make_force_reset_sets_the_flag_and_signs_the_user_out_everywhere() {
         .and_then(|a| a.value())
         .expect("flag set")
         .to_owned();
-    let forced = cognito_reset::rules::ForceFlag::read(Some(&flag)).expect("a forced reset");
+    let forced = cognito_reset::domain::rules::ForceFlag::read(Some(&flag)).expect("a forced reset");
     let since = forced.since.expect("the minute it was set");
-    assert!((before - 60..=cognito_reset::clock::now()).contains(&since), "{flag}");
+    assert!(
+        (before - 60..=cognito_reset::runtime::clock::now()).contains(&since),
+        "{flag}"
+    );
     let refreshed = block_on(
         idp.initiate_auth()
             .client_id(&client)

@@ -17,8 +17,8 @@ mod sms_sender;
 mod templates;
 mod watch;
 
-use cognito_reset::events::MessageKind;
-use cognito_reset::messages::limits;
+use cognito_reset::domain::events::MessageKind;
+use cognito_reset::domain::messages::limits;
 use serde_json::Value;
 
 /// Asserts what Cognito requires of a custom message response (see `MessageTemplateType`
@@ -102,9 +102,9 @@ impl LocalKms {
     }
 
     /// The production decryptor, against moto.
-    pub fn decryptor(&self) -> cognito_reset::code::kms::KmsDecryptor {
-        block_on(cognito_reset::code::kms::KmsDecryptor::new(
-            cognito_reset::aws::kms::Client::new(&self.sdk),
+    pub fn decryptor(&self) -> cognito_reset::adapters::kms::KmsDecryptor {
+        block_on(cognito_reset::adapters::kms::KmsDecryptor::new(
+            cognito_reset::adapters::aws::kms::Client::new(&self.sdk),
             &self.key,
         ))
         .expect("decryptor")

@@ -18,12 +18,12 @@
 //!   builds each event with the template's own input transformer and delivers it through the
 //!   Lambda Invoke API, as EventBridge would.
 
-use cognito_reset::aws::cognito;
-use cognito_reset::aws::cognito::error::ProvideErrorMetadata;
-use cognito_reset::aws::cognito::types::{
+use cognito_reset::adapters::aws::cognito;
+use cognito_reset::adapters::aws::cognito::error::ProvideErrorMetadata;
+use cognito_reset::adapters::aws::cognito::types::{
     AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType, VerifiedAttributeType,
 };
-use cognito_reset::rules::timestamp;
+use cognito_reset::domain::rules::timestamp;
 use cognito_reset_stack::demo::{
     Stack, attribute, custom_schema, err, html_text, jwt_claims, sign_in_as, six_digit_code,
 };
@@ -300,7 +300,7 @@ fn admin_set_record(pool: &str, user: &str, at: i64) -> Value {
 fn change_password_record(sub: &str) -> Value {
     json!({
         "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "ChangePassword",
-        "eventTime": timestamp::format(cognito_reset::clock::now()), "awsRegion": "us-east-1",
+        "eventTime": timestamp::format(cognito_reset::runtime::clock::now()), "awsRegion": "us-east-1",
         "userIdentity": {"type": "Unknown", "principalId": "Anonymous"},
         "requestParameters": {"previousPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
                               "proposedPassword": "HIDDEN_DUE_TO_SECURITY_REASONS",
@@ -316,7 +316,7 @@ fn change_password_record(sub: &str) -> Value {
 async fn forced_reset_needs_the_recovery_channel(pool: &Pool<'_>) -> Result<(), String> {
     let path = "forced reset";
     let ivy = "ivy@example.com";
-    let now = cognito_reset::clock::now();
+    let now = cognito_reset::runtime::clock::now();
     pool.user(ivy, "Ivy-Stolen-Pass-1", &[(CHANGED_AT, timestamp::format(now - DAY))])
         .await?;
     // The attacker's session, from before the flag.
@@ -330,7 +330,7 @@ async fn forced_reset_needs_the_recovery_channel(pool: &Pool<'_>) -> Result<(), 
     );
     // What `make force-reset` writes (cognito-local has no AdminUserGlobalSignOut; the command
     // itself is tested on moto in tests/it/infra.rs).
-    let flag = cognito_reset::rules::ForceFlag::value_at(now - 120);
+    let flag = cognito_reset::domain::rules::ForceFlag::value_at(now - 120);
     pool.idp
         .admin_update_user_attributes()
         .user_pool_id(&pool.id)
@@ -400,14 +400,14 @@ async fn forced_reset_needs_the_recovery_channel(pool: &Pool<'_>) -> Result<(), 
         .username(jo)
         .user_attributes(attribute(
             FORCE_FLAG,
-            &cognito_reset::rules::ForceFlag::value_at(now - 600),
+            &cognito_reset::domain::rules::ForceFlag::value_at(now - 600),
         )?)
         .send()
         .await
         .map_err(err("AdminUpdateUserAttributes"))?;
     denied("sign-in", pool.sign_in(jo, "Jo-Old-Pass-1").await)?;
     pool.set_password(jo, "Jo-Admin-Pass-1", true).await?;
-    pool.deliver_cloudtrail(admin_set_record(&pool.id, jo, cognito_reset::clock::now()))?;
+    pool.deliver_cloudtrail(admin_set_record(&pool.id, jo, cognito_reset::runtime::clock::now()))?;
     assert_eq!(
         pool.attribute(jo, FORCE_FLAG).await?.as_deref(),
         Some("false"),
@@ -429,7 +429,7 @@ fn federated_users_have_no_password_to_judge(pool: &Pool<'_>) -> Result<(), Stri
         "cognito:user_status": "EXTERNAL_PROVIDER",
         "identities": "[{\"userId\":\"109348572010\",\"providerName\":\"Google\",\"providerType\":\"Google\",\"issuer\":null,\"primary\":true,\"dateCreated\":1700000000000}]",
         // An older release stamped this user 400 days ago; the rules must not read it.
-        CHANGED_AT: timestamp::format(cognito_reset::clock::now() - 400 * DAY)
+        CHANGED_AT: timestamp::format(cognito_reset::runtime::clock::now() - 400 * DAY)
     });
     let confirm = json!({
         "version": "1", "region": "us-east-1", "userPoolId": pool.id, "userName": user,
@@ -479,7 +479,7 @@ fn federated_users_have_no_password_to_judge(pool: &Pool<'_>) -> Result<(), Stri
 }
 
 /// What Cognito said when it refused a call (the message an app shows).
-fn message<E: ProvideErrorMetadata, R>(e: &cognito_reset::aws::cognito::error::SdkError<E, R>) -> String {
+fn message<E: ProvideErrorMetadata, R>(e: &cognito_reset::adapters::aws::cognito::error::SdkError<E, R>) -> String {
     e.as_service_error()
         .and_then(ProvideErrorMetadata::message)
         .unwrap_or("no message")
@@ -509,7 +509,7 @@ fn cloudtrail_as_the_rule_delivers_it(pool: &str, detail: &Value) -> Value {
 }
 
 fn near_now(t: i64, path: &str) {
-    let now = cognito_reset::clock::now();
+    let now = cognito_reset::runtime::clock::now();
     assert!(
         (now - t).abs() < 600,
         "{path}: stamp {t} is not the change time (now {now})"
@@ -539,7 +539,7 @@ fn no_password_path_locks_a_user_out() {
 
 async fn every_path(stack: &Stack) -> Result<(), String> {
     let pool = Pool::create(stack, true).await?;
-    let long_ago = timestamp::format(cognito_reset::clock::now() - 200 * DAY);
+    let long_ago = timestamp::format(cognito_reset::runtime::clock::now() - 200 * DAY);
 
     // 1. NEW_PASSWORD_REQUIRED: an admin-created user chooses a password. No stamp before:
     //    with ON_UNKNOWN_CHANGE_TIME=violation they would be denied after the challenge unless
@@ -582,7 +582,7 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     // 3. A user forced to reset is given a temporary password: the flag is cleared too.
     let path = "forced-reset user gets a temporary password";
     let cy = "cy@example.com";
-    let recent = timestamp::format(cognito_reset::clock::now() - DAY);
+    let recent = timestamp::format(cognito_reset::runtime::clock::now() - DAY);
     pool.user(
         cy,
         "Cy-Old-Pass-1",
@@ -642,7 +642,7 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     pool.set_password(fay, "Fay-New-Pass-1", true).await?;
     pool.deliver_cloudtrail(json!({
         "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "AdminSetUserPassword",
-        "eventTime": timestamp::format(cognito_reset::clock::now()),
+        "eventTime": timestamp::format(cognito_reset::runtime::clock::now()),
         "awsRegion": "us-east-1", "userIdentity": {"type": "AssumedRole"},
         "requestParameters": {"userPoolId": pool.id, "username": fay, "password": "HIDDEN_DUE_TO_SECURITY_REASONS", "permanent": true},
         "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true
@@ -654,7 +654,7 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     //    trigger; recorded from CloudTrail, which names the user by sub).
     let path = "ChangePassword";
     let gus = "gus@example.com";
-    let eighty_days = timestamp::format(cognito_reset::clock::now() - 80 * DAY);
+    let eighty_days = timestamp::format(cognito_reset::runtime::clock::now() - 80 * DAY);
     pool.user(gus, "Gus-Old-Pass-1", &[(CHANGED_AT, eighty_days)]).await?;
     let session = pool.sign_in(gus, "Gus-Old-Pass-1").await?;
     let access = sign_in_as(&pool.idp, &pool.client, gus, "Gus-Old-Pass-1")

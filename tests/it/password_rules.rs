@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::aws::cognito;
-use cognito_reset::rules::{Violation, timestamp};
-use cognito_reset::users::UpdateError;
-use cognito_reset::users::cognito::CognitoUsers;
+use cognito_reset::adapters::aws::cognito;
+use cognito_reset::adapters::cognito::CognitoUsers;
+use cognito_reset::domain::rules::{Violation, timestamp};
+use cognito_reset::domain::users::UpdateError;
 use cognito_reset_stack::Moto;
 use post_confirmation::PostConfirmationError;
 use pre_token::PreTokenError;

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::events::{self, Family, MessageKind, StringMap};
-use cognito_reset::messages::{Branding, Catalog, Code, MessageInput, limits, sms};
+use cognito_reset::domain::events::{self, Family, MessageKind, StringMap};
+use cognito_reset::domain::messages::{Branding, Catalog, Code, MessageInput, limits, sms};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -83,9 +83,9 @@ proptest! {
             ("SMS_ALLOWED_COUNTRIES", "ALL"),
             ("EMAIL_FROM", "no-reply@example.com"),
         ]);
-        let sms = custom_sms_sender::Deps { settings: custom_sms_sender::Settings::from_source(&sender_env).expect("settings"), decryptor: FakeDecryptor::default(), sms: Outbox::default(), ledger: cognito_reset::delivery::ledger::NoLedger };
+        let sms = custom_sms_sender::Deps { settings: custom_sms_sender::Settings::from_source(&sender_env).expect("settings"), decryptor: FakeDecryptor::default(), sms: Outbox::default(), ledger: cognito_reset::domain::ledger::NoLedger };
         let _ = block_on(custom_sms_sender::handle(&sms, event.clone()));
-        let email = custom_email_sender::Deps { settings: custom_email_sender::Settings::from_source(&sender_env).expect("settings"), decryptor: FakeDecryptor::default(), email: Outbox::default(), ledger: cognito_reset::delivery::ledger::NoLedger };
+        let email = custom_email_sender::Deps { settings: custom_email_sender::Settings::from_source(&sender_env).expect("settings"), decryptor: FakeDecryptor::default(), email: Outbox::default(), ledger: cognito_reset::domain::ledger::NoLedger };
         let _ = block_on(custom_email_sender::handle(&email, event.clone()));
         let bytes = serde_json::to_vec(&event).expect("json");
         prop_assert!(events::parse_bytes(&bytes).is_ok());

@@ -6,9 +6,9 @@
 
 use std::path::PathBuf;
 
-use cognito_reset::events::custom_message::CustomMessageRequest;
-use cognito_reset::events::sender::SenderRequest;
-use cognito_reset::events::{self, Envelope, Family, MessageKind};
+use cognito_reset::domain::events::custom_message::CustomMessageRequest;
+use cognito_reset::domain::events::sender::SenderRequest;
+use cognito_reset::domain::events::{self, Envelope, Family, MessageKind};
 
 /// The variable that names the folder of events AWS, its libraries and users published (the
 /// team handbook's `fixtures/events`, which this repository does not copy).

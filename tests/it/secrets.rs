@@ -2,7 +2,7 @@
 //! under `cargo lambda watch` at the most verbose log level. Nothing it logged or answered may
 //! contain a code, a temporary password, a ciphertext, or an unmasked phone number or address.
 
-use cognito_reset::events::{Family, MessageKind};
+use cognito_reset::domain::events::{Family, MessageKind};
 use cognito_reset_stack::{LambdaWatch, Suite};
 use serde_json::{Value, json};
 
@@ -18,7 +18,7 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         return;
     };
     cognito_reset_stack::block_on(
-        cognito_reset::aws::ses::Client::new(&local.sdk)
+        cognito_reset::adapters::aws::ses::Client::new(&local.sdk)
             .create_email_identity()
             .email_identity("no-reply@example.com")
             .send(),

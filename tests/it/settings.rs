@@ -1,10 +1,10 @@
 //! The template accepts exactly what the functions accept: every function variable the
-//! template fills from a parameter has a rule in `cognito_reset::settings`, and the
+//! template fills from a parameter has a rule in `cognito_reset::domain::settings`, and the
 //! parameter's constraints (`MinValue`/`MaxValue`, `AllowedValues`, `AllowedPattern`) say the
 //! same as that rule. Patterns are compared with the parsers on samples, including the
 //! awkward ones (case, spaces, Unicode, boundaries).
 
-use cognito_reset::settings::{self, Rule, Setting};
+use cognito_reset::domain::settings::{self, Rule, Setting};
 use serde_json::Value;
 
 fn template() -> Value {
@@ -62,7 +62,8 @@ fn every_parameter_that_reaches_a_function_has_the_functions_rule() {
     assert!(refs.len() >= 13, "{refs:?}");
     for (function, var, param) in refs {
         let what = format!("{function}: {var} from parameter {param}");
-        let setting = settings::find(&var).unwrap_or_else(|| panic!("{what}: no rule in cognito_reset::settings"));
+        let setting =
+            settings::find(&var).unwrap_or_else(|| panic!("{what}: no rule in cognito_reset::domain::settings"));
         assert!(
             setting.functions.contains(&function_of(&function)),
             "{what}: the setting does not list the function that reads it"

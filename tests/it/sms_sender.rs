@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use base64::Engine as _;
-use cognito_reset::code::kms::KmsDecryptor;
-use cognito_reset::delivery::sns::SnsSender;
+use cognito_reset::adapters::kms::KmsDecryptor;
+use cognito_reset::adapters::sns::SnsSender;
 use cognito_reset_stack::{LambdaWatch, Moto, Suite, cognito_encrypt};
 use custom_sms_sender::{Deps, Settings, handle};
 use serde_json::{Value, json};
@@ -42,7 +42,7 @@ fn stack(test: &str, extra: &[(&'static str, &str)]) -> Option<Stack> {
     env.extend(extra.iter().copied());
     let settings = Settings::from_source(&env).expect("settings");
     let decryptor = local.decryptor();
-    let sms = SnsSender::new(cognito_reset::aws::sns::Client::new(&local.sdk), None, None);
+    let sms = SnsSender::new(cognito_reset::adapters::aws::sns::Client::new(&local.sdk), None, None);
     Some(Stack {
         moto: local.moto,
         key: local.key,
@@ -50,7 +50,7 @@ fn stack(test: &str, extra: &[(&'static str, &str)]) -> Option<Stack> {
             settings,
             decryptor,
             sms,
-            ledger: cognito_reset::delivery::ledger::NoLedger,
+            ledger: cognito_reset::domain::ledger::NoLedger,
         },
     })
 }

@@ -1,9 +1,9 @@
 //! Every template in every shipped locale, rendered with worst-case values: placeholders
 //! present, Cognito's limits held, attributes escaped, reset SMS in one segment.
 
-use cognito_reset::events::{Family, MessageKind, StringMap};
-use cognito_reset::messages::sms::{self, Encoding};
-use cognito_reset::messages::{Branding, Catalog, Code, MessageInput, limits};
+use cognito_reset::domain::events::{Family, MessageKind, StringMap};
+use cognito_reset::domain::messages::sms::{self, Encoding};
+use cognito_reset::domain::messages::{Branding, Catalog, Code, MessageInput, limits};
 
 fn worst_attributes() -> StringMap {
     let hostile = "<script>alert('x')</script> & \"{####}\" {username}\r\nBcc: x@example.com ".repeat(20);
@@ -28,7 +28,7 @@ fn worst_attributes() -> StringMap {
 
 fn longest_branding() -> Branding {
     Branding {
-        app_name: "W".repeat(cognito_reset::config::APP_NAME_MAX),
+        app_name: "W".repeat(cognito_reset::domain::config::APP_NAME_MAX),
         reset_url: Some(format!("https://{}.example.com/reset", "r".repeat(60))),
         ..Branding::default()
     }

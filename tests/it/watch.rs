@@ -1,7 +1,7 @@
 //! The custom message function served by `cargo lambda watch` (the local Lambda service),
 //! invoked through the Lambda Invoke API exactly as Cognito would.
 
-use cognito_reset::events::{Family, MessageKind};
+use cognito_reset::domain::events::{Family, MessageKind};
 use cognito_reset_stack::LambdaWatch;
 
 #[test]

@@ -7,12 +7,12 @@
 //! sent. The outcome of every invocation is one log line; only failures a retry can fix fail
 //! the invocation.
 
-use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::{self, EmailConfig, InitError, TableConfig};
-use cognito_reset::delivery::ledger::{Channel, Ledger, NoLedger};
-use cognito_reset::delivery::{Email, EmailSender, validate_email};
-use cognito_reset::events::Family;
-use cognito_reset::redact;
+use cognito_reset::domain::code::CodeDecryptor;
+use cognito_reset::domain::config::{self, EmailConfig, InitError, TableConfig};
+use cognito_reset::domain::delivery::{Email, EmailSender, validate_email};
+use cognito_reset::domain::events::Family;
+use cognito_reset::domain::ledger::{Channel, Ledger, NoLedger};
+use cognito_reset::domain::redact;
 use cognito_reset::sender::{self, Deliver, Delivered, Failure, Request, RetryableFailure};
 use serde_json::Value;
 
@@ -42,12 +42,12 @@ pub struct Deps<D, E, L = NoLedger> {
     pub ledger: L,
 }
 
-/// Handles one event. `Err` only when a retry can help.
+/// Handles one event, now. `Err` only when a retry can help.
 pub async fn handle<D: CodeDecryptor, E: EmailSender, L: Ledger>(
     deps: &Deps<D, E, L>,
     event: Value,
 ) -> Result<(), RetryableFailure> {
-    sender::handle(deps, &event).await
+    sender::handle(deps, &event, cognito_reset::runtime::clock::now()).await
 }
 
 /// The address the event names, as given.
@@ -86,7 +86,7 @@ impl<D: CodeDecryptor, E: EmailSender, L: Ledger> Deliver for Deps<D, E, L> {
         };
         let asked = std::time::Instant::now();
         let sent = self.email.send_email(&email).await;
-        cognito_reset::metrics::latency("delivery_latency", asked.elapsed());
+        cognito_reset::runtime::metrics::latency("delivery_latency", asked.elapsed());
         let message_id = sent?;
         Ok(Delivered::Sent { message_id })
     }

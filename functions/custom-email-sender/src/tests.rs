@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::code::DecryptError;
-use cognito_reset::delivery::{DeliveryError, Email};
-use cognito_reset::events::MessageKind;
+use cognito_reset::domain::code::DecryptError;
+use cognito_reset::domain::delivery::{DeliveryError, Email};
+use cognito_reset::domain::events::MessageKind;
 use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, MemoryLedger, Outbox, block_on as run};
 use serde_json::{Value, json};
 

@@ -7,10 +7,10 @@
 //! event unchanged (Cognito then sends its default message) with one warning. Only an event
 //! that is not a custom message event at all is refused, with an error that says why.
 
-use cognito_reset::config::{self, InitError, MessageConfig};
-use cognito_reset::events::custom_message::{CustomMessageRequest, CustomMessageResponse};
-use cognito_reset::events::{self, Envelope, EventError, Family, MessageKind};
-use cognito_reset::messages::{Catalog, Code, MessageError, MessageInput};
+use cognito_reset::domain::config::{self, InitError, MessageConfig};
+use cognito_reset::domain::events::custom_message::{CustomMessageRequest, CustomMessageResponse};
+use cognito_reset::domain::events::{self, Envelope, EventError, Family, MessageKind};
+use cognito_reset::domain::messages::{Catalog, Code, MessageError, MessageInput};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 use tracing::{debug, error, info, warn};
@@ -24,7 +24,7 @@ pub struct Deps {
 
 impl Deps {
     pub fn from_env() -> Result<Self, InitError> {
-        Self::from_source(&config::Environment)
+        Self::from_source(&cognito_reset::runtime::env::Environment)
     }
 
     pub fn from_source(src: &impl config::Source) -> Result<Self, InitError> {
@@ -61,7 +61,7 @@ pub fn respond(started: &Result<Deps, InitError>, event: Value) -> Result<Value,
                 InitError::Catalog(_) => "(message catalog)",
             };
             error!(variable, error = %e, "configuration unusable: event returned unchanged, Cognito sends its default message");
-            cognito_reset::metrics::outcome(
+            cognito_reset::runtime::metrics::outcome(
                 "default_message_used",
                 event["triggerSource"].as_str().unwrap_or_default(),
             );
@@ -82,18 +82,18 @@ pub fn handle(deps: &Deps, mut event: Value) -> Result<Value, InvalidEvent> {
     );
     let Some(kind) = MessageKind::from_trigger_source(Family::CustomMessage, &envelope.trigger_source) else {
         warn!(trigger_source = %source, "unknown trigger source: event returned unchanged, Cognito sends its default message");
-        cognito_reset::metrics::outcome("default_message_used", &source);
+        cognito_reset::runtime::metrics::outcome("default_message_used", &source);
         return Ok(event);
     };
     match compose(deps, kind, &envelope) {
         Ok((response, locale)) => {
             events::set_response(&mut event, &response);
             info!(trigger_source = %source, locale = %locale, "custom message set");
-            cognito_reset::metrics::outcome("customized", &source);
+            cognito_reset::runtime::metrics::outcome("customized", &source);
         }
         Err(e) => {
             warn!(trigger_source = %source, error = %e, "message not customized: event returned unchanged, Cognito sends its default message");
-            cognito_reset::metrics::outcome("default_message_used", &source);
+            cognito_reset::runtime::metrics::outcome("default_message_used", &source);
         }
     }
     Ok(event)

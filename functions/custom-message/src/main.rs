@@ -6,7 +6,7 @@ use lambda_runtime::{Diagnostic, Error};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    cognito_reset::start::run(
+    cognito_reset::runtime::start::run(
         "custom-message",
         async { Deps::from_env() },
         |started, event| async move { respond(started, event).map_err(Diagnostic::from) },

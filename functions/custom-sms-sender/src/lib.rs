@@ -6,14 +6,15 @@
 //! country (SMS pumping costs money). The outcome of every invocation is one log line; only
 //! failures a retry can fix fail the invocation (see [`cognito_reset::sender`]).
 
-use cognito_reset::code::CodeDecryptor;
-use cognito_reset::config::TableConfig;
-use cognito_reset::config::{self, InitError, SmsConfig};
-use cognito_reset::delivery::ledger::{Channel, Ledger, NoLedger};
-use cognito_reset::delivery::{Sms, SmsSender, phone};
-use cognito_reset::events::{Family, MessageKind};
-use cognito_reset::messages::sms;
-use cognito_reset::redact;
+use cognito_reset::domain::code::CodeDecryptor;
+use cognito_reset::domain::config::TableConfig;
+use cognito_reset::domain::config::{self, InitError, SmsConfig};
+use cognito_reset::domain::delivery::{Sms, SmsSender};
+use cognito_reset::domain::events::{Family, MessageKind};
+use cognito_reset::domain::ledger::{Channel, Ledger, NoLedger};
+use cognito_reset::domain::messages::sms;
+use cognito_reset::domain::phone;
+use cognito_reset::domain::redact;
 use cognito_reset::sender::{self, Deliver, Delivered, Failure, Request, RetryableFailure};
 use serde_json::Value;
 use tracing::warn;
@@ -44,12 +45,12 @@ pub struct Deps<D, S, L = NoLedger> {
     pub ledger: L,
 }
 
-/// Handles one event. `Err` only when a retry can help.
+/// Handles one event, now. `Err` only when a retry can help.
 pub async fn handle<D: CodeDecryptor, S: SmsSender, L: Ledger>(
     deps: &Deps<D, S, L>,
     event: Value,
 ) -> Result<(), RetryableFailure> {
-    sender::handle(deps, &event).await
+    sender::handle(deps, &event, cognito_reset::runtime::clock::now()).await
 }
 
 /// The number the event names, as given.
@@ -96,7 +97,7 @@ impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
             _ => rendered.sms,
         };
         let segments = sms::segments(&text);
-        cognito_reset::metrics::sms_parts(segments.parts);
+        cognito_reset::runtime::metrics::sms_parts(segments.parts);
         if segments.parts > 1 {
             warn!(trigger_source = %req.source, parts = segments.parts, encoding = ?segments.encoding, "SMS needs more than one part");
         }
@@ -114,7 +115,7 @@ impl<D: CodeDecryptor, S: SmsSender, L: Ledger> Deliver for Deps<D, S, L> {
         };
         let asked = std::time::Instant::now();
         let sent = self.sms.send_sms(&sms).await;
-        cognito_reset::metrics::latency("delivery_latency", asked.elapsed());
+        cognito_reset::runtime::metrics::latency("delivery_latency", asked.elapsed());
         let message_id = sent?;
         Ok(if dry_run {
             Delivered::DryRun

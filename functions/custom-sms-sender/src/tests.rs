@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::code::DecryptError;
-use cognito_reset::delivery::{DeliveryError, Sms};
+use cognito_reset::domain::code::DecryptError;
+use cognito_reset::domain::delivery::{DeliveryError, Sms};
 use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, MemoryLedger, Outbox, block_on as run};
 use serde_json::{Value, json};
 

@@ -21,11 +21,11 @@
 //!   flag. These arrive asynchronously: failures a retry can fix fail the invocation; others
 //!   are logged.
 
-use cognito_reset::config::{self, ConfigError};
-use cognito_reset::events::post_confirmation::{PostConfirmationRequest, password_change_call};
-use cognito_reset::events::{self, Envelope, EventError};
-use cognito_reset::rules::{self, timestamp};
-use cognito_reset::users::{UpdateError, UserAttributes};
+use cognito_reset::domain::config::{self, ConfigError};
+use cognito_reset::domain::events::post_confirmation::{PostConfirmationRequest, password_change_call};
+use cognito_reset::domain::events::{self, Envelope, EventError};
+use cognito_reset::domain::rules::{self, timestamp};
+use cognito_reset::domain::users::{UpdateError, UserAttributes};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 use tracing::{error, info, warn};
@@ -42,7 +42,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
-        use cognito_reset::settings::{STAMP_ON_SIGN_UP, USER_POOL_ID};
+        use cognito_reset::domain::settings::{STAMP_ON_SIGN_UP, USER_POOL_ID};
         let stamp_on_sign_up = STAMP_ON_SIGN_UP.flag(
             &src.get(STAMP_ON_SIGN_UP.variable)
                 .unwrap_or(STAMP_ON_SIGN_UP.default.into()),
@@ -101,7 +101,10 @@ pub async fn respond<U: UserAttributes>(
         Ok(deps) => handle(deps, event, now).await,
         Err(e) => {
             error!(variable = e.variable, error = %e, "configuration unusable: confirmation let through, password change NOT recorded");
-            cognito_reset::metrics::outcome("not_recorded", event["triggerSource"].as_str().unwrap_or_default());
+            cognito_reset::runtime::metrics::outcome(
+                "not_recorded",
+                event["triggerSource"].as_str().unwrap_or_default(),
+            );
             Ok(event)
         }
     }
@@ -130,7 +133,7 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
     if !rules::has_password(|k| attrs.get(k).cloned()) {
         // A federated user's first sign-in runs ConfirmSignUp: there is no password to date.
         info!(trigger_source = %source, outcome = "federated", "federated user: no password to record");
-        cognito_reset::metrics::outcome("federated", &source);
+        cognito_reset::runtime::metrics::outcome("federated", &source);
         return Ok(event);
     }
     if envelope.user_pool_id.is_empty() || envelope.user_name.is_empty() {
@@ -147,18 +150,18 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
     {
         Ok(()) => {
             info!(trigger_source = %source, changed_at = %timestamp::format(now), force_flag_cleared = clear_flag, "password change recorded");
-            cognito_reset::metrics::outcome("stamped", &source);
+            cognito_reset::runtime::metrics::outcome("stamped", &source);
             Ok(event)
         }
         Err(e @ UpdateError::MissingAttribute(_)) => {
             // Only `make attach` can fix the pool; failing would fail every confirmation.
             error!(trigger_source = %source, error = %e, outcome = "not_recorded", "password change not recorded: confirmation let through");
-            cognito_reset::metrics::outcome("not_recorded", &source);
+            cognito_reset::runtime::metrics::outcome("not_recorded", &source);
             Ok(event)
         }
         Err(e) => {
             error!(trigger_source = %source, error = %e, outcome = "not_recorded", "password change not recorded");
-            cognito_reset::metrics::outcome("not_recorded", &source);
+            cognito_reset::runtime::metrics::outcome("not_recorded", &source);
             Err(PostConfirmationError::NotRecorded(e))
         }
     }
@@ -166,7 +169,7 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, event: Value, now: i64) -
 
 /// A failure a retry can fix fails the invocation (EventBridge retries); others are logged.
 fn call_failed(name: &str, what: &str, e: UpdateError) -> Result<(), PostConfirmationError> {
-    cognito_reset::metrics::outcome("not_recorded", name);
+    cognito_reset::runtime::metrics::outcome("not_recorded", name);
     if e.is_retryable() {
         error!(event_name = name, error = %e, "{what}; failing so EventBridge retries");
         Err(PostConfirmationError::NotRecorded(e))
@@ -183,7 +186,7 @@ fn call_failed(name: &str, what: &str, e: UpdateError) -> Result<(), PostConfirm
 /// flag was set: whoever holds a stolen password can call `ChangePassword`.
 async fn handle_call<U: UserAttributes>(
     deps: &Deps<U>,
-    call: cognito_reset::events::post_confirmation::PasswordChangeCall,
+    call: cognito_reset::domain::events::post_confirmation::PasswordChangeCall,
     now: i64,
 ) -> Result<(), PostConfirmationError> {
     let name = call.event_name.as_str();
@@ -239,7 +242,7 @@ async fn handle_call<U: UserAttributes>(
     match deps.users.update(&pool, user, &attributes).await {
         Ok(()) => {
             info!(event_name = name, changed_at = %timestamp::format(changed_at), force_flag_cleared = clear_flag, "password change recorded");
-            cognito_reset::metrics::outcome("stamped", name);
+            cognito_reset::runtime::metrics::outcome("stamped", name);
             Ok(())
         }
         Err(e) => call_failed(name, "password change not recorded", e),

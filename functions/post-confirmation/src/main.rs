@@ -3,15 +3,16 @@
 // The AWS SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
-use cognito_reset::aws::cognito;
-use cognito_reset::config::{ConfigError, Environment};
-use cognito_reset::users::cognito::CognitoUsers;
+use cognito_reset::adapters::aws::cognito;
+use cognito_reset::adapters::cognito::CognitoUsers;
+use cognito_reset::domain::config::ConfigError;
+use cognito_reset::runtime::env::Environment;
 use lambda_runtime::{Diagnostic, Error};
 use post_confirmation::{Deps, Settings, respond};
 
 async fn init() -> Result<Deps<CognitoUsers>, ConfigError> {
     let settings = Settings::from_source(&Environment)?;
-    let sdk = cognito_reset::aws::sdk_config().await;
+    let sdk = cognito_reset::adapters::aws::sdk_config().await;
     Ok(Deps {
         settings,
         users: CognitoUsers::new(cognito::Client::new(&sdk)),
@@ -20,8 +21,8 @@ async fn init() -> Result<Deps<CognitoUsers>, ConfigError> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    cognito_reset::start::run("post-confirmation", init(), |started, event| async move {
-        respond(started, event, cognito_reset::clock::now())
+    cognito_reset::runtime::start::run("post-confirmation", init(), |started, event| async move {
+        respond(started, event, cognito_reset::runtime::clock::now())
             .await
             .map_err(Diagnostic::from)
     })

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
+use cognito_reset::domain::rules::timestamp;
 use cognito_reset::fakes::{FakeUsers, block_on as run};
-use cognito_reset::rules::timestamp;
 use serde_json::{Value, json};
 
 use super::*;
@@ -188,7 +188,10 @@ fn change_password_never_clears_the_forced_reset_flag() {
         ),
         NOW,
     );
-    for flag in ["true".to_owned(), cognito_reset::rules::ForceFlag::value_at(NOW - 3600)] {
+    for flag in [
+        "true".to_owned(),
+        cognito_reset::domain::rules::ForceFlag::value_at(NOW - 3600),
+    ] {
         let d = deps(
             &[("USER_POOL_ID", "us-east-1_P")],
             FakeUsers::storing(&[("custom:force_password_reset", &flag)]),
@@ -204,7 +207,7 @@ fn change_password_never_clears_the_forced_reset_flag() {
 
 #[test]
 fn an_administrators_password_clears_only_a_flag_set_before_it() {
-    let flag = cognito_reset::rules::ForceFlag::value_at(NOW);
+    let flag = cognito_reset::domain::rules::ForceFlag::value_at(NOW);
     let stored = FakeUsers::storing(&[("custom:force_password_reset", &flag)]);
     let d = deps(&[], stored);
     run(handle(&d, admin_set(NOW - 600), NOW + 60)).unwrap();

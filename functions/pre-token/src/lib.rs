@@ -2,7 +2,7 @@
 //! issue (sign-in and refresh) and tells the app about the password in claims.
 //!
 //! For each `TokenGeneration_*` event with a user, the password is evaluated against
-//! [`cognito_reset::rules`] at the time passed in. A valid password gets the claims
+//! [`cognito_reset::domain::rules`] at the time passed in. A valid password gets the claims
 //! `password_changed_at`, `password_expires_at` (ISO 8601 UTC, when known) and
 //! `password_expires_soon` (inside the warning window), in the ID token and, for V2/V3 events,
 //! the access token. A violation either denies the sign-in with a message the app can show
@@ -30,11 +30,11 @@
 //! log per invocation naming the variable. Failing closed would deny every sign-in of the
 //! pool; the template and `make deploy` refuse such values before they ship.
 
-use cognito_reset::config::{self, ConfigError};
-use cognito_reset::events::pre_token::{self, TokenChanges, TokenVersion, USER_ADMIN_SCOPE};
-use cognito_reset::events::{self, EventError};
-use cognito_reset::rules::{self, OnViolation, PasswordPolicy, Violation, timestamp};
-use cognito_reset::users::UserAttributes;
+use cognito_reset::domain::config::{self, ConfigError};
+use cognito_reset::domain::events::pre_token::{self, TokenChanges, TokenVersion, USER_ADMIN_SCOPE};
+use cognito_reset::domain::events::{self, EventError};
+use cognito_reset::domain::rules::{self, OnViolation, PasswordPolicy, Violation, timestamp};
+use cognito_reset::domain::users::UserAttributes;
 use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
 use tracing::{debug, error, info, warn};
@@ -94,7 +94,7 @@ pub async fn respond<U: UserAttributes>(
         Ok(deps) => handle(deps, event, now).await,
         Err(e) => {
             error!(variable = e.variable, error = %e, "configuration unusable: tokens issued unchanged, password rules NOT enforced");
-            cognito_reset::metrics::outcome("unenforced", event["triggerSource"].as_str().unwrap_or_default());
+            cognito_reset::runtime::metrics::outcome("unenforced", event["triggerSource"].as_str().unwrap_or_default());
             Ok(event)
         }
     }
@@ -115,7 +115,7 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i6
     if !rules::has_password(|k| attrs.get(k).cloned()) {
         // Federated: no password in the pool, so no password rule and no password claims.
         info!(trigger_source = %source, outcome = "federated", "federated user: password rules do not apply");
-        cognito_reset::metrics::outcome("federated", &source);
+        cognito_reset::runtime::metrics::outcome("federated", &source);
         return Ok(event);
     }
     // A user who just replaced a temporary password has, by definition, a new password.
@@ -163,7 +163,7 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i6
                 changes.claims.push(("password_expires_soon".to_owned(), json!(true)));
             }
             info!(trigger_source = %source, expires_soon = eval.expires_soon && !now_changed, "password rules passed");
-            cognito_reset::metrics::outcome("allowed", &source);
+            cognito_reset::runtime::metrics::outcome("allowed", &source);
         }
         // A forced reset is evidence of compromise: no token at all, whatever ON_VIOLATION says
         // (restricted tokens could still change the password or the email).
@@ -172,11 +172,11 @@ pub async fn handle<U: UserAttributes>(deps: &Deps<U>, mut event: Value, now: i6
             changes.claims.push(("password_violation".to_owned(), json!(v.code())));
             changes.only_scopes = Some(vec![USER_ADMIN_SCOPE.to_owned()]);
             warn!(trigger_source = %source, violation = v.code(), "password rule violated: tokens restricted to changing the password");
-            cognito_reset::metrics::outcome("restricted", &source);
+            cognito_reset::runtime::metrics::outcome("restricted", &source);
         }
         Some(v) => {
             warn!(trigger_source = %source, violation = v.code(), "password rule violated: sign-in denied");
-            cognito_reset::metrics::outcome("denied", &source);
+            cognito_reset::runtime::metrics::outcome("denied", &source);
             return Err(PreTokenError::Denied(v));
         }
     }
@@ -204,7 +204,7 @@ async fn record_new_password<U: UserAttributes>(deps: &Deps<U>, pool: &str, user
                 force_flag_cleared = had_flag,
                 "new password recorded"
             );
-            cognito_reset::metrics::outcome("stamped", "TokenGeneration_NewPasswordChallenge");
+            cognito_reset::runtime::metrics::outcome("stamped", "TokenGeneration_NewPasswordChallenge");
         }
         Err(e) => {
             error!(
@@ -212,7 +212,7 @@ async fn record_new_password<U: UserAttributes>(deps: &Deps<U>, pool: &str, user
                 error = %e,
                 "new password not recorded: tokens issued for this sign-in; the next sign-in is judged on the old change time"
             );
-            cognito_reset::metrics::outcome("not_recorded", "TokenGeneration_NewPasswordChallenge");
+            cognito_reset::runtime::metrics::outcome("not_recorded", "TokenGeneration_NewPasswordChallenge");
         }
     }
 }

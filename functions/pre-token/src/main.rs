@@ -2,8 +2,8 @@
 // The AWS SDK's futures (the Cognito write) nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
-use cognito_reset::config::Environment;
-use cognito_reset::users::cognito::LazyCognitoUsers;
+use cognito_reset::adapters::cognito::LazyCognitoUsers;
+use cognito_reset::runtime::env::Environment;
 use lambda_runtime::{Diagnostic, Error};
 use pre_token::{Deps, respond};
 
@@ -11,8 +11,8 @@ use pre_token::{Deps, respond};
 async fn main() -> Result<(), Error> {
     // The Cognito client is built on the first NEW_PASSWORD_REQUIRED answer, not here.
     let init = async { Deps::from_source(&Environment, LazyCognitoUsers::new()) };
-    cognito_reset::start::run("pre-token", init, |started, event| async move {
-        respond(started, event, cognito_reset::clock::now())
+    cognito_reset::runtime::start::run("pre-token", init, |started, event| async move {
+        respond(started, event, cognito_reset::runtime::clock::now())
             .await
             .map_err(Diagnostic::from)
     })

@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use cognito_reset::rules::timestamp;
+use cognito_reset::domain::rules::timestamp;
 use serde_json::{Value, json};
 
 use super::*;
+use cognito_reset::domain::users::UpdateError;
 use cognito_reset::fakes::{FakeUsers, block_on};
-use cognito_reset::users::UpdateError;
 
 const NOW: i64 = 1_795_434_619; // 2026-11-23T11:50:19Z
 const DAY: i64 = 86_400;

@@ -22,12 +22,12 @@ mod table;
 pub use outcome::{Delivered, Outcome, finish};
 use table::deliver_once;
 
-use crate::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
-use crate::config::{self, InitError, MessageConfig, SenderConfig, TableConfig};
-use crate::delivery::ledger::{Channel, Ledger, Purpose};
-use crate::events::sender::SenderRequest;
-use crate::events::{self, Envelope, Family, MessageKind};
-use crate::messages::{Branding, Catalog, Code, MessageInput, Rendered};
+use crate::domain::code::{CodeDecryptor, DecryptError, Secret, check_user_pool, unescape_html};
+use crate::domain::config::{self, InitError, MessageConfig, SenderConfig, TableConfig};
+use crate::domain::events::sender::SenderRequest;
+use crate::domain::events::{self, Envelope, Family, MessageKind};
+use crate::domain::ledger::{Channel, Ledger, Purpose};
+use crate::domain::messages::{Branding, Catalog, Code, MessageInput, Rendered};
 
 /// What both senders configure the same way: the message catalog and branding, the KMS key
 /// and the dry-run switch. Each sender adds its channel's settings.
@@ -110,10 +110,10 @@ impl From<DecryptError> for Failure {
     }
 }
 
-impl From<crate::delivery::DeliveryError> for Failure {
-    fn from(e: crate::delivery::DeliveryError) -> Self {
+impl From<crate::domain::delivery::DeliveryError> for Failure {
+    fn from(e: crate::domain::delivery::DeliveryError) -> Self {
         match e {
-            crate::delivery::DeliveryError::Unknown { .. } => Failure::Unknown(e.to_string()),
+            crate::domain::delivery::DeliveryError::Unknown { .. } => Failure::Unknown(e.to_string()),
             _ if e.is_retryable() => Failure::Retryable(e.to_string()),
             _ => Failure::Rejected(e.to_string()),
         }
@@ -199,7 +199,7 @@ pub async fn decrypt_code<D: CodeDecryptor>(
     }
     let asked = std::time::Instant::now();
     let decrypted = decryptor.decrypt(code).await;
-    crate::metrics::latency("kms_latency", asked.elapsed());
+    crate::runtime::metrics::latency("kms_latency", asked.elapsed());
     let decrypted = decrypted?;
     check_user_pool(
         decrypted.user_pool_id.as_deref(),
@@ -269,12 +269,13 @@ pub trait Deliver: Sync {
     fn table(&self) -> Option<(&Self::Ledger, &TableConfig)>;
 }
 
-/// Handles one custom sender event. `Err` only when a retry can help.
-pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), RetryableFailure> {
+/// Handles one custom sender event at `now` (seconds since the Unix epoch). `Err` only when a
+/// retry can help.
+pub async fn handle<D: Deliver>(sender: &D, event: &Value, now: i64) -> Result<(), RetryableFailure> {
     let (source, recipient, result) = match start(D::FAMILY, event) {
         Start::Deliver(request) => {
             let recipient = sender.masked_recipient(&request);
-            let result = deliver_once(sender, &request, event).await;
+            let result = deliver_once(sender, &request, event, now).await;
             (request.source, recipient, result)
         }
         Start::Finished(source, result) => (source, None, result),
@@ -288,17 +289,18 @@ pub async fn handle<D: Deliver>(sender: &D, event: &Value) -> Result<(), Retryab
 pub async fn respond<D: Deliver, E: std::fmt::Display>(
     started: &Result<D, E>,
     event: Value,
+    now: i64,
 ) -> Result<Value, lambda_runtime::Diagnostic> {
     let sender = started.as_ref().map_err(|e| {
         let outcome = Outcome::Failed.as_str();
         error!(outcome, error = %e, "configuration unusable: nothing sent");
-        crate::metrics::outcome(outcome, "other");
+        crate::runtime::metrics::outcome(outcome, "other");
         lambda_runtime::Diagnostic {
             error_type: "ConfigurationUnusable".into(),
             error_message: e.to_string(),
         }
     })?;
-    handle(sender, &event)
+    handle(sender, &event, now)
         .await
         .map(|()| Value::Null)
         .map_err(|e| lambda_runtime::Diagnostic {

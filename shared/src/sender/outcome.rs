@@ -4,7 +4,7 @@
 use tracing::{error, info, warn};
 
 use super::{Failure, RetryableFailure};
-use crate::delivery::ledger::Limit;
+use crate::domain::ledger::Limit;
 
 /// How an invocation ended, when it did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl Outcome {
 /// `recipient` must already be masked.
 pub fn finish(source: &str, recipient: &str, result: Result<Delivered, Failure>) -> Result<(), RetryableFailure> {
     let outcome = Outcome::of(&result).as_str();
-    crate::metrics::outcome(outcome, source);
+    crate::runtime::metrics::outcome(outcome, source);
     match result {
         Ok(Delivered::Sent { message_id }) => {
             info!(outcome, trigger_source = %source, recipient = %recipient, message_id = %message_id, "message delivered");

@@ -5,17 +5,16 @@ use serde_json::Value;
 use tracing::error;
 
 use super::{Deliver, Delivered, Failure, Request, purpose};
-use crate::config::OnTableError;
-use crate::delivery::ledger::{self, ClaimInput, Claimed, Ledger, Settled, TableError};
+use crate::domain::config::OnTableError;
+use crate::domain::ledger::{self, ClaimInput, Claimed, Ledger, Settled, TableError};
 
 /// A token no other attempt has: the time, the process and a per-process random key,
 /// hashed. Not a secret, only unique (the claim holds it; only its holder records the outcome).
-fn attempt_token() -> String {
+fn attempt_token(now: i64) -> String {
     use std::hash::{BuildHasher, Hasher};
     static ATTEMPTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let nanos = crate::clock::now_nanos();
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(nanos);
+    h.write_i64(now);
     h.write_u32(std::process::id());
     h.write_u64(ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     format!("{:016x}{:08x}", h.finish(), std::process::id())
@@ -31,8 +30,15 @@ fn unremembered(failure: Failure) -> Failure {
 }
 
 /// Validate, then the table (one message per request, limits), then decrypt and send, then
-/// record how it ended. Each step keeps to its budget ([`crate::budgets`]).
-pub(super) async fn deliver_once<D: Deliver>(sender: &D, req: &Request, event: &Value) -> Result<Delivered, Failure> {
+/// record how it ended. Each step keeps to its budget ([`crate::domain::budgets`]).
+/// `now` is the time in seconds since the Unix epoch (the claim's windows and expiry count
+/// from it).
+pub(super) async fn deliver_once<D: Deliver>(
+    sender: &D,
+    req: &Request,
+    event: &Value,
+    now: i64,
+) -> Result<Delivered, Failure> {
     let to = sender.recipient(req)?;
     let Some((ledger, table)) = sender.table() else {
         // Without the table nothing remembers a delivery: an unknown outcome is retried, and
@@ -45,7 +51,7 @@ pub(super) async fn deliver_once<D: Deliver>(sender: &D, req: &Request, event: &
         Some(code) => code.as_bytes().to_vec(),
         None => serde_json::to_vec(event).unwrap_or_default(),
     };
-    let token = attempt_token();
+    let token = attempt_token(now);
     let claim = ledger::claim(&ClaimInput {
         identity: &identity,
         token: &token,
@@ -56,7 +62,7 @@ pub(super) async fn deliver_once<D: Deliver>(sender: &D, req: &Request, event: &
         hash_key: table.hash_key.expose(),
         limits: Some(table.limits),
         lifetimes: table.lifetimes,
-        now: u64::try_from(crate::clock::now()).unwrap_or_default(),
+        now: u64::try_from(now).unwrap_or_default(),
     });
     match ledger.claim(&claim).await {
         Ok(Claimed::Go) => {}

@@ -1,7 +1,7 @@
 //! The shared sender flow's unit tests.
 
 use super::*;
-use crate::code::Decrypted;
+use crate::domain::code::Decrypted;
 use serde_json::json;
 
 struct Fake(Result<&'static str, DecryptError>);

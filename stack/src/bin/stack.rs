@@ -103,7 +103,7 @@ fn serve() -> Result<(), String> {
     let key_arn = runtime.block_on(create_key(&sdk))?;
     runtime
         .block_on(
-            cognito_reset::aws::ses::Client::new(&sdk)
+            cognito_reset::adapters::aws::ses::Client::new(&sdk)
                 .create_email_identity()
                 .email_identity(EMAIL_FROM)
                 .send(),

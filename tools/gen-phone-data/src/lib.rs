@@ -1,6 +1,8 @@
-//! The phone validator's metadata (`shared/src/delivery/phone/data.rs`) rendered from the
-//! `phonenumber` crate's, which is libphonenumber's. `make phone-data` writes it after the crate
-//! is upgraded; the common crate's tests compare the file with [`render`]'s output.
+//! The phone validator's metadata (`shared/src/domain/phone/data.rs`) and the list of countries
+//! the settings accept (`shared/src/domain/settings/countries.rs`), rendered from the
+//! `phonenumber` crate's, which is libphonenumber's. `make phone-data` writes them after the
+//! crate is upgraded; the common crate's tests compare the files with [`render`]'s and
+//! [`render_countries`]'s output.
 
 use std::fmt::Write as _;
 
@@ -106,6 +108,34 @@ pub fn render(version: &str) -> String {
             let _ = writeln!(out, "            {},", descriptor(t));
         }
         out.push_str("        ],\n    },\n");
+    }
+    out.push_str("];\n");
+    out
+}
+
+/// Where the country list starts after its header.
+pub const COUNTRIES_START: &str = "/// Every region libphonenumber";
+
+/// The countries file from [`COUNTRIES_START`] on.
+pub fn countries_body(rendered: &str) -> &str {
+    rendered.find(COUNTRIES_START).map_or("", |at| &rendered[at..])
+}
+
+/// The ISO 3166 alpha-2 code of every region with a numbering plan, sorted, as a Rust static
+/// the settings search (without the validator's metadata, so every function can link it).
+pub fn render_countries(version: &str) -> String {
+    let mut ids: Vec<&str> = regions().iter().map(|m| m.id()).filter(|id| id.len() == 2).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = format!(
+        "// @generated from the metadata of the phonenumber crate {version} (libphonenumber's) by\n\
+         // `make phone-data` (tools/gen-phone-data). Do not edit.\n\n\
+         /// Every region libphonenumber has a numbering plan for: ISO 3166 alpha-2, sorted.\n\
+         pub(super) static COUNTRIES: &[&str] = &[\n"
+    );
+    for chunk in ids.chunks(12) {
+        let line: Vec<String> = chunk.iter().map(|id| format!("\"{id}\"")).collect();
+        let _ = writeln!(out, "    {},", line.join(", "));
     }
     out.push_str("];\n");
     out

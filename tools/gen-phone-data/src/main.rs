@@ -1,5 +1,6 @@
-//! `make phone-data`: writes `shared/src/delivery/phone/data.rs` from the `phonenumber`
-//! crate's metadata, naming the crate's version from the workspace's lock file.
+//! `make phone-data`: writes `shared/src/domain/phone/data.rs` and
+//! `shared/src/domain/settings/countries.rs` from the `phonenumber` crate's metadata, naming the
+//! crate's version from the workspace's lock file.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
@@ -16,15 +17,19 @@ fn main() -> ExitCode {
         eprintln!("gen-phone-data: no phonenumber in Cargo.lock");
         return ExitCode::FAILURE;
     };
-    let path = root.join("shared/src/delivery/phone/data.rs");
-    match std::fs::write(&path, gen_phone_data::render(&version)) {
-        Ok(()) => {
-            println!("wrote shared/src/delivery/phone/data.rs from phonenumber {version}");
-            ExitCode::SUCCESS
+    let files = [
+        ("shared/src/domain/phone/data.rs", gen_phone_data::render(&version)),
+        (
+            "shared/src/domain/settings/countries.rs",
+            gen_phone_data::render_countries(&version),
+        ),
+    ];
+    for (path, text) in files {
+        if let Err(e) = std::fs::write(root.join(path), text) {
+            eprintln!("gen-phone-data: {path}: {e}");
+            return ExitCode::FAILURE;
         }
-        Err(e) => {
-            eprintln!("gen-phone-data: {}: {e}", path.display());
-            ExitCode::FAILURE
-        }
+        println!("wrote {path} from phonenumber {version}");
     }
+    ExitCode::SUCCESS
 }

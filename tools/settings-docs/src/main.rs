@@ -1,12 +1,12 @@
 //! `make settings`: writes the configuration table of `docs/src/configuration.md` (between its
-//! `settings:start` and `settings:end` markers) and `shared/settings.json` from `cognito_reset::settings`. A
+//! `settings:start` and `settings:end` markers) and `shared/settings.json` from `cognito_reset::domain::settings`. A
 //! workspace test (`tests/it/settings.rs`) fails when either file differs from what this writes.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use cognito_reset::settings;
+use cognito_reset::domain::settings;
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -44,6 +44,6 @@ export const customMessage = rust('custom-message', common);
 export const preToken = rust('pre-token', rules);
 export const postConfirmation = rust('post-confirmation', rules, 10);
 // KEY_ARN is set in backend.ts, once the key exists. The senders' 20 s timeout holds the
-// budgets of their steps (shared/src/budgets.rs).
+// budgets of their steps (shared/src/domain/budgets.rs).
 export const customSmsSender = rust('custom-sms-sender', { ...common, SMS_ALLOWED_COUNTRIES: 'US,CA' }, 20);
 export const customEmailSender = rust('custom-email-sender', { ...common, EMAIL_FROM: 'no-reply@example.com' }, 20);
