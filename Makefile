@@ -174,7 +174,7 @@ docs: $(MDBOOK) ## Build the book (docs/) into target/book/ and check every link
 phone-data: ## Write shared/src/domain/phone/data.rs and shared/src/domain/settings/countries.rs from the phonenumber crate (after upgrading it)
 	cargo run --quiet --locked -p gen-phone-data
 
-settings: ## Write the configuration table (docs/src/configuration.md) and shared/settings.json from shared/src/domain/settings
+settings: ## Write the configuration table (docs/src/configuration.md), shared/settings.json and the template's parameter constraints from shared/src/domain/settings
 	cargo run --quiet --locked -p settings-docs
 
 example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring

@@ -308,6 +308,11 @@ fn the_files_generated_from_the_settings_are_current() {
         json == settings::settings_json(),
         "shared/settings.json is stale: run `make settings`"
     );
+    let template = std::fs::read_to_string(root.join("infra/template.json")).expect("template");
+    assert!(
+        settings::with_template_constraints(&template).expect("the template's parameters") == template,
+        "infra/template.json's parameter constraints are stale: run `make settings`"
+    );
     // What typed front ends read says what the functions accept.
     let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let listed = parsed["settings"].as_array().expect("settings");

@@ -1,6 +1,8 @@
-//! `make settings`: writes the configuration table of `docs/src/configuration.md` (between its
-//! `settings:start` and `settings:end` markers) and `shared/settings.json` from `cognito_reset::domain::settings`. A
-//! workspace test (`tests/it/settings.rs`) fails when either file differs from what this writes.
+//! `make settings`: writes what is generated from `cognito_reset::domain::settings`: the
+//! configuration table of `docs/src/configuration.md` (between its `settings:start` and
+//! `settings:end` markers), `shared/settings.json`, and the constraints of the parameters of
+//! `infra/template.json` that fill a function's variable. A workspace test
+//! (`tests/it/settings.rs`) fails when any of them differs from what this writes.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
@@ -8,22 +10,24 @@ use std::process::ExitCode;
 
 use cognito_reset::domain::settings;
 
+fn rewrite(path: &Path, with: impl FnOnce(&str) -> Result<String, String>) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let written = with(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(path, written).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let page = root.join("docs/src/configuration.md");
-    let written = std::fs::read_to_string(&page)
-        .map_err(|e| format!("{}: {e}", page.display()))
-        .and_then(|text| {
-            settings::with_configuration_table(&text)
-                .ok_or_else(|| "docs/src/configuration.md has no settings:start/settings:end markers".to_owned())
-        })
-        .and_then(|text| std::fs::write(&page, text).map_err(|e| e.to_string()))
-        .and_then(|()| {
-            std::fs::write(root.join("shared/settings.json"), settings::settings_json()).map_err(|e| e.to_string())
-        });
+    let written = rewrite(&root.join("docs/src/configuration.md"), |text| {
+        settings::with_configuration_table(text).ok_or_else(|| "no settings:start/settings:end markers".to_owned())
+    })
+    .and_then(|()| rewrite(&root.join("shared/settings.json"), |_| Ok(settings::settings_json())))
+    .and_then(|()| rewrite(&root.join("infra/template.json"), settings::with_template_constraints));
     match written {
         Ok(()) => {
-            println!("wrote the configuration table in docs/src/configuration.md and shared/settings.json");
+            println!(
+                "wrote the configuration table in docs/src/configuration.md, shared/settings.json and the parameter constraints of infra/template.json"
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

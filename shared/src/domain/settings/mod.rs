@@ -1,11 +1,11 @@
 //! Every environment variable a function reads: its name, the functions that read it, its rule,
 //! its default and one line of doc. The one source of truth for the functions' parsers
-//! ([`crate::domain::config`], which depends on this module and never the other way), for the
-//! template's parameter constraints (a workspace test reads `infra/template.json` and checks
-//! them, parameter by parameter, and each pattern against its parser on samples), and for the
-//! files generated from it by `make settings`: the configuration table in
-//! `docs/src/configuration.md` and `shared/settings.json`, the machine-readable description typed front ends read. A test fails
-//! when either is stale.
+//! ([`crate::domain::config`], which depends on this module and never the other way) and for
+//! what `make settings` writes from it: the configuration table in
+//! `docs/src/configuration.md`, `shared/settings.json` (the machine-readable description typed
+//! front ends read) and the constraints of the template's parameters (`template`). A test
+//! fails when any of them is stale, and another checks each pattern against its parser on
+//! samples.
 //!
 //! Patterns are written in the common subset of Java's regular expressions (which
 //! CloudFormation uses for `AllowedPattern`) and the `fancy-regex` crate (which the test uses).
@@ -23,6 +23,7 @@ mod rules;
 mod runtime;
 mod senders;
 mod table;
+mod template;
 
 pub use docs::{configuration_table, settings_json, with_configuration_table};
 pub use messages::*;
@@ -30,6 +31,7 @@ pub use rules::*;
 pub use runtime::*;
 pub use senders::*;
 pub use table::*;
+pub use template::{constraints, parameter_settings, template_pattern, with_template_constraints};
 
 /// A configuration problem, naming the variable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
