@@ -29,20 +29,17 @@ from botocore.exceptions import ClientError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.json"
-FUNCTION_RESOURCES = {
-    "CustomMessageFunction": "custom-message",
-    "CustomSmsSenderFunction": "custom-sms-sender",
-    "CustomEmailSenderFunction": "custom-email-sender",
-    "PreTokenFunction": "pre-token",
-    "PostConfirmationFunction": "post-confirmation",
-}
-FUNCTIONS = {
-    "custom-message": "CustomMessageCodeKey",
-    "custom-sms-sender": "CustomSmsSenderCodeKey",
-    "custom-email-sender": "CustomEmailSenderCodeKey",
-    "pre-token": "PreTokenCodeKey",
-    "post-confirmation": "PostConfirmationCodeKey",
-}
+# The functions are the workspace's functions/ folders; the template names each one's resource
+# and code key after it (custom-sms-sender: CustomSmsSenderFunction, CustomSmsSenderCodeKey).
+FUNCTION_NAMES = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").is_file())
+
+
+def pascal(function: str) -> str:
+    return "".join(word.capitalize() for word in function.split("-"))
+
+
+FUNCTION_RESOURCES = {f"{pascal(f)}Function": f for f in FUNCTION_NAMES}
+FUNCTIONS = {f: f"{pascal(f)}CodeKey" for f in FUNCTION_NAMES}
 
 
 def fail(message: str) -> None:

@@ -109,5 +109,10 @@ mod tests {
                 .contains("USER_POOL_ID")
         );
         assert!(check("lambda", &env(&[])).is_err());
+        // Every function of the workspace has its parser here.
+        for &function in cognito_reset::domain::settings::FUNCTIONS {
+            let unknown = format!("no function named {function:?}");
+            assert_ne!(check(function, &env(&[])).err(), Some(unknown), "{function}");
+        }
     }
 }

@@ -1,0 +1,239 @@
+//! Measuring one subject: starting its process under the Runtime API, timing its init and
+//! invocations, its peak memory and its artifact's size.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cognito_reset_stack::{FaultProxy, root};
+
+use crate::runtime::RuntimeApi;
+
+/// One implementation of one function.
+#[derive(Debug)]
+pub struct Subject {
+    pub function: &'static str,
+    pub language: &'static str,
+    pub runtime: String,
+    pub(crate) program: Vec<String>,
+    pub(crate) cwd: PathBuf,
+    /// Files and folders that make up its deployment artifact (besides what the Lambda
+    /// runtime provides).
+    pub artifact: Vec<PathBuf>,
+}
+
+impl Subject {
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.function, self.language)
+    }
+}
+
+/// What was measured for one subject, over every round.
+#[derive(Debug, Default, Clone)]
+pub struct Measured {
+    /// Medians over every fresh process.
+    pub init: Duration,
+    pub first: Duration,
+    /// Init + first invocation of the same process (the median of those sums).
+    pub cold: Duration,
+    pub processes: usize,
+    pub warm_p50: Duration,
+    pub warm_p99: Duration,
+    pub invocations: usize,
+    pub peak_rss_kib: u64,
+    pub artifact_bytes: u64,
+    /// Requests per warm invocation that reached KMS, the delivery service (SNS `Publish` or
+    /// SES `SendEmail`) and DynamoDB.
+    pub kms_calls: f64,
+    pub delivery_calls: f64,
+    pub table_calls: f64,
+}
+
+/// Samples of one subject gathered over the rounds.
+#[derive(Debug, Default)]
+pub(crate) struct Samples {
+    pub(crate) inits: Vec<Duration>,
+    pub(crate) firsts: Vec<Duration>,
+    pub(crate) colds: Vec<Duration>,
+    pub(crate) warm: Vec<Duration>,
+    pub(crate) peak_rss_kib: u64,
+    pub(crate) kms: usize,
+    pub(crate) delivery: usize,
+    pub(crate) table: usize,
+}
+
+impl Samples {
+    pub(crate) fn measured(mut self, artifact_bytes: u64) -> Measured {
+        for list in [&mut self.inits, &mut self.firsts, &mut self.colds, &mut self.warm] {
+            list.sort();
+        }
+        let per = |n: usize| n as f64 / self.warm.len().max(1) as f64;
+        Measured {
+            init: percentile(&self.inits, 50),
+            first: percentile(&self.firsts, 50),
+            cold: percentile(&self.colds, 50),
+            processes: self.colds.len(),
+            warm_p50: percentile(&self.warm, 50),
+            warm_p99: percentile(&self.warm, 99),
+            invocations: self.warm.len(),
+            peak_rss_kib: self.peak_rss_kib,
+            artifact_bytes,
+            kms_calls: per(self.kms),
+            delivery_calls: per(self.delivery),
+            table_calls: per(self.table),
+        }
+    }
+}
+
+pub(crate) fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The zipped size of the artifact (deflate, as a Lambda zip).
+pub(crate) fn zipped_size(paths: &[PathBuf]) -> u64 {
+    let python = root().join(".venv/bin/python3");
+    let script = "import io, os, sys, zipfile\nbuf = io.BytesIO()\nwith zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:\n    for p in sys.argv[1:]:\n        if os.path.isdir(p):\n            for d, _, fs in os.walk(p):\n                for f in fs:\n                    z.write(os.path.join(d, f))\n        elif os.path.exists(p):\n            z.write(p)\nprint(len(buf.getvalue()))";
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(paths)
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+}
+
+/// The sample below which `percent` of the samples lie (nearest rank).
+pub fn percentile(sorted: &[Duration], percent: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() - 1) * percent + 50) / 100;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub(crate) fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)]) -> Result<(Child, Instant), String> {
+    api.reset();
+    let wrapper: Vec<String> = std::env::var("BENCH_WRAPPER")
+        .map(|w| w.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let program: Vec<&String> = wrapper.iter().chain(&subject.program).collect();
+    let started = Instant::now();
+    let child = Command::new(program[0])
+        .args(&program[1..])
+        .current_dir(&subject.cwd)
+        .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{}", api.port))
+        .env("AWS_LAMBDA_FUNCTION_NAME", subject.function)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("LAMBDA_TASK_ROOT", &subject.cwd)
+        .env("PYTHONPATH", &subject.cwd)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    Ok((child, started))
+}
+
+/// Waits for the process's first `next` request: the end of its init.
+pub(crate) fn wait_for_init(api: &RuntimeApi, child: &mut Child, started: Instant) -> Result<Duration, String> {
+    loop {
+        if let Some(t) = api.first_next() {
+            return Ok(t - started);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("exited during init: {status}"));
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            return Err("did not ask for an event within 60 s".into());
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+}
+
+/// What the subjects are handed and which stand-in counts their requests.
+pub(crate) struct Bench<'a> {
+    pub(crate) env: &'a [(String, String)],
+    pub(crate) proxy: &'a FaultProxy,
+}
+
+impl Bench<'_> {
+    /// One round of one subject: `fresh` new processes, each timed from start to its first
+    /// answer; the last one then answers `warm` more events.
+    pub(crate) fn round(
+        &self,
+        subject: &Subject,
+        event: &[u8],
+        fresh: usize,
+        warm: usize,
+        into: &mut Samples,
+    ) -> Result<(), String> {
+        for n in 0..fresh {
+            // A fresh Runtime API per process: a stopped process's pending `next` must not
+            // take the next process's events.
+            let mut api = RuntimeApi::start();
+            let (mut child, started) = spawn(&api, subject, self.env)?;
+            let result = (|| {
+                let init = wait_for_init(&api, &mut child, started)?;
+                let (first, outcome) = api.invoke(event, Duration::from_secs(60))?;
+                if !outcome.ok {
+                    return Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)));
+                }
+                into.inits.push(init);
+                into.firsts.push(first);
+                into.colds.push(init + first);
+                if n + 1 == fresh {
+                    self.warm(&mut api, event, warm, into)?;
+                    into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
+                }
+                Ok(())
+            })();
+            kill(&mut child);
+            result?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn warm(
+        &self,
+        api: &mut RuntimeApi,
+        event: &[u8],
+        warm: usize,
+        into: &mut Samples,
+    ) -> Result<(), String> {
+        let before = self.counts();
+        for _ in 0..warm {
+            let (t, outcome) = api.invoke(event, Duration::from_secs(30))?;
+            if !outcome.ok {
+                return Err(format!("failed warm: {}", String::from_utf8_lossy(&outcome.body)));
+            }
+            into.warm.push(t);
+        }
+        let after = self.counts();
+        into.kms += after.0 - before.0;
+        into.delivery += after.1 - before.1;
+        into.table += after.2 - before.2;
+        Ok(())
+    }
+
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        let p = self.proxy;
+        (
+            p.calls("Decrypt"),
+            p.calls("Publish") + p.calls("SendEmail"),
+            p.calls("UpdateItem") + p.calls("TransactWriteItems") + p.calls("PutItem") + p.calls("GetItem"),
+        )
+    }
+}

@@ -1,0 +1,204 @@
+//! The PASS/FAIL lines of `bench/BUDGETS.md`'s budgets, and what the numbers show.
+
+use super::*;
+
+impl Results<'_> {
+    /// The budgets of `bench/BUDGETS.md`, each as a PASS or FAIL line (FAIL also when the
+    /// subject could not be measured).
+    pub fn budget_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut check = |ok: Option<bool>, text: String| {
+            let verdict = match ok {
+                Some(true) => "PASS",
+                Some(false) => "FAIL",
+                None => "FAIL (not measured)",
+            };
+            lines.push(format!("budget {verdict}: {text}"));
+        };
+        for (name, limit) in [("custom-message", 2_000_000), ("pre-token", 6_000_000)] {
+            let bytes = self.binary(name).filter(|b| *b > 0);
+            check(
+                bytes.map(|b| b < limit),
+                format!(
+                    "{name} stripped binary {} (< {} MB)",
+                    bytes.map_or("?".into(), size),
+                    limit / 1_000_000
+                ),
+            );
+        }
+        for function in ["custom-message", "pre-token"] {
+            let m = self.measured(function, "Rust");
+            check(
+                m.map(|m| ms(m.init) < 5.0),
+                format!("{function} init {} (< 5 ms)", m.map_or("?".into(), |m| show(m.init))),
+            );
+            check(
+                m.map(|m| ms(m.warm_p50) < 1.0),
+                format!(
+                    "{function} warm invocation in microseconds: p50 {} including the harness (< 1 ms)",
+                    m.map_or("?".into(), |m| format!("{:.0} µs", ms(m.warm_p50) * 1e3))
+                ),
+            );
+        }
+        for function in ["custom-message", "custom-sms-sender"] {
+            let rust = self.measured(function, "Rust");
+            for peer in ["Python", "Node.js"] {
+                let other = self.measured(function, peer);
+                let pair = rust.zip(other);
+                check(
+                    pair.map(|(r, o)| ms(o.cold) >= 10.0 * ms(r.cold)),
+                    format!(
+                        "{function} cold start (init + first) at least 10× below {peer}'s: {}",
+                        pair.map_or("?".into(), |(r, o)| format!(
+                            "{} vs {}, {}",
+                            show(r.cold),
+                            show(o.cold),
+                            compare(ms(r.cold), ms(o.cold))
+                        ))
+                    ),
+                );
+            }
+        }
+        let rust = self.measured("custom-sms-sender", "Rust");
+        let python = self.measured("custom-sms-sender", "Python");
+        check(
+            rust.zip(python).map(|(r, p)| r.first <= p.first),
+            format!(
+                "custom-sms-sender first invocation no slower than Python's: {}",
+                rust.zip(python)
+                    .map_or("?".into(), |(r, p)| format!("{} vs {}", show(r.first), show(p.first)))
+            ),
+        );
+        for (function, delivery) in [("custom-sms-sender", "SNS"), ("custom-email-sender", "SES")] {
+            let m = self.measured(function, "Rust");
+            check(
+                m.map(|m| m.kms_calls == 1.0 && m.delivery_calls == 1.0 && m.table_calls == 0.0),
+                format!(
+                    "{function} requests per message: {} (1 KMS, 1 {delivery}, nothing else; no delivery table here)",
+                    m.map_or("?".into(), |m| format!(
+                        "{} KMS, {} {delivery}, {} DynamoDB",
+                        m.kms_calls, m.delivery_calls, m.table_calls
+                    ))
+                ),
+            );
+            check(
+                m.map(|m| m.artifact_bytes < 10_000_000),
+                format!(
+                    "{function} zip {} (< 10 MB; the aim is 8 MB: {})",
+                    m.map_or("?".into(), |m| size(m.artifact_bytes)),
+                    m.map_or("?", |m| if m.artifact_bytes < 8_000_000 { "met" } else { "not met" })
+                ),
+            );
+        }
+        if let Some(table) = self.table {
+            table_budgets(table, &mut check);
+        }
+        lines
+    }
+
+    /// Computed sentences about the run, for RESULTS.md and the book.
+    pub(super) fn findings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for function in ["custom-message", "custom-sms-sender"] {
+            let Some(r) = self.measured(function, "Rust") else {
+                out.push(format!("The Rust {function} could not be measured in this run."));
+                continue;
+            };
+            for peer in ["Python", "Node.js"] {
+                if let Some(p) = self.measured(function, peer) {
+                    out.push(format!(
+                        "{function}: the Rust cold start (init + first invocation, {}) is {} than {peer}'s ({}); its first invocation alone ({}) is {} than {peer}'s ({}), and its warm p50 ({}) is {} than {peer}'s ({}).",
+                        show(r.cold),
+                        compare(ms(r.cold), ms(p.cold)),
+                        show(p.cold),
+                        show(r.first),
+                        compare(ms(r.first), ms(p.first)),
+                        show(p.first),
+                        show(r.warm_p50),
+                        compare(ms(r.warm_p50), ms(p.warm_p50)),
+                        show(p.warm_p50),
+                    ));
+                }
+            }
+        }
+        if let Some(e) = self.measured("custom-email-sender", "Rust") {
+            out.push(format!(
+                "custom-email-sender (Rust only: AWS's samples have no peer): cold start {}, first invocation {}, warm p50 {}.",
+                show(e.cold),
+                show(e.first),
+                show(e.warm_p50)
+            ));
+        }
+        let phone: Vec<_> = self
+            .phone
+            .iter()
+            .filter_map(|p| p.outcome.as_ref().ok().map(|o| (p, o)))
+            .collect();
+        if let [(old, o), (new, n)] = phone[..] {
+            out.push(format!(
+                "Phone validation, the first number in a fresh process: `{}` {}, `{}` {} ({}).",
+                new.name,
+                show(n.0),
+                old.name,
+                show(o.0),
+                compare(ms(n.0), ms(o.0))
+            ));
+        }
+        out
+    }
+}
+
+/// What a message with the table may cost (`bench/BUDGETS.md`): the claim and its outcome,
+/// and for SMS the pool's counter; a duplicate one read-only claim and nothing else; a burst
+/// sends what the limits allow, each message with its claim.
+fn table_budgets(table: &TableResults, check: &mut impl FnMut(Option<bool>, String)) {
+    for run in &table.sequential {
+        let Ok(run) = run else {
+            check(
+                None,
+                format!(
+                    "delivery table, one message after another: {}",
+                    run.as_ref().err().map_or("", String::as_str)
+                ),
+            );
+            continue;
+        };
+        let (delivery, dynamodb) = if run.function == "custom-sms-sender" {
+            ("SNS", 3)
+        } else {
+            ("SES", 2)
+        };
+        let r = run.requests;
+        let n = run.messages;
+        check(
+            Some(r.kms == n && r.delivery == n && r.dynamodb() == dynamodb * n),
+            format!(
+                "{} with the delivery table, requests per new message: {} (1 KMS, 1 {delivery}, {dynamodb} DynamoDB)",
+                run.function,
+                r.per(n)
+            ),
+        );
+        let d = run.duplicate_requests;
+        check(
+            Some(d.kms == 0 && d.delivery == 0 && d.dynamodb() == run.duplicates),
+            format!(
+                "{} a retried (duplicate) message: {} (no KMS, no {delivery}, 1 DynamoDB)",
+                run.function,
+                d.per(run.duplicates)
+            ),
+        );
+    }
+    for burst in &table.bursts {
+        let Ok(b) = burst else {
+            check(
+                None,
+                format!(
+                    "delivery table, {BURST} at once: {}",
+                    burst.as_ref().err().map_or("", String::as_str)
+                ),
+            );
+            continue;
+        };
+        check(Some(b.held()), b.summary());
+    }
+}

@@ -1,0 +1,93 @@
+//! The subjects: each function in Rust and, where AWS's samples have one, its Node.js and
+//! Python peers, with the environment each needs.
+
+use std::path::Path;
+use std::process::Command;
+
+use cognito_reset_stack::root;
+
+use crate::Subject;
+
+pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
+    let release = root.join("target/release");
+    let python = root.join(".venv/bin/python3").display().to_string();
+    let py = root.join("bench/peers/python");
+    let node = root.join("bench/peers/node");
+    let node_ric = node
+        .join("node_modules/aws-lambda-ric/bin/index.mjs")
+        .display()
+        .to_string();
+    let site = root.join(".venv/lib/python3.11/site-packages");
+    let python_runtime = format!("Python {} + awslambdaric 4.2.2", python_version());
+    let node_runtime = format!("Node.js {} + aws-lambda-ric 3.2.1", node_version());
+    let rust_runtime = "Rust (lambda_runtime), release build, host arch".to_owned();
+    let rust = |function: &'static str| Subject {
+        function,
+        language: "Rust",
+        runtime: rust_runtime.clone(),
+        program: vec![release.join(function).display().to_string()],
+        cwd: root.to_path_buf(),
+        artifact: vec![release.join(function)],
+    };
+    let mut list = Vec::new();
+    for (function, module) in [
+        ("custom-message", "custom_message"),
+        ("custom-sms-sender", "sms_sender"),
+    ] {
+        list.push(rust(function));
+        let mut py_artifact = vec![py.join(format!("{module}.py"))];
+        if function == "custom-sms-sender" {
+            // Not in the Lambda Python runtime: the Encryption SDK and what it needs.
+            for dep in ["aws_encryption_sdk", "cryptography", "wrapt", "attr", "attrs"] {
+                py_artifact.push(site.join(dep));
+            }
+        }
+        list.push(Subject {
+            function,
+            language: "Python",
+            runtime: python_runtime.clone(),
+            program: vec![
+                python.clone(),
+                "-m".into(),
+                "awslambdaric".into(),
+                format!("{module}.handler"),
+            ],
+            cwd: py.clone(),
+            artifact: py_artifact,
+        });
+        let mut node_artifact = vec![node.join(format!("{module}.mjs"))];
+        if function == "custom-sms-sender" {
+            // The AWS SDK v3 comes with the Lambda Node.js runtime; the Encryption SDK does not.
+            node_artifact.push(node.join("node_modules/@aws-crypto"));
+        }
+        list.push(Subject {
+            function,
+            language: "Node.js",
+            runtime: node_runtime.clone(),
+            program: vec!["node".into(), node_ric.clone(), format!("{module}.handler")],
+            cwd: node.clone(),
+            artifact: node_artifact,
+        });
+    }
+    // No peers: AWS's samples have no custom email sender or pre token trigger to compare with.
+    list.push(rust("custom-email-sender"));
+    list.push(rust("pre-token"));
+    list
+}
+
+pub(crate) fn python_version() -> String {
+    let out = Command::new(root().join(".venv/bin/python3")).arg("--version").output();
+    out.map(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("Python ")
+            .to_owned()
+    })
+    .unwrap_or_default()
+}
+
+pub(crate) fn node_version() -> String {
+    let out = Command::new("node").arg("--version").output();
+    out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,319 @@
+//! Key policies, safe defaults, what the policy scanner flags, and the template's rules.
+
+use super::*;
+
+/// Issue 22, item 14: the account root's administration names its actions (no wildcard, no
+/// `kms:CreateGrant`, which would let any principal IAM allows it grant itself Decrypt), and every
+/// grant the key policy allows is limited to the encryption side.
+#[test]
+fn the_key_policies_name_their_administrative_actions_and_allow_only_encrypting_grants() {
+    let t = template();
+    let r = &t["Resources"];
+    let (policy, sids) = key_policy(&r["CodeKey"]);
+    assert_eq!(
+        sids,
+        [
+            "AccountAdministers",
+            "CognitoEncryptsCodes",
+            "CognitoEncryptsWithTheKey",
+            "AccountGrantsEncryptOnly",
+            "OnlyTheSendersDecrypt"
+        ]
+    );
+    let admin = &policy[0];
+    let admin_actions = actions(admin);
+    for forbidden in [
+        "kms:CreateGrant",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ] {
+        assert!(!admin_actions.iter().any(|a| a == forbidden), "{forbidden}: {admin}");
+    }
+    // The key stays manageable: the account can still repair its policy, revoke grants and
+    // delete it (KMS refuses to create a key whose creator could not put its policy again).
+    for needed in [
+        "kms:PutKeyPolicy",
+        "kms:GetKeyPolicy",
+        "kms:DescribeKey",
+        "kms:RevokeGrant",
+        "kms:ListGrants",
+        "kms:EnableKeyRotation",
+        "kms:TagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:CreateAlias",
+    ] {
+        assert!(admin_actions.iter().any(|a| a == needed), "{needed}: {admin}");
+    }
+    assert_eq!(
+        admin["Principal"],
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    );
+    let why = r["CodeKey"]["Metadata"]["Comment"]
+        .as_str()
+        .expect("the key policy's reasons");
+    assert!(why.contains("kms:PutKeyPolicy") && why.contains("circular"), "{why}");
+    // The failure queue's key has the same administration.
+    assert_eq!(
+        r["SenderFailuresKey"]["Properties"]["KeyPolicy"]["Statement"][0],
+        *admin
+    );
+    for key in ["CodeKey", "SenderFailuresKey"] {
+        for s in r[key]["Properties"]["KeyPolicy"]["Statement"]
+            .as_array()
+            .expect("statements")
+        {
+            assert!(actions(s).iter().all(|a| !a.contains('*')), "{key}: {s}");
+            // A grant can only encrypt (and describe the key, or be retired by its grantee):
+            // never Decrypt, ReEncrypt or CreateGrant.
+            if actions(s).iter().any(|a| a == "kms:CreateGrant") {
+                assert_eq!(
+                    s["Condition"]["ForAllValues:StringEquals"]["kms:GrantOperations"],
+                    json!(["Encrypt", "GenerateDataKey", "DescribeKey", "RetireGrant"]),
+                    "{key}: {s}"
+                );
+                assert_eq!(s["Condition"]["Null"]["kms:GrantOperations"], "false", "{key}: {s}");
+            }
+        }
+    }
+    // Cognito: a grant and Encrypt, for this account, and for the given pool only when one is
+    // given (the template's own pool cannot be named: the key must exist first).
+    let source_arn = json!({"Fn::If": [
+        "CreatePool",
+        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/*"},
+        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/${ExistingUserPoolId}"}
+    ]});
+    for s in &policy[1..3] {
+        assert_eq!(s["Principal"], json!({"Service": "cognito-idp.amazonaws.com"}), "{s}");
+        assert_eq!(
+            s["Condition"]["StringEquals"]["aws:SourceAccount"],
+            json!({"Ref": "AWS::AccountId"}),
+            "{s}"
+        );
+        assert_eq!(s["Condition"]["ArnLike"]["aws:SourceArn"], source_arn, "{s}");
+    }
+    assert_eq!(policy[1]["Action"], "kms:CreateGrant");
+    assert_eq!(policy[2]["Action"], "kms:Encrypt");
+    assert_eq!(policy[3]["Action"], "kms:CreateGrant");
+    // Only the senders decrypt codes.
+    let decrypts: Vec<&str> = policy
+        .iter()
+        .filter(|s| actions(s).iter().any(|a| a == "kms:Decrypt"))
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(decrypts, ["OnlyTheSendersDecrypt"]);
+}
+
+#[test]
+fn safe_defaults_sms_countries_phone_writes_threat_protection_and_the_cloudtrail_rule() {
+    let t = template();
+    let p = &t["Parameters"];
+    // No "all countries" default: the deployer must choose.
+    assert!(p["SmsAllowedCountries"].get("Default").is_none());
+    // The app client writes phone_number only when users sign in with it.
+    let writes = &t["Resources"]["UserPoolClient"]["Properties"]["WriteAttributes"];
+    assert!(
+        !writes.as_array().expect("list").contains(&json!("phone_number")),
+        "{writes}"
+    );
+    assert!(
+        writes
+            .as_array()
+            .expect("list")
+            .contains(&json!({"Fn::If": ["SignInWithPhone", "phone_number", {"Ref": "AWS::NoValue"}]}))
+    );
+    assert_eq!(
+        t["Conditions"]["SignInWithPhone"],
+        json!({"Fn::Not": [{"Condition": "EmailOnly"}]})
+    );
+    // Threat protection: off by default, Plus plan only, and the password rules stay off by
+    // default (NIST SP 800-63B: no periodic expiry).
+    assert_eq!(
+        p["ThreatProtection"]["AllowedValues"],
+        json!(["off", "audit", "enforced"])
+    );
+    assert_eq!(p["ThreatProtection"]["Default"], "off");
+    assert_eq!(p["PasswordMaxAgeDays"]["Default"], 0);
+    let addons = &t["Resources"]["UserPool"]["Properties"]["UserPoolAddOns"]["AdvancedSecurityMode"];
+    assert_eq!(addons["Fn::If"][1], "ENFORCED");
+    // Enforced: sign-ins, sign-ups and password changes with leaked credentials are blocked.
+    let risk = &t["Resources"]["CompromisedCredentialsBlocked"];
+    assert_eq!(risk["Condition"], "BlockCompromisedCredentials");
+    assert_eq!(
+        risk["Properties"]["CompromisedCredentialsRiskConfiguration"],
+        json!({"EventFilter": ["SIGN_IN", "PASSWORD_CHANGE", "SIGN_UP"], "Actions": {"EventAction": "BLOCK"}})
+    );
+    let rules = &t["Rules"];
+    assert_eq!(
+        rules["ThreatProtectionNeedsPlus"]["Assertions"][0]["Assert"],
+        json!({"Fn::Equals": [{"Ref": "FeaturePlan"}, "PLUS"]})
+    );
+    assert!(rules["RestrictNeedsV2Events"].is_object() && rules["V2EventsNeedEssentials"].is_object());
+    // The CloudTrail rule takes AdminSetUserPassword only for this pool; ChangePassword
+    // records name no pool, so they all come (post-confirmation finds the user by sub).
+    let pattern = &t["Resources"]["PasswordChangeRule"]["Properties"]["EventPattern"]["detail"]["$or"];
+    assert_eq!(
+        pattern[0],
+        json!({"eventName": ["AdminSetUserPassword"], "requestParameters": {"userPoolId": [
+            {"Fn::If": ["CreatePool", {"Ref": "UserPool"}, {"Ref": "ExistingUserPoolId"}]}]}})
+    );
+    assert_eq!(pattern[1], json!({"eventName": ["ChangePassword"]}));
+}
+
+#[test]
+fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
+    let t = template();
+    let r = &t["Resources"];
+    // Fixed: log groups take an optional key, the senders have a failure destination and a
+    // concurrency ceiling; the synchronous triggers have neither (a limit would throttle sign-ins).
+    for (name, res) in r.as_object().expect("resources") {
+        if res["Type"] == "AWS::Logs::LogGroup" {
+            assert_eq!(
+                res["Properties"]["KmsKeyId"],
+                json!({"Fn::If": ["HasLogsKey", {"Ref": "LogsKmsKeyArn"}, {"Ref": "AWS::NoValue"}]}),
+                "{name}"
+            );
+        }
+    }
+    for sender in ["CustomSmsSender", "CustomEmailSender"] {
+        let function = &r[format!("{sender}Function")]["Properties"];
+        assert_eq!(
+            function["ReservedConcurrentExecutions"],
+            json!({"Ref": "SenderConcurrency"})
+        );
+        let async_config = &r[format!("{sender}AsyncConfig")]["Properties"];
+        assert_eq!(
+            async_config["DestinationConfig"]["OnFailure"]["Destination"],
+            json!({"Fn::GetAtt": ["SenderFailures", "Arn"]})
+        );
+        let may_send = statements(&t).into_iter().any(|(n, s)| {
+            n == format!("{sender}Role")
+                && actions(&s) == ["sqs:SendMessage"]
+                && s["Resource"] == json!({"Fn::GetAtt": ["SenderFailures", "Arn"]})
+        });
+        assert!(may_send, "{sender} may write to its failure destination");
+    }
+    assert_eq!(
+        r["SenderFailures"]["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
+    );
+    for sync in ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"] {
+        assert!(
+            r[sync]["Properties"].get("ReservedConcurrentExecutions").is_none(),
+            "{sync}"
+        );
+    }
+    // Skipped: only these checks, each with its reason.
+    let mut skipped = Vec::new();
+    for (name, res) in r.as_object().expect("resources") {
+        for skip in res["Metadata"]["checkov"]["skip"].as_array().into_iter().flatten() {
+            let comment = skip["comment"].as_str().unwrap_or_default();
+            assert!(comment.len() > 60, "{name}: {skip} needs a reason");
+            skipped.push(format!("{name}:{}", skip["id"].as_str().unwrap_or_default()));
+        }
+    }
+    skipped.sort();
+    let mut expected: Vec<String> = ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"]
+        .iter()
+        .flat_map(|f| ["CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}")))
+        .chain(
+            ["CustomSmsSenderFunction", "CustomEmailSenderFunction"]
+                .iter()
+                .flat_map(|f| ["CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}"))),
+        )
+        .chain(
+            [
+                "SmsViaSnsPolicy:CKV_AWS_111",
+                "DeliveryTable:CKV_AWS_119",
+                "DeliveryTable:CKV_AWS_28",
+                "DeliveryHashKey:CKV_AWS_149",
+            ]
+            .map(str::to_owned),
+        )
+        .collect();
+    expected.sort();
+    assert_eq!(skipped, expected);
+}
+
+/// A template value as CloudFormation compares it: a `Ref` to a parameter is the given value or
+/// its default, and numbers compare as text.
+fn cfn_text(t: &Value, v: &Value, params: &[(&str, Value)]) -> String {
+    let v = match v.get("Ref").and_then(Value::as_str) {
+        Some(name) => params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or_else(|| t["Parameters"][name]["Default"].clone(), |(_, given)| given.clone()),
+        None => v.clone(),
+    };
+    match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// Whether a condition of the template holds for these parameter values.
+fn holds(t: &Value, c: &Value, params: &[(&str, Value)]) -> bool {
+    if let Some(name) = c.get("Condition").and_then(Value::as_str) {
+        return holds(t, &t["Conditions"][name], params);
+    }
+    if let Some([a, b]) = c.get("Fn::Equals").and_then(Value::as_array).map(Vec::as_slice) {
+        return cfn_text(t, a, params) == cfn_text(t, b, params);
+    }
+    if let Some([inner]) = c.get("Fn::Not").and_then(Value::as_array).map(Vec::as_slice) {
+        return !holds(t, inner, params);
+    }
+    if let Some(all) = c.get("Fn::And").and_then(Value::as_array) {
+        return all.iter().all(|x| holds(t, x, params));
+    }
+    if let Some(any) = c.get("Fn::Or").and_then(Value::as_array) {
+        return any.iter().any(|x| holds(t, x, params));
+    }
+    panic!("cannot evaluate {c}");
+}
+
+/// Issue 22, item 16: with a maximum password age on a plan that has password history, a reset
+/// cannot set the same password again: the pool keeps at least one previous password. Lite has
+/// no history (the age rule then only makes the user go through a reset).
+#[test]
+fn a_maximum_age_keeps_at_least_one_previous_password_where_the_plan_has_history() {
+    let t = template();
+    let size = &t["Resources"]["UserPool"]["Properties"]["Policies"]["PasswordPolicy"]["PasswordHistorySize"];
+    let Some([condition, then, otherwise]) = size["Fn::If"].as_array().map(Vec::as_slice) else {
+        panic!("PasswordHistorySize is not an Fn::If: {size}");
+    };
+    let condition = &t["Conditions"][condition.as_str().expect("a condition name")];
+    assert!(condition.is_object(), "{size}");
+    let effective = |params: &[(&str, Value)]| -> String {
+        cfn_text(&t, if holds(&t, condition, params) { then } else { otherwise }, params)
+    };
+    for (max_age, plan, history, expected) in [
+        (90, "ESSENTIALS", 0, "1"),
+        (90, "PLUS", 0, "1"),
+        (1, "ESSENTIALS", 0, "1"),
+        (90, "ESSENTIALS", 5, "5"),
+        (90, "LITE", 0, "0"),
+        (0, "ESSENTIALS", 0, "0"),
+        (0, "PLUS", 3, "3"),
+    ] {
+        let params = [
+            ("PasswordMaxAgeDays", json!(max_age)),
+            ("FeaturePlan", json!(plan)),
+            ("PasswordHistorySize", json!(history)),
+        ];
+        assert_eq!(
+            effective(&params[..]),
+            expected,
+            "PasswordMaxAgeDays={max_age} FeaturePlan={plan} PasswordHistorySize={history}"
+        );
+    }
+    // The defaults: no maximum age, no history.
+    let defaults: [(&str, Value); 0] = [];
+    assert_eq!(effective(&defaults[..]), "0");
+    let described = t["Parameters"]["PasswordHistorySize"]["Description"]
+        .as_str()
+        .expect("description");
+    assert!(described.contains("PasswordMaxAgeDays"), "{described}");
+}

@@ -1,0 +1,253 @@
+//! A user pool on cognito-local with the strictest rules, and the steps every path takes.
+
+use super::*;
+
+pub(super) struct Pool<'a> {
+    pub(super) stack: &'a Stack,
+    pub(super) idp: cognito::Client,
+    pub(super) id: String,
+    pub(super) client: String,
+}
+
+impl Pool<'_> {
+    /// A pool with the rule attributes (`with_rule_attributes`) or without (one the rules were
+    /// never attached to), and an app client.
+    pub(super) async fn create(stack: &Stack, with_rule_attributes: bool) -> Result<Pool<'_>, String> {
+        let idp = cognito::Client::new(&stack.cognito_sdk);
+        let mut create = idp
+            .create_user_pool()
+            .pool_name("every-password-path")
+            .auto_verified_attributes(VerifiedAttributeType::Email);
+        if with_rule_attributes {
+            create = create
+                .schema(custom_schema("password_changed_at"))
+                .schema(custom_schema("force_password_reset"));
+        }
+        let pool = create.send().await.map_err(err("CreateUserPool"))?;
+        let id = pool.user_pool().and_then(|p| p.id()).ok_or("no pool id")?.to_owned();
+        let client = idp
+            .create_user_pool_client()
+            .user_pool_id(&id)
+            .client_name("web")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .send()
+            .await
+            .map_err(err("CreateUserPoolClient"))?;
+        let client = client
+            .user_pool_client()
+            .and_then(|c| c.client_id())
+            .ok_or("no client id")?
+            .to_owned();
+        Ok(Pool { stack, idp, id, client })
+    }
+
+    /// A confirmed user with a permanent password and these custom attributes.
+    pub(super) async fn user(&self, email: &str, password: &str, custom: &[(&str, String)]) -> Result<(), String> {
+        let mut create = self
+            .idp
+            .admin_create_user()
+            .user_pool_id(&self.id)
+            .username(email)
+            .message_action(MessageActionType::Suppress)
+            .user_attributes(attribute("email", email)?)
+            .user_attributes(attribute("email_verified", "true")?);
+        for (name, value) in custom {
+            create = create.user_attributes(attribute(name, value)?);
+        }
+        create.send().await.map_err(err("AdminCreateUser"))?;
+        self.set_password(email, password, true).await
+    }
+
+    pub(super) async fn set_password(&self, email: &str, password: &str, permanent: bool) -> Result<(), String> {
+        self.idp
+            .admin_set_user_password()
+            .user_pool_id(&self.id)
+            .username(email)
+            .password(password)
+            .permanent(permanent)
+            .send()
+            .await
+            .map_err(err("AdminSetUserPassword"))?;
+        Ok(())
+    }
+
+    pub(super) async fn attributes(&self, email: &str) -> Result<Vec<AttributeType>, String> {
+        let user = self
+            .idp
+            .admin_get_user()
+            .user_pool_id(&self.id)
+            .username(email)
+            .send()
+            .await
+            .map_err(err("AdminGetUser"))?;
+        Ok(user.user_attributes().to_vec())
+    }
+
+    pub(super) async fn attribute(&self, email: &str, name: &str) -> Result<Option<String>, String> {
+        Ok(self
+            .attributes(email)
+            .await?
+            .into_iter()
+            .find(|a| a.name() == name)
+            .and_then(|a| a.value().map(str::to_owned)))
+    }
+
+    /// Signs in; `Ok(tokens)` or `Err(the message Cognito returned)`.
+    pub(super) async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, String> {
+        let out = sign_in_as(&self.idp, &self.client, email, password)
+            .await
+            .map_err(|e| message(&e))?;
+        Tokens::from(out.authentication_result(), out.challenge_name())
+    }
+
+    /// Signs in with a temporary password and answers `NEW_PASSWORD_REQUIRED` with `new`.
+    pub(super) async fn choose_password(&self, email: &str, new: &str) -> Result<Tokens, String> {
+        let out = sign_in_as(&self.idp, &self.client, email, TEMPORARY)
+            .await
+            .map_err(err("InitiateAuth with the temporary password"))?;
+        if out.challenge_name() != Some(&ChallengeNameType::NewPasswordRequired) {
+            return Err(format!(
+                "expected NEW_PASSWORD_REQUIRED, got {:?}",
+                out.challenge_name()
+            ));
+        }
+        let answer = self
+            .idp
+            .respond_to_auth_challenge()
+            .client_id(&self.client)
+            .challenge_name(ChallengeNameType::NewPasswordRequired)
+            .session(out.session().unwrap_or_default())
+            .challenge_responses("USERNAME", email)
+            .challenge_responses("NEW_PASSWORD", new)
+            .send()
+            .await;
+        let out = answer.map_err(|e| message(&e))?;
+        Tokens::from(out.authentication_result(), out.challenge_name())
+    }
+
+    pub(super) async fn refresh(&self, refresh_token: &str) -> Result<Tokens, String> {
+        let out = self
+            .idp
+            .initiate_auth()
+            .client_id(&self.client)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", refresh_token)
+            .send()
+            .await;
+        let out = out.map_err(|e| message(&e))?;
+        Tokens::from(out.authentication_result(), out.challenge_name())
+    }
+
+    /// The code of the last email SES recorded for `email` (the custom email sender's).
+    pub(super) fn last_code_sent_to(&self, email: &str) -> Result<String, String> {
+        let data = self.stack.moto.recorded();
+        let mail = data["ses"]["Message"]
+            .as_array()
+            .and_then(|all| {
+                all.iter()
+                    .rev()
+                    .find(|m| m["destinations"]["ToAddresses"][0] == json!(email))
+            })
+            .ok_or_else(|| format!("no email to {email} reached SES\n{}", self.stack.watch.logs()))?;
+        six_digit_code(&html_text(mail["body"].as_str().unwrap_or_default()))
+            .ok_or_else(|| "no code in the email".to_owned())
+    }
+
+    /// Forgot password, then confirm with the code the custom email sender delivered.
+    pub(super) async fn reset_password(&self, email: &str, new: &str) -> Result<(), String> {
+        self.idp
+            .forgot_password()
+            .client_id(&self.client)
+            .username(email)
+            .send()
+            .await
+            .map_err(err("ForgotPassword"))?;
+        let code = self.last_code_sent_to(email)?;
+        self.idp
+            .confirm_forgot_password()
+            .client_id(&self.client)
+            .username(email)
+            .confirmation_code(code)
+            .password(new)
+            .send()
+            .await
+            .map_err(err("ConfirmForgotPassword"))?;
+        Ok(())
+    }
+
+    /// Delivers a CloudTrail record to post-confirmation as the template's EventBridge rule does.
+    pub(super) fn deliver_cloudtrail(&self, detail: Value) -> Result<(), String> {
+        let event = cloudtrail_as_the_rule_delivers_it(&self.id, &detail);
+        let answer = self
+            .stack
+            .watch
+            .invoke("post-confirmation", &serde_json::to_vec(&event).map_err(err("event"))?);
+        if answer.status != 200 || answer.function_error.is_some() {
+            return Err(format!("post-confirmation failed: {answer:?}"));
+        }
+        Ok(())
+    }
+
+    /// Sign in with the new password, refresh, sign in again: every step must be allowed, and
+    /// the stored change time, which every token carries, must be the change's. Returns it.
+    pub(super) async fn signs_in_refreshes_and_signs_in_again(&self, email: &str, password: &str, path: &str) -> i64 {
+        let first = self
+            .sign_in(email, password)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: sign-in with the new password refused: {e}"));
+        let refreshed = self
+            .refresh(
+                &first
+                    .refresh
+                    .clone()
+                    .unwrap_or_else(|| panic!("{path}: no refresh token")),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{path}: refresh refused: {e}"));
+        let again = self
+            .sign_in(email, password)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: second sign-in refused: {e}"));
+        let stored = self
+            .attribute(email, CHANGED_AT)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .and_then(|v| timestamp::parse(&v))
+            .unwrap_or_else(|| panic!("{path}: no change time stored"));
+        near_now(stored, path);
+        for (step, tokens) in [("sign-in", &first), ("refresh", &refreshed), ("second sign-in", &again)] {
+            assert_eq!(
+                tokens.changed_at(),
+                Some(stored),
+                "{path}: the {step}'s ID token carries the stored change time"
+            );
+        }
+        stored
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct Tokens {
+    pub(super) id_claims: Value,
+    pub(super) refresh: Option<String>,
+}
+
+impl Tokens {
+    pub(super) fn from(
+        result: Option<&cognito::types::AuthenticationResultType>,
+        challenge: Option<&ChallengeNameType>,
+    ) -> Result<Tokens, String> {
+        let result = result.ok_or_else(|| format!("no tokens (challenge {challenge:?})"))?;
+        Ok(Tokens {
+            id_claims: jwt_claims(result.id_token().ok_or("no ID token")?)?,
+            refresh: result.refresh_token().map(str::to_owned),
+        })
+    }
+
+    pub(super) fn changed_at(&self) -> Option<i64> {
+        self.id_claims["password_changed_at"]
+            .as_str()
+            .and_then(timestamp::parse)
+    }
+}
