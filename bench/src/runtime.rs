@@ -3,16 +3,17 @@
 //! same way. `cargo lambda watch` cannot be the shared harness: it serves the API under a
 //! `/.rt` prefix that Python's client cannot use.
 //!
-//! Sockets get TCP_NODELAY: without it delayed ACKs add ~40 ms stalls to small responses.
-//! Connections are kept alive, as runtime clients expect.
+//! Served by the local stack's acceptor and HTTP exchange (`cognito_reset_stack::Acceptor`),
+//! whose sockets get TCP_NODELAY: without it delayed ACKs add ~40 ms stalls to small
+//! responses. Connections are kept alive, as runtime clients expect.
 
 use std::collections::VecDeque;
 use std::io::BufReader;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Instant;
 
-use cognito_reset_stack::{HttpRequest, write_answer};
+use cognito_reset_stack::{Acceptor, HttpRequest, write_answer};
 
 /// What a function answered.
 #[derive(Debug)]
@@ -33,6 +34,8 @@ struct Queue {
 #[allow(missing_debug_implementations)]
 pub struct RuntimeApi {
     pub port: u16,
+    /// Serves each connection on its own thread until dropped.
+    _acceptor: Acceptor,
     queue: Arc<Queue>,
     outcomes: mpsc::Receiver<Outcome>,
     first_next: Arc<Mutex<Option<Instant>>>,
@@ -47,23 +50,16 @@ fn respond(conn: &TcpStream, status: u16, headers: &[(&str, String)], body: &[u8
 
 impl RuntimeApi {
     pub fn start() -> RuntimeApi {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
         let queue = Arc::new(Queue::default());
         let first_next: Arc<Mutex<Option<Instant>>> = Arc::default();
         let (tx, outcomes) = mpsc::channel();
         let (q, f) = (Arc::clone(&queue), Arc::clone(&first_next));
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let _ = conn.set_nodelay(true);
-                let (q, f, tx) = (Arc::clone(&q), Arc::clone(&f), tx.clone());
-                std::thread::spawn(move || {
-                    let _ = serve(conn, &q, &f, &tx);
-                });
-            }
+        let acceptor = Acceptor::start(move |conn| {
+            let _ = serve(conn, &q, &f, &tx);
         });
         RuntimeApi {
-            port,
+            port: acceptor.port,
+            _acceptor: acceptor,
             queue,
             outcomes,
             first_next,

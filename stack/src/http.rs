@@ -132,13 +132,13 @@ pub fn write_answer(
 
 /// Accepts loopback connections on a free port and serves each on its own thread until dropped.
 #[derive(Debug)]
-pub(crate) struct Acceptor {
-    pub(crate) port: u16,
+pub struct Acceptor {
+    pub port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Acceptor {
-    pub(crate) fn start(serve: impl Fn(TcpStream) + Send + Sync + 'static) -> Acceptor {
+    pub fn start(serve: impl Fn(TcpStream) + Send + Sync + 'static) -> Acceptor {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, Ordering};
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
