@@ -5,7 +5,8 @@
 
 use super::*;
 
-/// A minimal HTTP/1.1 exchange for the loopback proxies below: one request per connection.
+/// One HTTP/1.1 request: read whole (a `content-length` body; no chunked bodies, which none
+/// of the stack's clients send).
 #[derive(Debug)]
 pub struct HttpRequest {
     pub method: String,

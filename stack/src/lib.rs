@@ -10,6 +10,8 @@
 //! - [`FaultProxy`]: a loopback proxy that delays, drops or fails chosen AWS calls.
 //! - [`cognito_encrypt`]: codes encrypted as Cognito encrypts them, with AWS's Encryption SDK
 //!   for Python (`stack/support/esdk_encrypt.py`).
+//! - [`Acceptor`], [`HttpRequest`], [`write_answer`]: the one HTTP/1.1 server every loopback
+//!   stand-in (and the benchmark's Runtime API) is built on.
 //! - [`Service`], [`root`], [`fixture`]: processes, stopped when dropped (or on Ctrl-C by
 //!   [`stop_all`]), and the project's files.
 //!

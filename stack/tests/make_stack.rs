@@ -1,7 +1,7 @@
 //! `make stack` as a developer runs it: `stack start` leaves moto running with a key and
 //! writes the configuration and events `make watch` and `make invoke` use; each event's code
 //! decrypts, with the functions' own decryptor, to the code `start` printed for it; `stack
-//! stop` stops everything it started.
+//! stop` stops everything it started, also after the stack itself was killed.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,6 +18,16 @@ fn stack(dir: &Path, command: &str) -> std::process::Output {
         .expect("the stack binary runs")
 }
 
+/// Stops the stack and removes its folder however the test ends.
+struct Cleanup(std::path::PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = stack(&self.0, "stop");
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn listens(endpoint: &str) -> bool {
     let address = endpoint.trim_start_matches("http://");
     std::net::TcpStream::connect(address).is_ok()
@@ -32,6 +42,7 @@ fn start_writes_decryptable_events_and_stop_stops_moto() {
     }
     let dir = std::env::temp_dir().join(format!("cognito-reset-stack-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    let _cleanup = Cleanup(dir.clone());
     let started = stack(&dir, "start");
     let printed = String::from_utf8_lossy(&started.stdout).into_owned();
     assert!(
@@ -85,5 +96,39 @@ fn start_writes_decryptable_events_and_stop_stops_moto() {
     assert!(!dir.join("stack.pid").exists());
     let sent = stack(&dir, "sent");
     assert!(!sent.status.success(), "sent says no stack runs");
+}
+
+#[test]
+fn stop_after_the_stack_was_killed_stops_the_moto_it_left() {
+    if tool("moto_server").is_none() {
+        assert!(!cognito_reset_stack::stack_required(), "moto_server is not installed");
+        cognito_reset_stack::skipped("make stack: moto_server is not installed (run `make tools`)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("cognito-reset-stack-killed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    let _cleanup = Cleanup(dir.clone());
+    let started = stack(&dir, "start");
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stack.json")).expect("stack.json")).expect("JSON");
+    let endpoint = state["moto"].as_str().expect("moto endpoint").to_owned();
+    let serve = std::fs::read_to_string(dir.join("stack.pid")).expect("stack.pid");
+    // Killed without its clean-up: moto, in its own process group, stays.
+    let killed = Command::new("kill")
+        .args(["-KILL", serve.trim()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(listens(&endpoint), "moto outlives a killed stack");
+    let stopped = stack(&dir, "stop");
+    assert!(stopped.status.success());
+    assert!(!listens(&endpoint), "stop stopped the moto the killed stack left");
+    assert!(!dir.join("stack.pid").exists() && !dir.join("stack.json").exists());
+    let again = stack(&dir, "start");
+    assert!(
+        again.status.success(),
+        "a new stack starts after the stale state is gone"
+    );
 }

@@ -100,6 +100,11 @@ fn every_parameter_that_reaches_a_function_has_the_functions_rule() {
                 assert!(p.get("MaxLength").is_none(), "{what}: the pattern carries the length");
             }
         }
+        // No constraint of another rule is left over.
+        let set: Vec<&str> = settings::constraints(setting).iter().map(|(k, _)| *k).collect();
+        for key in settings::CONSTRAINT_KEYS {
+            assert_eq!(p.get(key).is_some(), set.contains(&key), "{what}: {key}");
+        }
         // A parameter's default is a value the function accepts (or, empty, leaves it unset).
         if let Some(default) = p.get("Default") {
             let default = match default {

@@ -10,6 +10,12 @@
 //! retried. Every invocation logs exactly one `outcome` line (`sent`, `dry_run`, `duplicate`,
 //! `throttled`, `skipped`, `rejected`, `unknown` or `failed`), which CloudWatch metric filters
 //! can count: `{ $.fields.outcome = "failed" || $.fields.outcome = "rejected" || $.fields.outcome = "unknown" }`.
+//!
+//! # Layout
+//! Here the flow (read, decide, decrypt, render) and the [`Deliver`] trait each sender
+//! implements; `table` the delivery-table protocol around one delivery (claim, deliver,
+//! record); `outcome` the typed [`Outcome`], the single source of the log line's and the
+//! metric's names.
 
 use std::future::Future;
 

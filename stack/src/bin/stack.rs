@@ -7,7 +7,7 @@
 //!   .local/stack.env      configuration for `make watch ENV_FILE=.local/stack.env`
 //!   .local/events/*.json  custom sender events whose `code` is a real ciphertext, made with
 //!                         AWS's Encryption SDK under that key exactly as Cognito makes them
-//! then serves until `stop` (or SIGTERM, or Ctrl-C). With `SMS_BACKEND=end-user-messaging` it
+//! then serves until `stop` (SIGTERM; Ctrl-C when run in a terminal). With `SMS_BACKEND=end-user-messaging` it
 //! also runs the End User Messaging stand-in (moto has no such service), which records each
 //! `SendTextMessage` in .local/eum-sent.jsonl, and points the SMS sender at it.
 //! `sent` prints what moto and the stand-in recorded.
@@ -45,10 +45,46 @@ fn main() {
     }
 }
 
-/// The process `serve` runs in, when one is running.
+/// The process `serve` runs in, when one is running (a live process whose command line is this
+/// binary's `serve`: a stale pid file never names someone else's process).
 fn running() -> Option<u32> {
     let pid: u32 = std::fs::read_to_string(local("stack.pid")).ok()?.trim().parse().ok()?;
-    std::path::Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+    is_live(pid, "serve").then_some(pid)
+}
+
+/// Whether `pid` is a live (not zombie) process with `word` among its arguments.
+fn is_live(pid: u32, word: &str) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    state.is_some_and(|s| s != 'Z')
+        && cmdline
+            .split(|&b| b == 0)
+            .any(|arg| arg == word.as_bytes() || arg.ends_with(format!("/{word}").as_bytes()))
+}
+
+/// Stops a process group: TERM, then KILL if it is still there after `grace`.
+fn stop_group(pid: u32, word: &str, grace: Duration) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", "--", &format!("-{pid}")])
+        .status();
+    let deadline = Instant::now() + grace;
+    while is_live(pid, word) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if is_live(pid, word) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .status();
+    }
+}
+
+const STATE: [&str; 4] = ["stack.pid", "stack.json", "stack.ready", "eum-sent.jsonl"];
+
+fn forget_state() {
+    for name in STATE {
+        let _ = std::fs::remove_file(local(name));
+    }
 }
 
 fn start() -> Result<(), String> {
@@ -80,7 +116,9 @@ fn start() -> Result<(), String> {
             return Err(format!("the stack exited ({status}):\n{log}"));
         }
         if Instant::now() > deadline {
-            let _ = stop();
+            stop_group(child.id(), "serve", Duration::from_secs(10));
+            let _ = child.wait();
+            forget_state();
             return Err("the stack was not ready within 120 s; see .local/stack.log".to_owned());
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -98,6 +136,20 @@ fn serve() -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    // Listening for SIGTERM before anything exists that `stop` could be asked to stop.
+    let mut term = runtime
+        .block_on(async { tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) })
+        .map_err(|e| e.to_string())?;
+    let served = serve_until_stopped(&runtime, &mut term);
+    // Moto and the stand-in are stopped by now (dropped); the state goes with them.
+    forget_state();
+    served
+}
+
+fn serve_until_stopped(
+    runtime: &tokio::runtime::Runtime,
+    term: &mut tokio::signal::unix::Signal,
+) -> Result<(), String> {
     let moto = Moto::start("make stack").ok_or("moto_server is not installed: run `make tools`")?;
     let sdk = runtime.block_on(local_sdk_config(&moto.endpoint));
     let key_arn = runtime.block_on(create_key(&sdk))?;
@@ -142,19 +194,13 @@ fn serve() -> Result<(), String> {
     write(&local("stack.ready"), "")?;
 
     runtime.block_on(async {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
         tokio::select! {
             _ = term.recv() => {}
             _ = tokio::signal::ctrl_c() => {}
         }
-        Ok::<(), String>(())
-    })?;
+    });
     drop(eum);
     drop(moto);
-    for name in ["stack.pid", "stack.json", "stack.ready", "eum-sent.jsonl"] {
-        let _ = std::fs::remove_file(local(name));
-    }
     Ok(())
 }
 
@@ -248,14 +294,21 @@ fn sent() -> Result<(), String> {
 }
 
 fn stop() -> Result<(), String> {
-    let Some(pid) = running() else {
-        println!("no local stack running");
-        return Ok(());
-    };
     let moto_pid = std::fs::read_to_string(local("stack.json"))
         .ok()
         .and_then(|s| serde_json::from_str::<Value>(&s).ok())
-        .and_then(|v| v["moto_pid"].as_u64());
+        .and_then(|v| v["moto_pid"].as_u64())
+        .and_then(|pid| u32::try_from(pid).ok());
+    let Some(pid) = running() else {
+        // `serve` is gone; a moto it left behind (it was killed) goes too.
+        if let Some(moto) = moto_pid.filter(|&pid| is_live(pid, "moto_server")) {
+            stop_group(moto, "moto_server", Duration::from_secs(5));
+        }
+        forget_state();
+        println!("no local stack running");
+        return Ok(());
+    };
+    // `serve` stops moto and the stand-in, and removes its state, on SIGTERM.
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
@@ -264,16 +317,12 @@ fn stop() -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(100));
     }
     if running().is_some() {
-        // It did not stop in time: stop it and moto without their clean-up.
-        for group in [Some(u64::from(pid)), moto_pid].into_iter().flatten() {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{group}")])
-                .status();
-        }
-        for name in ["stack.pid", "stack.json", "stack.ready", "eum-sent.jsonl"] {
-            let _ = std::fs::remove_file(local(name));
-        }
+        stop_group(pid, "serve", Duration::ZERO);
     }
+    if let Some(moto) = moto_pid.filter(|&pid| is_live(pid, "moto_server")) {
+        stop_group(moto, "moto_server", Duration::from_secs(5));
+    }
+    forget_state();
     println!("==> local stack stopped");
     Ok(())
 }

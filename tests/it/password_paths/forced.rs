@@ -21,7 +21,7 @@ pub(super) async fn forced_reset_needs_the_recovery_channel(pool: &Pool<'_>) -> 
         stolen.refresh_token().ok_or("no refresh token")?.to_owned(),
     );
     // What `make force-reset` writes (cognito-local has no AdminUserGlobalSignOut; the command
-    // itself is tested on moto in tests/it/infra.rs).
+    // itself is tested on moto in tests/it/infra/force_reset.rs).
     let flag = cognito_reset::domain::rules::ForceFlag::value_at(now - 120);
     pool.idp
         .admin_update_user_attributes()

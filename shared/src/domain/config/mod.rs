@@ -35,7 +35,8 @@ pub struct AllowedCountries(std::collections::BTreeSet<String>);
 
 impl AllowedCountries {
     /// The codes of a list [`crate::domain::settings::SMS_ALLOWED_COUNTRIES`] accepted
-    /// (comma-separated ISO 3166 alpha-2 codes; the setting's rule is the only check).
+    /// (comma-separated ISO 3166 alpha-2 codes; the setting's rule is the only check, and
+    /// refuses an empty list: `ALL` is [`AllowedCountries::default`]).
     pub fn of(accepted: &str) -> Self {
         AllowedCountries(accepted.split(',').map(str::to_owned).collect())
     }

@@ -76,9 +76,19 @@ pub fn with_template_constraints(template: &str) -> Result<String, String> {
 }
 
 const PARAMETERS: &str = "\n  \"Parameters\": {\n";
+/// The entries a rule can set: any of them a rule does not set is removed.
+pub const CONSTRAINT_KEYS: [&str; 6] = [
+    "MinValue",
+    "MaxValue",
+    "AllowedValues",
+    "AllowedPattern",
+    "MinLength",
+    "MaxLength",
+];
 const ENTRY: &str = "      \"";
 
-/// Replaces (or adds, after `Type`) the entries of one parameter's block.
+/// Replaces (or adds, after `Type`) the entries of one parameter's block, and removes the
+/// constraints its rule does not set (left over from another rule).
 fn set_entries(text: &str, parameter: &str, entries: &[(&str, Value)]) -> Result<String, String> {
     let section = text.find(PARAMETERS).ok_or("the template has no Parameters section")? + PARAMETERS.len();
     let open = format!("    \"{parameter}\": {{\n");
@@ -106,6 +116,7 @@ fn set_entries(text: &str, parameter: &str, entries: &[(&str, Value)]) -> Result
             (None, None) => return Err(format!("{parameter}: unexpected layout")),
         }
     }
+    block.retain(|(key, _)| !CONSTRAINT_KEYS.contains(&key.as_str()) || entries.iter().any(|(k, _)| k == key));
     for (key, value) in entries {
         let raw = format!("{ENTRY}{key}\": {}", pretty(value, 6));
         match block.iter().position(|(k, _)| k == key) {
@@ -155,7 +166,9 @@ mod tests {
       ]
     },
     "Flag": {
-      "Type": "String"
+      "Type": "String",
+      "AllowedPattern": "^(true|false)$",
+      "MaxLength": 5
     }
   },
   "Resources": {
@@ -206,7 +219,8 @@ mod tests {
             out[out.find("\"Resources\"").unwrap()..],
             TEMPLATE[TEMPLATE.find("\"Resources\"").unwrap()..]
         );
-        // Added after Type, in the two-space layout; written again, nothing changes.
+        // Another rule's constraints go; the rule's are added after Type, in the two-space
+        // layout; written again, nothing changes.
         assert!(out.contains("    \"Flag\": {\n      \"Type\": \"String\",\n      \"AllowedValues\": [\n        \"true\",\n        \"false\"\n      ]\n    }"), "{out}");
         assert_eq!(with_template_constraints(&out).unwrap(), out);
     }
