@@ -28,6 +28,19 @@ impl Drop for Cleanup {
     }
 }
 
+/// An empty folder for one test's stack, stopped and removed when the guard drops; `None`
+/// (reported as skipped) when moto is not installed and the stack is not required.
+fn folder(name: &str) -> Option<(std::path::PathBuf, Cleanup)> {
+    if tool("moto_server").is_none() {
+        assert!(!cognito_reset_stack::stack_required(), "moto_server is not installed");
+        cognito_reset_stack::skipped("make stack: moto_server is not installed (run `make tools`)");
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("cognito-reset-stack-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    Some((dir.clone(), Cleanup(dir)))
+}
+
 fn listens(endpoint: &str) -> bool {
     let address = endpoint.trim_start_matches("http://");
     std::net::TcpStream::connect(address).is_ok()
@@ -35,14 +48,9 @@ fn listens(endpoint: &str) -> bool {
 
 #[test]
 fn start_writes_decryptable_events_and_stop_stops_moto() {
-    if tool("moto_server").is_none() {
-        assert!(!cognito_reset_stack::stack_required(), "moto_server is not installed");
-        cognito_reset_stack::skipped("make stack: moto_server is not installed (run `make tools`)");
+    let Some((dir, _cleanup)) = folder("started") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("cognito-reset-stack-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _cleanup = Cleanup(dir.clone());
+    };
     let started = stack(&dir, "start");
     let printed = String::from_utf8_lossy(&started.stdout).into_owned();
     assert!(
@@ -100,14 +108,9 @@ fn start_writes_decryptable_events_and_stop_stops_moto() {
 
 #[test]
 fn stop_after_the_stack_was_killed_stops_the_moto_it_left() {
-    if tool("moto_server").is_none() {
-        assert!(!cognito_reset_stack::stack_required(), "moto_server is not installed");
-        cognito_reset_stack::skipped("make stack: moto_server is not installed (run `make tools`)");
+    let Some((dir, _cleanup)) = folder("killed") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("cognito-reset-stack-killed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _cleanup = Cleanup(dir.clone());
+    };
     let started = stack(&dir, "start");
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
     let state: serde_json::Value =
