@@ -177,8 +177,10 @@ phone-data: ## Write shared/src/domain/phone/data.rs and shared/src/domain/setti
 settings: ## Write the configuration table (docs/src/configuration.md), shared/settings.json and the template's parameter constraints from shared/src/domain/settings
 	cargo run --quiet --locked -p settings-docs
 
-example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring
+example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring; type-check and test the npm package
 	cd examples/amplify-gen2 && npx tsc --noEmit -p . && node check-synth.mjs
+	examples/amplify-gen2/node_modules/.bin/tsc -p npm/cognito-reset
+	examples/amplify-gen2/node_modules/.bin/tsx --test npm/cognito-reset/test/*.test.ts
 
 clean-tools: ## Remove .venv/
 	rm -rf $(VENV)

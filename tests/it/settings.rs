@@ -313,6 +313,27 @@ fn the_files_generated_from_the_settings_are_current() {
         json == settings::settings_json(),
         "shared/settings.json is stale: run `make settings`"
     );
+    let typescript = std::fs::read_to_string(root.join(settings::TYPESCRIPT_PATH)).expect("settings.ts");
+    assert!(
+        typescript == settings::typescript_settings(),
+        "{} is stale: run `make settings`",
+        settings::TYPESCRIPT_PATH
+    );
+    // One option per setting a user writes, each its own name; none for what is wired.
+    let mut options: Vec<String> = settings::ALL.iter().filter_map(|s| s.option()).collect();
+    assert_eq!(options.len(), settings::ALL.iter().filter(|s| !s.wired).count());
+    assert_eq!(
+        settings::PASSWORD_MAX_AGE_DAYS.option().as_deref(),
+        Some("passwordMaxAgeDays")
+    );
+    assert_eq!(settings::KEY_ARN.option(), None);
+    options.sort();
+    options.dedup();
+    assert_eq!(
+        options.len(),
+        settings::ALL.iter().filter(|s| !s.wired).count(),
+        "option names are unique"
+    );
     let template = std::fs::read_to_string(root.join("infra/template.json")).expect("template");
     assert!(
         settings::with_template_constraints(&template).expect("the template's parameters") == template,
@@ -326,4 +347,113 @@ fn the_files_generated_from_the_settings_are_current() {
         assert_eq!(entry["variable"], s.variable);
         assert_eq!(entry["required"], !s.optional, "{}", s.variable);
     }
+}
+
+/// Values on the edges of the number, flag and choice rules, and characters the functions
+/// escape when they echo a value.
+const RULE_SAMPLES: &[&str] = &[
+    "0",
+    "1",
+    "+5",
+    "-1",
+    "1.5",
+    " 5",
+    "5 ",
+    "365",
+    "366",
+    "3651",
+    "4294967295",
+    "4294967296",
+    "\u{663}",
+    "true",
+    "TRUE",
+    "Yes",
+    "on",
+    "OFF",
+    "maybe",
+    "sns",
+    "SNS",
+    "sns ",
+    "end-user-messaging",
+    "deny",
+    "restrict",
+    "violation",
+    "allow",
+    "fail",
+    "deliver",
+    "a\"b\\c",
+    "tab\there",
+    "\u{a0}1",
+    "\u{200b}x",
+    "e\u{301}",
+    "\u{301}e",
+    "\u{1b}[31m",
+    "twenty characters, more than sixteen",
+];
+
+#[test]
+fn the_npm_package_checks_each_setting_as_the_functions_do() {
+    let root = cognito_reset_stack::root();
+    let tsx = root.join("examples/amplify-gen2/node_modules/.bin/tsx");
+    if !tsx.is_file() {
+        let why = "npm package check: the Amplify example's packages are not installed (run `make test`)";
+        assert!(!cognito_reset_stack::stack_required(), "{why}");
+        cognito_reset_stack::skipped(why);
+        return;
+    }
+    let mut cases = Vec::new();
+    for s in settings::ALL {
+        let mut values = samples_for(s);
+        values.extend(RULE_SAMPLES.iter().map(|v| (*v).to_owned()));
+        for value in values {
+            let verdict = match s.rule {
+                Rule::Whole { .. } => s.whole(&value).err(),
+                Rule::OneOf(_) => s.one_of(&value).err(),
+                Rule::Flag => s.flag(&value).err(),
+                Rule::Text { .. } => s.text(&value).err(),
+            };
+            cases.push((s.variable, value, verdict.map(|e| e.to_string())));
+        }
+    }
+    let input: Vec<Value> = cases
+        .iter()
+        .map(|(variable, value, _)| serde_json::json!({"variable": variable, "value": value}))
+        .collect();
+    let mut child = std::process::Command::new(&tsx)
+        .arg(root.join("npm/cognito-reset/test/verdicts.ts"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("tsx runs");
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("stdin"),
+        serde_json::to_string(&input).expect("JSON").as_bytes(),
+    )
+    .expect("cases written");
+    let out = child.wait_with_output().expect("verdicts");
+    assert!(out.status.success(), "verdicts.ts failed");
+    let verdicts: Vec<Option<String>> = serde_json::from_slice(&out.stdout).expect("verdicts are JSON");
+    assert_eq!(verdicts.len(), cases.len());
+    let differ: Vec<String> = cases
+        .iter()
+        .zip(&verdicts)
+        .filter(|((_, _, rust), js)| rust != *js)
+        .map(|((variable, value, rust), js)| format!("{variable}={value:?}: functions {rust:?}, package {js:?}"))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{} of {} verdicts differ:\n{}",
+        differ.len(),
+        cases.len(),
+        differ.iter().take(12).cloned().collect::<Vec<_>>().join("\n")
+    );
+    // A secret is free text, which neither side ever echoes.
+    assert!(
+        settings::ALL
+            .iter()
+            .filter(|s| s.secret)
+            .all(|s| matches!(s.rule, Rule::Text { .. }))
+    );
+    // Both sides refuse some values and accept others: the comparison is not vacuous.
+    assert!(cases.iter().any(|c| c.2.is_some()) && cases.iter().any(|c| c.2.is_none()));
 }

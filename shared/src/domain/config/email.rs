@@ -16,7 +16,7 @@ pub struct EmailConfig {
 
 impl EmailConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
-        let from = src.get("EMAIL_FROM").ok_or_else(|| settings::EMAIL_FROM.refuse(""))?;
+        let from = src.get("EMAIL_FROM").ok_or_else(|| settings::EMAIL_FROM.missing())?;
         let from = settings::EMAIL_FROM.text(&from)?.to_owned();
         let reply_to = optional(src, &settings::EMAIL_REPLY_TO)?;
         let configuration_set = optional(src, &settings::SES_CONFIGURATION_SET)?;

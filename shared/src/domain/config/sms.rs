@@ -41,7 +41,7 @@ impl SmsConfig {
     pub fn from_source(src: &impl Source) -> Result<Self, ConfigError> {
         let mut c = SmsConfig::default();
         let countries = &settings::SMS_ALLOWED_COUNTRIES;
-        let list = src.get(countries.variable).ok_or_else(|| countries.refuse(""))?;
+        let list = src.get(countries.variable).ok_or_else(|| countries.missing())?;
         if list != "ALL" {
             c.allowed_countries = super::AllowedCountries::of(countries.text(&list)?);
         }

@@ -61,15 +61,16 @@ fn rule(s: &Setting) -> Value {
 }
 
 /// Every setting as JSON, for typed front ends (an npm package's options, say): the variable,
-/// the functions that read it, whether it is required, its default, its rule and its text.
+/// its option name (none when the deployment wires it), the functions that read it, whether it is required, its default, its rule and its text.
 /// Patterns are Java's and JavaScript's common subset (JavaScript needs the `u` flag for
-/// `\p{..}`). Built with the `sns` feature, so that the countries are the phone library's.
+/// `\p{..}`). The countries are libphonenumber's regions, as the settings accept them.
 pub fn settings_json() -> String {
     let settings: Vec<Value> = ALL
         .iter()
         .map(|s| {
             json!({
                 "variable": s.variable,
+                "option": s.option(),
                 "functions": s.functions,
                 "required": !s.optional,
                 "default": (!s.default.is_empty()).then_some(s.default),

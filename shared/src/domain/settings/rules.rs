@@ -93,6 +93,7 @@ pub const USER_POOL_ID: Setting = Setting {
     described: "a user pool ID such as us-east-1_AbCdEf123",
     functions: POST,
     doc: "post-confirmation: the pool of CloudTrail events that do not name one",
+    wired: true,
     ..BASE
 };
 

@@ -26,6 +26,7 @@ pub const KEY_ARN: Setting = Setting {
     described: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); aliases cannot decrypt",
     functions: SENDERS,
     doc: "ARN of the KMS key Cognito encrypts codes with (a key ARN, not an alias)",
+    wired: true,
     ..BASE
 };
 

@@ -17,6 +17,7 @@ pub const DELIVERY_TABLE: Setting = Setting {
     described: "a DynamoDB table name (3 to 255 letters, digits, _ . -)",
     functions: SENDERS,
     doc: "the senders' DynamoDB [delivery table](senders.md#delivery-table); unset: no table",
+    wired: true,
     ..BASE
 };
 
@@ -30,6 +31,7 @@ pub const DELIVERY_HASH_KEY: Setting = Setting {
     functions: SENDERS,
     doc: "the HMAC key recipients are hashed with (at least 32 characters; required with the table)",
     secret: true,
+    wired: true,
     ..BASE
 };
 
