@@ -56,10 +56,14 @@ fn make(args: &[&str], env: &[(&'static str, String)]) -> String {
 
 /// Runs make; whether it succeeded, and what it printed.
 fn make_status(args: &[&str], env: &[(&'static str, String)]) -> (bool, String) {
-    let out = Command::new("make")
-        .current_dir(root())
-        .arg("--no-print-directory")
-        .args(args)
+    let mut make = Command::new("make");
+    make.current_dir(root()).arg("--no-print-directory").args(args);
+    // `make deploy` checks the configuration with check-config: the one this test run built
+    // (check-config's own tests make cargo build it), not a second build of its own.
+    if let Some(checker) = built_check_config() {
+        make.env("CHECK_CONFIG", checker);
+    }
+    let out = make
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .expect("make runs");
@@ -69,6 +73,13 @@ fn make_status(args: &[&str], env: &[(&'static str, String)]) -> (bool, String) 
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
+}
+
+/// The check-config binary beside this test binary (`target/debug/`), when it is there.
+fn built_check_config() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let checker = exe.parent()?.parent()?.join("check-config");
+    checker.is_file().then_some(checker)
 }
 
 /// A header of a request moto's recorder kept, by name (any case).
