@@ -45,7 +45,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset docs settings phone-data example-check bench stack stack-stop sent clean-tools
+.PHONY: package help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset docs settings phone-data example-check bench stack stack-stop sent clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -121,6 +121,20 @@ build: tools ## Release build of every function with cargo-lambda (ARCH=--arm64 
 
 build-zip: tools ## Release zips of every function for deployment (target/lambda/<fn>/bootstrap.zip)
 	for f in $(FUNCTIONS); do cargo lambda build --release $(ARCH) --locked --output-format zip -p $$f; done
+
+# The npm package (npm/cognito-reset) with every function prebuilt for both architectures:
+# exactly one tarball in target/npm/.
+PACKAGE_DIR := npm/cognito-reset
+package: tools ## Build the functions for arm64 and x86_64 and pack the npm package into target/npm/ (one tarball)
+	for arch in arm64 x86-64; do for f in $(FUNCTIONS); do \
+	  cargo lambda build --release --$$arch --locked -p $$f --lambda-dir target/lambda-$$arch || exit 1; done; done
+	rm -rf $(PACKAGE_DIR)/bin $(PACKAGE_DIR)/dist target/npm
+	for f in $(FUNCTIONS); do \
+	  install -D -m 755 target/lambda-arm64/$$f/bootstrap $(PACKAGE_DIR)/bin/arm64/$$f/bootstrap && \
+	  install -D -m 755 target/lambda-x86-64/$$f/bootstrap $(PACKAGE_DIR)/bin/x86_64/$$f/bootstrap || exit 1; done
+	cd $(PACKAGE_DIR) && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.build.json
+	mkdir -p target/npm && cd $(PACKAGE_DIR) && npm pack --pack-destination ../../target/npm --loglevel=error
+	@ls -l target/npm
 
 DEPLOY_ENV = STACK=$(STACK) POOL_ID=$(POOL_ID) EMAIL_FROM=$(EMAIL_FROM) SES_IDENTITY_ARN=$(SES_IDENTITY_ARN) \
   SMS_ALLOWED_COUNTRIES=$(SMS_ALLOWED_COUNTRIES) PARAMS="$(PARAMS)" ZIP_DIR=$(ZIP_DIR)
