@@ -45,7 +45,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
-.PHONY: package help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset docs settings phone-data example-check bench stack stack-stop sent clean-tools
+.PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset docs settings phone-data example-check bench stack stack-stop sent package clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -188,7 +188,7 @@ docs: $(MDBOOK) ## Build the book (docs/) into target/book/ and check every link
 phone-data: ## Write shared/src/domain/phone/data.rs and shared/src/domain/settings/countries.rs from the phonenumber crate (after upgrading it)
 	cargo run --quiet --locked -p gen-phone-data
 
-settings: ## Write the configuration table (docs/src/configuration.md), shared/settings.json and the template's parameter constraints from shared/src/domain/settings
+settings: ## Write from shared/src/domain/settings: the configuration table, shared/settings.json, the npm package's options, the template's constraints
 	cargo run --quiet --locked -p settings-docs
 
 example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring; type-check and test the npm package
