@@ -51,11 +51,7 @@ fn rule(s: &Setting) -> Value {
     match s.rule {
         Rule::Whole { min, max } => json!({"kind": "whole", "min": min, "max": max}),
         Rule::OneOf(values) => json!({"kind": "oneOf", "values": values}),
-        // The countries as the phone library knows them, written out as the template does.
-        Rule::Text { .. } if s.variable == super::SMS_ALLOWED_COUNTRIES.variable => {
-            json!({"kind": "text", "pattern": super::countries_pattern(&super::known_countries())})
-        }
-        Rule::Text { pattern, .. } => json!({"kind": "text", "pattern": pattern}),
+        Rule::Text { .. } => json!({"kind": "text", "pattern": super::written_pattern(s)}),
         Rule::Flag => json!({"kind": "flag"}),
     }
 }

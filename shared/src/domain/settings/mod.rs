@@ -35,7 +35,9 @@ pub use rules::*;
 pub use runtime::*;
 pub use senders::*;
 pub use table::*;
-pub use template::{CONSTRAINT_KEYS, constraints, parameter_settings, template_pattern, with_template_constraints};
+pub use template::{
+    CONSTRAINT_KEYS, constraints, parameter_settings, template_pattern, with_template_constraints, written_pattern,
+};
 pub use typescript::{TYPESCRIPT_PATH, typescript_settings};
 
 /// A configuration problem, naming the variable.

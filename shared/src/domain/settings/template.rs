@@ -45,12 +45,22 @@ pub fn parameter_settings(template: &Value) -> Result<Vec<(String, &'static Sett
     Ok(out)
 }
 
-/// The `AllowedPattern` of a text setting, as the template writes it (the countries spelled out).
-pub fn template_pattern(s: &Setting) -> Option<String> {
-    if s.variable == SMS_ALLOWED_COUNTRIES.variable {
-        return Some(countries_pattern(&known_countries()));
+/// A text setting's pattern as every generated file writes it: the countries spelled out
+/// for `SMS_ALLOWED_COUNTRIES`, the rule's own pattern otherwise.
+pub fn written_pattern(s: &Setting) -> Option<String> {
+    match s.rule {
+        Rule::Text { .. } if s.variable == SMS_ALLOWED_COUNTRIES.variable => {
+            Some(countries_pattern(&known_countries()))
+        }
+        Rule::Text { pattern, .. } => Some(pattern.to_owned()),
+        _ => None,
     }
-    s.template_pattern()
+}
+
+/// The `AllowedPattern` of a text setting, as the template writes it: [`written_pattern`],
+/// with `^$|` in front when the setting is optional (an empty parameter leaves it unset).
+pub fn template_pattern(s: &Setting) -> Option<String> {
+    written_pattern(s).map(|p| if s.optional { format!("^$|{p}") } else { p })
 }
 
 /// The constraint entries a parameter filling `s` has.

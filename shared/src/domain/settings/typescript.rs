@@ -16,12 +16,17 @@ fn quoted(s: &str) -> String {
     Value::String(s.to_owned()).to_string()
 }
 
-fn union(values: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+/// Quoted values joined by `separator`: `", "` for an array's items, `" | "` for a union.
+fn joined(values: impl IntoIterator<Item = impl AsRef<str>>, separator: &str) -> String {
     values
         .into_iter()
         .map(|v| quoted(v.as_ref()))
         .collect::<Vec<_>>()
-        .join(" | ")
+        .join(separator)
+}
+
+fn union(values: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    joined(values, " | ")
 }
 
 /// The option's TypeScript type.
@@ -73,14 +78,12 @@ fn upper_first(s: &str) -> String {
 fn rule_literal(s: &Setting) -> String {
     match s.rule {
         Rule::Whole { min, max } => format!("{{ kind: 'whole', min: {min}, max: {max} }}"),
-        Rule::OneOf(values) => format!("{{ kind: 'oneOf', values: [{}] }}", union(values).replace(" | ", ", ")),
+        Rule::OneOf(values) => format!("{{ kind: 'oneOf', values: [{}] }}", joined(values, ", ")),
         Rule::Flag => "{ kind: 'flag' }".to_owned(),
-        // The countries written out, as the template has them.
-        Rule::Text { .. } if s.variable == SMS_ALLOWED_COUNTRIES.variable => format!(
+        Rule::Text { .. } => format!(
             "{{ kind: 'text', pattern: {} }}",
-            quoted(&super::countries_pattern(&known_countries()))
+            quoted(&super::written_pattern(s).unwrap_or_default())
         ),
-        Rule::Text { pattern, .. } => format!("{{ kind: 'text', pattern: {} }}", quoted(pattern)),
     }
 }
 
@@ -94,13 +97,13 @@ pub fn typescript_settings() -> String {
     let _ = writeln!(
         out,
         "/** Every function. */\nexport const FUNCTIONS: readonly FunctionName[] = [{}];\n",
-        union(FUNCTIONS).replace(" | ", ", ")
+        joined(FUNCTIONS, ", ")
     );
     out.push_str("/** An ISO 3166 alpha-2 code SMS may go to: a region of libphonenumber's. */\n");
     let _ = writeln!(
         out,
         "export type Country =\n  | {};\n",
-        union(known_countries()).replace(" | ", "\n  | ")
+        joined(known_countries(), "\n  | ")
     );
     out.push_str(
         "/** The functions' options: one per setting a user writes (the deployment wires the key,\n \
@@ -144,7 +147,7 @@ pub fn typescript_settings() -> String {
             out,
             "  {{\n    variable: {},\n    option: {option},\n    functions: [{}],\n    required: {},\n    rule: {},\n    described: {},\n    secret: {},\n    list: {},\n  }},",
             quoted(s.variable),
-            union(s.functions).replace(" | ", ", "),
+            joined(s.functions, ", "),
             !s.optional,
             rule_literal(s),
             quoted(s.described),
