@@ -57,9 +57,11 @@ $(STAMP): requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-$(NODE_STAMP): package.json package-lock.json
-	@echo "==> installing node tools (cognito-local) into node_modules/"
-	npm ci --no-audit --no-fund --loglevel=error
+# One install for the repository's Node packages: cognito-local, and the workspaces (the npm
+# package and the Amplify example, which depends on it by name, as an app would).
+$(NODE_STAMP): package.json package-lock.json npm/cognito-reset/package.json examples/amplify-gen2/package.json
+	@echo "==> installing node packages (cognito-local, the npm package's and the example's) into node_modules/"
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
 $(DENY):
@@ -75,9 +77,9 @@ tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) ## Install the local tools into 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-stack --bin demo
 
-# The tools and the example's packages install side by side: downloads overlap the builds.
+# The tools install side by side: downloads overlap the builds.
 test: ## Everything CI checks: format, docs, lints, template lint, unit, integration and local-stack tests
-	$(MAKE) --no-print-directory -j2 tools $(EXAMPLE_STAMP)
+	$(MAKE) --no-print-directory -j2 tools
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory lint
@@ -123,18 +125,13 @@ build-zip: tools ## Release zips of every function for deployment (target/lambda
 	for f in $(FUNCTIONS); do cargo lambda build --release $(ARCH) --locked --output-format zip -p $$f; done
 
 # The npm package (npm/cognito-reset) with every function prebuilt for both architectures:
-# exactly one tarball in target/npm/.
-PACKAGE_DIR := npm/cognito-reset
+# exactly one tarball in target/npm/ (npm/cognito-reset/scripts/pack.mjs, which the workspace
+# test also packs with).
 package: tools ## Build the functions for arm64 and x86_64 and pack the npm package into target/npm/ (one tarball)
 	for arch in arm64 x86-64; do for f in $(FUNCTIONS); do \
 	  cargo lambda build --release --$$arch --locked -p $$f --lambda-dir target/lambda-$$arch || exit 1; done; done
-	rm -rf $(PACKAGE_DIR)/bin $(PACKAGE_DIR)/dist target/npm
-	for f in $(FUNCTIONS); do \
-	  install -D -m 755 target/lambda-arm64/$$f/bootstrap $(PACKAGE_DIR)/bin/arm64/$$f/bootstrap && \
-	  install -D -m 755 target/lambda-x86-64/$$f/bootstrap $(PACKAGE_DIR)/bin/x86_64/$$f/bootstrap || exit 1; done
-	cd $(PACKAGE_DIR) && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.build.json
-	mkdir -p target/npm && cd $(PACKAGE_DIR) && npm pack --pack-destination ../../target/npm --loglevel=error
-	@ls -l target/npm
+	node npm/cognito-reset/scripts/pack.mjs --out target/npm \
+	  --arch 'arm64=target/lambda-arm64/{fn}/bootstrap' --arch 'x86_64=target/lambda-x86-64/{fn}/bootstrap'
 
 DEPLOY_ENV = STACK=$(STACK) POOL_ID=$(POOL_ID) EMAIL_FROM=$(EMAIL_FROM) SES_IDENTITY_ARN=$(SES_IDENTITY_ARN) \
   SMS_ALLOWED_COUNTRIES=$(SMS_ALLOWED_COUNTRIES) PARAMS="$(PARAMS)" ZIP_DIR=$(ZIP_DIR)
@@ -175,12 +172,6 @@ bench: tools $(BENCH_PY_STAMP) $(BENCH_NODE_STAMP) ## Benchmarks vs Node.js and 
 	for f in $(FUNCTIONS); do cargo build --release --locked -p $$f; done
 	cargo run --release --locked -p bench
 
-EXAMPLE_STAMP := examples/amplify-gen2/node_modules/.package-lock.json
-
-$(EXAMPLE_STAMP): examples/amplify-gen2/package.json examples/amplify-gen2/package-lock.json
-	cd examples/amplify-gen2 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	@touch $@
-
 docs: $(MDBOOK) ## Build the book (docs/) into target/book/ and check every link of it and of the README
 	$(MDBOOK) build docs
 	$(PYTHON) scripts/check-docs.py
@@ -191,10 +182,10 @@ phone-data: ## Write shared/src/domain/phone/data.rs and shared/src/domain/setti
 settings: ## Write from shared/src/domain/settings: the configuration table, shared/settings.json, the npm package's options, the template's constraints
 	cargo run --quiet --locked -p settings-docs
 
-example-check: $(EXAMPLE_STAMP) ## Type-check the Amplify Gen 2 example, synthesize it offline and check its pool's wiring; type-check and test the npm package
-	cd examples/amplify-gen2 && npx tsc --noEmit -p . && node check-synth.mjs
-	examples/amplify-gen2/node_modules/.bin/tsc -p npm/cognito-reset
-	examples/amplify-gen2/node_modules/.bin/tsx --test npm/cognito-reset/test/*.test.ts
+example-check: $(NODE_STAMP) ## Build the npm package's types, test it, and type-check the Amplify Gen 2 example against it
+	node_modules/.bin/tsc -p npm/cognito-reset/tsconfig.build.json
+	node_modules/.bin/tsx --test npm/cognito-reset/test/*.test.ts
+	cd examples/amplify-gen2 && ../../node_modules/.bin/tsc --noEmit -p .
 
 clean-tools: ## Remove .venv/
 	rm -rf $(VENV)

@@ -1,7 +1,7 @@
 //! `make bench`: init time, first and warm invocation latency, cold start (init + first), peak
 //! memory, artifact size and network calls of the Rust functions and of Node.js and Python
 //! peers written the way AWS's samples write them, all driven by one Runtime API harness on
-//! loopback ([`runtime`]); and the first-call cost of each phone validation candidate
+//! loopback (`cognito_reset_stack::RuntimeApi`); and the first-call cost of each phone validation candidate
 //! ([`phone`]). Writes `bench/RESULTS.md` and `bench/results.svg`; budgets
 //! (`bench/BUDGETS.md`) are printed as pass/fail lines and never fail anything.
 //!
@@ -17,7 +17,6 @@ mod machine;
 mod measure;
 mod phone;
 mod report;
-mod runtime;
 mod subjects;
 mod table;
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use cognito_reset_stack::{FaultProxy, root};
 
-use crate::runtime::RuntimeApi;
+use cognito_reset_stack::RuntimeApi;
 
 /// One implementation of one function.
 #[derive(Debug)]

@@ -13,8 +13,8 @@ use std::time::Duration;
 use cognito_reset_stack::{FaultProxy, Moto, block_on, cognito_encrypt_many, local_sdk_config};
 use serde_json::{Value, json};
 
-use crate::runtime::RuntimeApi;
 use crate::{Subject, kill, percentile, spawn, wait_for_init};
+use cognito_reset_stack::RuntimeApi;
 
 pub const TABLE: &str = "cognito-reset-bench-deliveries";
 /// Invocations at once in a burst: the template's reserved concurrency for each sender.

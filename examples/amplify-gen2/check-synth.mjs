@@ -1,34 +1,47 @@
-// Synthesizes this Amplify backend offline, as `ampx` would, and checks what the user pool gets
-// from it. Asset bundling is skipped (`aws:cdk:bundling-stacks: []`), so cargo-lambda-cdk builds
-// nothing: the checks read the templates, never the binaries. Run by `make example-check`.
+// Synthesizes this Amplify backend offline, as `ampx sandbox` would (the CDK context of a
+// sandbox, no AWS account), and checks what the user pool gets from cognito-reset:
+//
+//   node check-synth.mjs <cdk.out folder>
+//
+// Writes the cloud assembly to the folder, then `cognito-reset-functions.json` beside it: each
+// function's logical id, architecture and asset folder (its `bootstrap`), for the checks that run
+// the binaries. Run by the workspace test (tests/it/npm_package.rs) in a copy of this folder.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, openSync, readSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const FUNCTIONS = ['custom-message', 'custom-sms-sender', 'custom-email-sender', 'pre-token', 'post-confirmation'];
+const RULE_ATTRIBUTES = ['custom:password_changed_at', 'custom:force_password_reset'];
+
 const here = dirname(fileURLToPath(import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'amplify-synth-'));
-try {
-  execFileSync(join(here, 'node_modules/.bin/tsx'), ['amplify/backend.ts'], {
-    cwd: here,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      CDK_OUTDIR: out,
-      CDK_CONTEXT_JSON: JSON.stringify({
-        'amplify-backend-namespace': 'example',
-        'amplify-backend-name': 'check',
-        'amplify-backend-type': 'sandbox',
-        'aws:cdk:bundling-stacks': [],
-      }),
-    },
-  });
-  check(readTemplates(out));
-  console.log('amplify-gen2: synthesized; key, triggers, password-change rule and grants in place');
-} finally {
-  rmSync(out, { recursive: true, force: true });
+const out = resolve(process.argv[2] ?? fail('usage: node check-synth.mjs <cdk.out folder>'));
+execFileSync(join(here, 'node_modules/.bin/tsx'), ['amplify/backend.ts'], {
+  cwd: here,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: {
+    ...process.env,
+    CDK_OUTDIR: out,
+    CDK_CONTEXT_JSON: JSON.stringify({
+      'amplify-backend-namespace': 'example',
+      'amplify-backend-name': 'check',
+      'amplify-backend-type': 'sandbox',
+      // As the CDK CLI under `ampx` synthesizes: each resource names its construct path.
+      'aws:cdk:enable-path-metadata': true,
+    }),
+  },
+});
+const functions = check(readTemplates(out));
+writeFileSync(join(out, 'cognito-reset-functions.json'), `${JSON.stringify(functions, null, 2)}\n`);
+console.log(
+  `amplify-gen2: synthesized; ${Object.keys(functions).length} functions from the package's binaries, ` +
+    'the key, triggers, table, grants and password-change rule in place',
+);
+
+function fail(message) {
+  console.error(message);
+  process.exit(2);
 }
 
 function readTemplates(dir) {
@@ -50,60 +63,113 @@ function arnOf(id) {
   return { 'Fn::GetAtt': [id, 'Arn'] };
 }
 
-function check(resources) {
-  const [, pool] = one(resources, 'AWS::Cognito::UserPool');
-  const [keyId] = one(resources, 'AWS::KMS::Key', 'CustomSenderKey');
-  const fn = (prefix) => one(resources, 'AWS::Lambda::Function', prefix);
-  const [smsId, sms] = fn('customsmssender');
-  const [emailId, email] = fn('customemailsender');
-  const [preTokenId] = fn('pretoken');
-  const [postId] = fn('postconfirmation');
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
-  // The senders decrypt with the key Cognito encrypts under.
-  assert.deepEqual(pool.LambdaConfig.KMSKeyID, arnOf(keyId), 'the pool encrypts codes under the senders key');
-  for (const [name, sender] of [['custom-sms-sender', sms], ['custom-email-sender', email]]) {
-    assert.deepEqual(sender.Environment.Variables.KEY_ARN, arnOf(keyId), `${name} KEY_ARN is the pool's key`);
-    assert.equal(sender.Timeout, 20, `${name} timeout holds the steps' budgets (shared/src/domain/budgets.rs)`);
+/** The architecture an ELF binary is built for. */
+function elfArchitecture(path) {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 20, 0);
+  } finally {
+    closeSync(fd);
   }
-  assert.deepEqual(pool.LambdaConfig.CustomSMSSender, { LambdaArn: arnOf(smsId), LambdaVersion: 'V1_0' });
-  assert.deepEqual(pool.LambdaConfig.CustomEmailSender, { LambdaArn: arnOf(emailId), LambdaVersion: 'V1_0' });
+  assert.equal(header.subarray(0, 4).toString('latin1'), '\x7fELF', `${path} is an ELF binary`);
+  return { 0xb7: 'arm64', 0x3e: 'x86_64' }[header.readUInt16LE(18)] ?? 'unknown';
+}
 
-  // Restrict mode needs pre token generation V2_0.
-  assert.deepEqual(pool.LambdaConfig.PreTokenGenerationConfig, { LambdaArn: arnOf(preTokenId), LambdaVersion: 'V2_0' });
-  assert.deepEqual(pool.LambdaConfig.PostConfirmation, arnOf(postId));
+function check(resources) {
+  const [poolId, pool] = one(resources, 'AWS::Cognito::UserPool');
+  const [keyId] = one(resources, 'AWS::KMS::Key', 'CustomSenderKey');
+  const [tableId] = one(resources, 'AWS::DynamoDB::Table', 'CognitoResetDeliveryTable');
+  const [secretId] = one(resources, 'AWS::SecretsManager::Secret', 'CognitoResetDeliveryHashKey');
 
-  // The app client never writes the rules' attributes.
+  // Every function from the package: provided.al2023, the architecture of the binary it ships.
+  const functions = {};
+  for (const fn of FUNCTIONS) {
+    const [id, props] = one(resources, 'AWS::Lambda::Function', fn.replaceAll('-', ''));
+    assert.equal(props.Runtime, 'provided.al2023', `${fn} runs on provided.al2023`);
+    assert.equal(props.Handler, 'bootstrap');
+    const asset = join(out, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`);
+    const bootstrap = join(asset, 'bootstrap');
+    assert.ok(existsSync(bootstrap), `${fn}'s asset holds its bootstrap (${asset})`);
+    const architecture = elfArchitecture(bootstrap);
+    assert.deepEqual(props.Architectures, [architecture], `${fn} is deployed for the architecture its binary is built for`);
+    functions[fn] = { logicalId: id, architecture, asset, environment: props.Environment?.Variables ?? {} };
+  }
+  const fnId = (fn) => functions[fn].logicalId;
+
+  // The senders: V1_0 with the pool's key, which their KEY_ARN names; the table and its hash key.
+  assert.deepEqual(pool.LambdaConfig.KMSKeyID, arnOf(keyId), 'the pool encrypts codes under the senders key');
+  for (const [fn, trigger] of [['custom-sms-sender', 'CustomSMSSender'], ['custom-email-sender', 'CustomEmailSender']]) {
+    assert.deepEqual(pool.LambdaConfig[trigger], { LambdaArn: arnOf(fnId(fn)), LambdaVersion: 'V1_0' });
+    const env = functions[fn].environment;
+    assert.deepEqual(env.KEY_ARN, arnOf(keyId), `${fn} KEY_ARN is the pool's key`);
+    assert.deepEqual(env.DELIVERY_TABLE, { Ref: tableId }, `${fn} claims deliveries in the table`);
+    assert.ok(JSON.stringify(env.DELIVERY_HASH_KEY).includes(`{{resolve:secretsmanager:`), `${fn} hash key is a dynamic reference`);
+    assert.ok(JSON.stringify(env.DELIVERY_HASH_KEY).includes(secretId), `${fn} hash key is the stack's secret`);
+  }
+  assert.equal(functions['custom-sms-sender'].environment.SMS_ALLOWED_COUNTRIES, 'US,CA');
+
+  // Pre token generation V2_0 (restrict mode needs it) on a plan that has it; the other triggers.
+  assert.deepEqual(pool.LambdaConfig.PreTokenGenerationConfig, { LambdaArn: arnOf(fnId('pre-token')), LambdaVersion: 'V2_0' });
+  assert.equal(pool.LambdaConfig.PreTokenGeneration, undefined, 'no V1_0 pre token generation beside V2_0');
+  assert.ok(['ESSENTIALS', 'PLUS'].includes(pool.UserPoolTier), 'the pool is on a plan with V2_0 events');
+  assert.deepEqual(pool.LambdaConfig.CustomMessage, arnOf(fnId('custom-message')));
+  assert.deepEqual(pool.LambdaConfig.PostConfirmation, arnOf(fnId('post-confirmation')));
+  for (const fn of FUNCTIONS) {
+    const cognito = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        r.Properties.Principal === 'cognito-idp.amazonaws.com' &&
+        same(r.Properties.FunctionName, arnOf(fnId(fn))) &&
+        same(r.Properties.SourceArn, arnOf(poolId)),
+    );
+    assert.equal(cognito.length, 1, `the pool may invoke ${fn}`);
+  }
+
+  // The rule attributes: in the schema, never written by an app client.
+  const schema = new Set(pool.Schema.map((a) => `custom:${a.Name}`));
+  for (const attribute of RULE_ATTRIBUTES) assert.ok(schema.has(attribute), `the pool defines ${attribute}`);
   const [, client] = one(resources, 'AWS::Cognito::UserPoolClient');
-  for (const attribute of ['custom:password_changed_at', 'custom:force_password_reset']) {
-    assert.ok(Array.isArray(client.WriteAttributes), 'the app client lists its write attributes');
+  assert.ok(Array.isArray(client.WriteAttributes) && client.WriteAttributes.includes('email'), 'the app client writes profile attributes');
+  for (const attribute of RULE_ATTRIBUTES) {
     assert.ok(!client.WriteAttributes.includes(attribute), `the app client may not write ${attribute}`);
   }
 
   // updatePassword (ChangePassword) and a permanent AdminSetUserPassword reach post-confirmation.
-  const [ruleId, rule] = one(resources, 'AWS::Events::Rule', 'RecordPasswordChanges');
+  const [ruleId, rule] = one(resources, 'AWS::Events::Rule', 'CognitoResetRecordPasswordChanges');
   const names = rule.EventPattern.detail.$or.flatMap((alternative) => alternative.eventName);
   assert.deepEqual(names.sort(), ['AdminSetUserPassword', 'ChangePassword']);
   const admin = rule.EventPattern.detail.$or.find((alternative) => alternative.eventName.includes('AdminSetUserPassword'));
-  assert.deepEqual(admin.requestParameters.userPoolId, [{ Ref: poolId(resources) }], 'AdminSetUserPassword only for this pool');
-  assert.deepEqual(rule.Targets.map((target) => target.Arn), [arnOf(postId)]);
+  assert.deepEqual(admin.requestParameters.userPoolId, [{ Ref: poolId }], 'AdminSetUserPassword only for this pool');
+  assert.deepEqual(rule.Targets.map((target) => target.Arn), [arnOf(fnId('post-confirmation'))]);
   const invoke = Object.values(resources).filter(
     (r) =>
       r.Type === 'AWS::Lambda::Permission' &&
       r.Properties.Principal === 'events.amazonaws.com' &&
-      JSON.stringify(r.Properties.FunctionName) === JSON.stringify(arnOf(postId)) &&
-      JSON.stringify(r.Properties.SourceArn) === JSON.stringify(arnOf(ruleId)),
+      same(r.Properties.FunctionName, arnOf(fnId('post-confirmation'))) &&
+      same(r.Properties.SourceArn, arnOf(ruleId)),
   );
   assert.equal(invoke.length, 1, 'EventBridge may invoke post-confirmation for that rule');
 
-  // post-confirmation reads the user before stamping; both writers update attributes.
-  assert.ok(allowed(resources, postId).includes('cognito-idp:AdminGetUser'), 'post-confirmation may AdminGetUser');
-  for (const writer of [postId, preTokenId]) {
-    assert.ok(allowed(resources, writer).includes('cognito-idp:AdminUpdateUserAttributes'), `${writer} may update attributes`);
+  // Grants: post-confirmation reads users, both writers stamp, the senders decrypt this pool's
+  // codes and claim deliveries.
+  assert.ok(allowed(resources, fnId('post-confirmation')).includes('cognito-idp:AdminGetUser'));
+  for (const writer of ['post-confirmation', 'pre-token']) {
+    assert.ok(allowed(resources, fnId(writer)).includes('cognito-idp:AdminUpdateUserAttributes'), `${writer} may update attributes`);
   }
-}
-
-function poolId(resources) {
-  return one(resources, 'AWS::Cognito::UserPool')[0];
+  for (const sender of ['custom-sms-sender', 'custom-email-sender']) {
+    const actions = allowed(resources, fnId(sender));
+    for (const action of ['kms:Decrypt', 'dynamodb:UpdateItem', 'dynamodb:GetItem']) {
+      assert.ok(actions.includes(action), `${sender} may ${action}`);
+    }
+  }
+  assert.ok(allowed(resources, fnId('custom-sms-sender')).includes('sns:Publish'));
+  assert.ok(allowed(resources, fnId('custom-email-sender')).includes('ses:SendEmail'));
+  return functions;
 }
 
 /** Every action the policies attached to a function's role allow. */

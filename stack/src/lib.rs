@@ -6,6 +6,8 @@
 //! - [`LambdaWatch`]: `cargo lambda watch` serving every function on the Lambda Invoke API.
 //! - [`CognitoLocal`]: cognito-local as the user pool API, invoking the triggers.
 //! - [`InvokeAdapter`]: the Lambda service's function-error convention in front of the watcher.
+//! - [`Bootstraps`]: prebuilt `bootstrap` binaries on the Invoke API instead of the watcher
+//!   ([`Serve`], [`Functions`]), each on a [`RuntimeApi`] of its own.
 //! - [`EumStandIn`]: End User Messaging SMS, which moto does not model.
 //! - [`FaultProxy`]: a loopback proxy that delays, drops or fails chosen AWS calls.
 //! - [`cognito_encrypt`]: codes encrypted as Cognito encrypts them, with AWS's Encryption SDK
@@ -27,24 +29,30 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod bootstraps;
 mod cognito_local;
 mod esdk;
 mod eum;
 mod faults;
+mod functions;
 mod http;
 mod invoke_adapter;
 mod moto;
 mod process;
+mod runtime_api;
 mod watch;
 
+pub use bootstraps::*;
 pub use cognito_local::*;
 pub use esdk::*;
 pub use eum::*;
 pub use faults::*;
+pub use functions::*;
 pub use http::*;
 pub use invoke_adapter::*;
 pub use moto::*;
 pub use process::*;
+pub use runtime_api::*;
 pub use watch::*;
 
 /// Runs a future on a multi-threaded runtime (the Encryption SDK blocks in place on KMS calls).

@@ -73,6 +73,31 @@ pub fn require_tool(name: &str, test: &str) -> Option<PathBuf> {
     found
 }
 
+/// Removes what Cargo sets for a test binary from `cmd`'s environment. Build scripts (ring,
+/// aws-lc) rerun when these change, so passing them on to a `cargo` the tests run (`cargo
+/// lambda watch`'s `cargo run`, a `cargo build` of a function) would make it and the outer
+/// `cargo test` rebuild each other's dependencies on every run.
+pub fn without_cargo_test_env(cmd: &mut Command) {
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        let from_cargo_test = k.starts_with("CARGO_PKG_")
+            || matches!(
+                k.as_ref(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "OUT_DIR"
+            );
+        if from_cargo_test {
+            cmd.env_remove(k.as_ref());
+        }
+    }
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -104,8 +129,17 @@ pub struct Service {
 }
 
 impl Service {
-    /// Starts `cmd` in its own process group.
-    pub fn spawn(mut cmd: Command, port: u16, what: &str, log: &Path) -> Service {
+    /// Starts `cmd` in its own process group and waits for it to listen on `port`.
+    pub fn spawn(cmd: Command, port: u16, what: &str, log: &Path) -> Service {
+        // From here a failed start (a panic) drops the service, which stops the process.
+        let mut service = Service::spawn_detached(cmd, port, what, log);
+        wait_for_port(port, Duration::from_secs(120), &mut service.child, what);
+        service
+    }
+
+    /// Starts `cmd` in its own process group, its output in `log`, without waiting for it (a
+    /// process that listens on no port, such as a Lambda function on a Runtime API).
+    pub fn spawn_detached(mut cmd: Command, port: u16, what: &str, log: &Path) -> Service {
         use std::os::unix::process::CommandExt;
         let out = std::fs::File::create(log).expect("log file");
         let err = out.try_clone().expect("log file");
@@ -115,10 +149,7 @@ impl Service {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(child.id());
-        // From here a failed start (a panic) drops the service, which stops the process.
-        let mut service = Service { child, port };
-        wait_for_port(port, Duration::from_secs(120), &mut service.child, what);
-        service
+        Service { child, port }
     }
 }
 

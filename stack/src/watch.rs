@@ -23,27 +23,7 @@ impl LambdaWatch {
         for (k, v) in env {
             cmd.arg("--env-var").arg(format!("{k}={v}"));
         }
-        // Cargo sets these for the test binary. Build scripts (ring, aws-lc) rerun when they
-        // change, so passing them on would make the inner `cargo run` and the outer
-        // `cargo test` rebuild each other's dependencies on every run.
-        for (k, _) in std::env::vars_os() {
-            let k = k.to_string_lossy();
-            let from_cargo_test = k.starts_with("CARGO_PKG_")
-                || matches!(
-                    k.as_ref(),
-                    "CARGO_MANIFEST_DIR"
-                        | "CARGO_MANIFEST_PATH"
-                        | "CARGO_MANIFEST_LINKS"
-                        | "CARGO_CRATE_NAME"
-                        | "CARGO_BIN_NAME"
-                        | "CARGO_PRIMARY_PACKAGE"
-                        | "CARGO_TARGET_TMPDIR"
-                        | "OUT_DIR"
-                );
-            if from_cargo_test {
-                cmd.env_remove(k.as_ref());
-            }
-        }
+        without_cargo_test_env(&mut cmd);
         if let Some(venv_bin) = tool("cargo-lambda").and_then(|p| p.parent().map(Path::to_path_buf)) {
             let path = std::env::var_os("PATH").unwrap_or_default();
             let joined =

@@ -56,7 +56,7 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
     // logged as throttled; the replayed SMS invocation sent nothing, logged as a duplicate.
     assert_eq!(r.emails_after_second_reset, 0);
     assert_eq!(r.sms_after_replay, 0);
-    let logs = stack.watch.logs();
+    let logs = stack.functions.logs();
     assert!(logs.contains("throttled") && logs.contains("duplicate"), "{logs}");
 
     // The SMS path: a Cognito-style ciphertext, decrypted and sent through SNS.
@@ -65,7 +65,7 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
     assert_eq!(r.sms_text.matches("730518").count(), 1, "{}", r.sms_text);
 
     // Nothing secret reached the functions' logs along the way.
-    let logs = stack.watch.logs();
+    let logs = stack.functions.logs();
     assert!(!logs.contains(&r.code), "the reset code reached the logs");
     assert!(!logs.contains("730518"), "the SMS code reached the logs");
     assert!(

@@ -7,6 +7,7 @@ mod email_sender;
 mod end_user_messaging;
 mod faults;
 mod infra;
+mod npm_package;
 mod password_paths;
 mod password_rules;
 mod properties;

@@ -60,12 +60,12 @@ async fn main_flow() -> Result<(), String> {
     ));
     if std::env::var("KEEP").is_ok_and(|v| v == "1") {
         println!(
-            "\nThe stack keeps running (Ctrl-C stops it):\n  cognito-local (user pool API): {}  pool {}  app client {}\n  moto (KMS, SES, SNS):          {}\n  Lambda Invoke API:             http://127.0.0.1:{}\n  Point an Amplify app at it with userPoolId {} and userPoolClientId {}, endpoint {}.",
+            "\nThe stack keeps running (Ctrl-C stops it):\n  cognito-local (user pool API): {}  pool {}  app client {}\n  moto (KMS, SES, SNS):          {}\n  Lambda Invoke API:             {}\n  Point an Amplify app at it with userPoolId {} and userPoolClientId {}, endpoint {}.",
             stack.cognito.endpoint,
             r.user_pool_id,
             r.client_id,
             stack.moto.endpoint,
-            stack.watch.service.port,
+            stack.functions.endpoint(),
             r.user_pool_id,
             r.client_id,
             stack.cognito.endpoint

@@ -18,8 +18,8 @@ mod parts;
 pub use parts::*;
 
 use crate::{
-    CognitoLocal, EumStandIn, InvokeAdapter, LambdaWatch, Moto, Suite, cognito_encrypt, create_key, free_port,
-    local_sdk_config,
+    Bootstraps, CognitoLocal, EumStandIn, Functions, InvokeAdapter, LambdaWatch, Moto, Serve, Suite, cognito_encrypt,
+    create_key, free_port, local_sdk_config,
 };
 
 pub const EMAIL: &str = "jane.doe@example.com";
@@ -39,9 +39,8 @@ const DEMO_HASH_KEY: &str = "demo-only-hash-key-0123456789abcdef";
 #[derive(Debug)]
 pub struct Stack {
     pub moto: Moto,
-    pub watch: LambdaWatch,
-    /// Between cognito-local and `cargo lambda watch`: function errors as the Lambda API reports them.
-    pub invoke: InvokeAdapter,
+    /// `cargo lambda watch`, or prebuilt bootstraps.
+    pub functions: Functions,
     pub cognito: CognitoLocal,
     pub key_arn: String,
     pub moto_sdk: SdkConfig,
@@ -78,9 +77,18 @@ pub fn err<E: std::fmt::Debug>(what: &'static str) -> impl Fn(E) -> String {
 }
 
 impl Stack {
-    /// Starts everything; `progress` receives one line per step. `settings` are passed to the
-    /// functions after (and over) the demo's own.
+    /// Starts everything, the functions served by `cargo lambda watch`; `progress` receives one
+    /// line per step. `settings` are passed to the functions after (and over) the demo's own.
     pub async fn start(progress: &dyn Fn(&str), settings: &[(&str, &str)]) -> Result<Stack, String> {
+        Stack::start_serving(progress, settings, &Serve::Watch).await
+    }
+
+    /// Starts everything, the functions served as `serve` says.
+    pub async fn start_serving(
+        progress: &dyn Fn(&str),
+        settings: &[(&str, &str)],
+        serve: &Serve,
+    ) -> Result<Stack, String> {
         progress("starting moto (KMS, SES, SNS) on a loopback port");
         let moto = Moto::start("demo").ok_or("moto_server is not installed (make demo installs it into .venv/)")?;
         let moto_sdk = local_sdk_config(&moto.endpoint).await;
@@ -138,15 +146,27 @@ impl Stack {
         if eum.is_some() {
             env.push(("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", eum_endpoint.as_str()));
         }
-        progress("starting cargo lambda watch (every function, Lambda Invoke API on a loopback port)");
-        let watch = LambdaWatch::start("demo", &env).ok_or("cargo-lambda is not installed (make demo installs it)")?;
-        let invoke = InvokeAdapter::start(watch.service.port);
-        let lambda_endpoint = format!("http://127.0.0.1:{}", invoke.port);
-        progress("building the functions on first use (the first run compiles them; later runs start in seconds)");
+        let functions = match serve {
+            Serve::Watch => {
+                progress("starting cargo lambda watch (every function, Lambda Invoke API on a loopback port)");
+                let watch =
+                    LambdaWatch::start("demo", &env).ok_or("cargo-lambda is not installed (make demo installs it)")?;
+                let adapter = InvokeAdapter::start(watch.service.port);
+                Functions::Watch { watch, adapter }
+            }
+            Serve::Bootstraps(bootstraps) => {
+                progress("starting the prebuilt functions, each on a Lambda Runtime API of its own");
+                Functions::Bootstraps(Bootstraps::start(bootstraps, &env)?)
+            }
+        };
+        let lambda_endpoint = functions.endpoint();
+        if matches!(serve, Serve::Watch) {
+            progress("building the functions on first use (the first run compiles them; later runs start in seconds)");
+        }
         for &function in cognito_reset::domain::settings::FUNCTIONS {
-            let answer = watch.invoke(function, br#"{"triggerSource": "Warmup_Ping"}"#);
+            let answer = functions.invoke(function, br#"{"triggerSource": "Warmup_Ping"}"#);
             if answer.status != 200 || answer.function_error.is_some() {
-                return Err(format!("{function} did not start: {answer:?}\n{}", watch.logs()));
+                return Err(format!("{function} did not start: {answer:?}\n{}", functions.logs()));
             }
         }
         progress(&format!("functions ready on {lambda_endpoint}"));
@@ -168,8 +188,7 @@ impl Stack {
         progress(&format!("cognito-local on {}", cognito.endpoint));
         Ok(Stack {
             moto,
-            watch,
-            invoke,
+            functions,
             cognito,
             key_arn,
             moto_sdk,
@@ -278,7 +297,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     let mail = data["ses"]["Message"]
         .as_array()
         .and_then(|m| m.last())
-        .ok_or_else(|| format!("no email reached SES\n{}", stack.watch.logs()))?;
+        .ok_or_else(|| format!("no email reached SES\n{}", stack.functions.logs()))?;
     report.email_to = mail["destinations"]["ToAddresses"][0]
         .as_str()
         .unwrap_or_default()
@@ -360,7 +379,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
                     "userAttributes": {"phone_number": PHONE, "phone_number_verified": "true", "email": EMAIL}}
     });
     let answer = stack
-        .watch
+        .functions
         .invoke("custom-sms-sender", &serde_json::to_vec(&event).map_err(err("event"))?);
     if answer.function_error.is_some() {
         return Err(format!("custom-sms-sender failed: {answer:?}"));
@@ -391,7 +410,7 @@ pub async fn run(stack: &Stack, progress: &dyn Fn(&str)) -> Result<Report, Strin
     };
     let before = sms_sent(stack);
     let again = stack
-        .watch
+        .functions
         .invoke("custom-sms-sender", &serde_json::to_vec(&event).map_err(err("event"))?);
     if again.function_error.is_some() {
         return Err(format!("custom-sms-sender failed on the replay: {again:?}"));

@@ -129,7 +129,7 @@ pub(super) fn federated_users_have_no_password_to_judge(pool: &Pool<'_>) -> Resu
         "triggerSource": "PostConfirmation_ConfirmSignUp",
         "request": {"userAttributes": attributes}, "response": {}
     });
-    let answer = pool.stack.watch.invoke(
+    let answer = pool.stack.functions.invoke(
         "post-confirmation",
         &serde_json::to_vec(&confirm).map_err(err("event"))?,
     );
@@ -154,7 +154,7 @@ pub(super) fn federated_users_have_no_password_to_judge(pool: &Pool<'_>) -> Resu
         }
         let answer = pool
             .stack
-            .watch
+            .functions
             .invoke("pre-token", &serde_json::to_vec(&event).map_err(err("event"))?);
         if answer.status != 200 || answer.function_error.is_some() {
             return Err(format!("federated sign-in ({version} {source}) denied: {answer:?}"));

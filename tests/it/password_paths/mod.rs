@@ -30,13 +30,13 @@ use cognito_reset_stack::demo::{
 use cognito_reset_stack::{block_on, stack_required};
 use serde_json::{Value, json};
 
-const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 const TEMPORARY: &str = "Temporary-Pass-1";
-const CHANGED_AT: &str = "custom:password_changed_at";
+pub(crate) const CHANGED_AT: &str = "custom:password_changed_at";
 const FORCE_FLAG: &str = "custom:force_password_reset";
 
 mod forced;
-mod pool;
+pub(crate) mod pool;
 
 use forced::{federated_users_have_no_password_to_judge, forced_reset_needs_the_recovery_channel};
 use pool::{Pool, Tokens};
@@ -53,7 +53,7 @@ fn admin_set_record(pool: &str, user: &str, at: i64) -> Value {
 
 /// A CloudTrail record of the user's own `ChangePassword` (Amplify's `updatePassword`), made
 /// now: no pool and no username, only the user's `sub`.
-fn change_password_record(sub: &str) -> Value {
+pub(crate) fn change_password_record(sub: &str) -> Value {
     json!({
         "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "ChangePassword",
         "eventTime": timestamp::format(cognito_reset::runtime::clock::now()), "awsRegion": "us-east-1",
@@ -119,7 +119,7 @@ fn no_password_path_locks_a_user_out() {
     if let Err(e) = result {
         panic!(
             "{e}\n--- functions ---\n{}\n--- cognito-local ---\n{}",
-            stack.watch.logs(),
+            stack.functions.logs(),
             stack.cognito.logs()
         );
     }
@@ -279,7 +279,7 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     bare.choose_password(hal, "Hal-Chose-1")
         .await
         .map_err(|e| format!("NEW_PASSWORD_REQUIRED on a pool without the rule attributes: {e}"))?;
-    let logs = stack.watch.logs();
+    let logs = stack.functions.logs();
     assert!(
         logs.matches("run `make attach POOL_ID=...` to add them").count() >= 2,
         "both refusals are logged with the fix"

@@ -2,17 +2,17 @@
 
 use super::*;
 
-pub(super) struct Pool<'a> {
-    pub(super) stack: &'a Stack,
-    pub(super) idp: cognito::Client,
-    pub(super) id: String,
-    pub(super) client: String,
+pub(crate) struct Pool<'a> {
+    pub(crate) stack: &'a Stack,
+    pub(crate) idp: cognito::Client,
+    pub(crate) id: String,
+    pub(crate) client: String,
 }
 
 impl Pool<'_> {
     /// A pool with the rule attributes (`with_rule_attributes`) or without (one the rules were
     /// never attached to), and an app client.
-    pub(super) async fn create(stack: &Stack, with_rule_attributes: bool) -> Result<Pool<'_>, String> {
+    pub(crate) async fn create(stack: &Stack, with_rule_attributes: bool) -> Result<Pool<'_>, String> {
         let idp = cognito::Client::new(&stack.cognito_sdk);
         let mut create = idp
             .create_user_pool()
@@ -43,7 +43,7 @@ impl Pool<'_> {
     }
 
     /// A confirmed user with a permanent password and these custom attributes.
-    pub(super) async fn user(&self, email: &str, password: &str, custom: &[(&str, String)]) -> Result<(), String> {
+    pub(crate) async fn user(&self, email: &str, password: &str, custom: &[(&str, String)]) -> Result<(), String> {
         let mut create = self
             .idp
             .admin_create_user()
@@ -59,7 +59,7 @@ impl Pool<'_> {
         self.set_password(email, password, true).await
     }
 
-    pub(super) async fn set_password(&self, email: &str, password: &str, permanent: bool) -> Result<(), String> {
+    pub(crate) async fn set_password(&self, email: &str, password: &str, permanent: bool) -> Result<(), String> {
         self.idp
             .admin_set_user_password()
             .user_pool_id(&self.id)
@@ -72,7 +72,7 @@ impl Pool<'_> {
         Ok(())
     }
 
-    pub(super) async fn attributes(&self, email: &str) -> Result<Vec<AttributeType>, String> {
+    pub(crate) async fn attributes(&self, email: &str) -> Result<Vec<AttributeType>, String> {
         let user = self
             .idp
             .admin_get_user()
@@ -84,7 +84,7 @@ impl Pool<'_> {
         Ok(user.user_attributes().to_vec())
     }
 
-    pub(super) async fn attribute(&self, email: &str, name: &str) -> Result<Option<String>, String> {
+    pub(crate) async fn attribute(&self, email: &str, name: &str) -> Result<Option<String>, String> {
         Ok(self
             .attributes(email)
             .await?
@@ -94,7 +94,7 @@ impl Pool<'_> {
     }
 
     /// Signs in; `Ok(tokens)` or `Err(the message Cognito returned)`.
-    pub(super) async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, String> {
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, String> {
         let out = sign_in_as(&self.idp, &self.client, email, password)
             .await
             .map_err(|e| message(&e))?;
@@ -102,7 +102,7 @@ impl Pool<'_> {
     }
 
     /// Signs in with a temporary password and answers `NEW_PASSWORD_REQUIRED` with `new`.
-    pub(super) async fn choose_password(&self, email: &str, new: &str) -> Result<Tokens, String> {
+    pub(crate) async fn choose_password(&self, email: &str, new: &str) -> Result<Tokens, String> {
         let out = sign_in_as(&self.idp, &self.client, email, TEMPORARY)
             .await
             .map_err(err("InitiateAuth with the temporary password"))?;
@@ -126,7 +126,7 @@ impl Pool<'_> {
         Tokens::from(out.authentication_result(), out.challenge_name())
     }
 
-    pub(super) async fn refresh(&self, refresh_token: &str) -> Result<Tokens, String> {
+    pub(crate) async fn refresh(&self, refresh_token: &str) -> Result<Tokens, String> {
         let out = self
             .idp
             .initiate_auth()
@@ -140,7 +140,7 @@ impl Pool<'_> {
     }
 
     /// The code of the last email SES recorded for `email` (the custom email sender's).
-    pub(super) fn last_code_sent_to(&self, email: &str) -> Result<String, String> {
+    pub(crate) fn last_code_sent_to(&self, email: &str) -> Result<String, String> {
         let data = self.stack.moto.recorded();
         let mail = data["ses"]["Message"]
             .as_array()
@@ -149,13 +149,13 @@ impl Pool<'_> {
                     .rev()
                     .find(|m| m["destinations"]["ToAddresses"][0] == json!(email))
             })
-            .ok_or_else(|| format!("no email to {email} reached SES\n{}", self.stack.watch.logs()))?;
+            .ok_or_else(|| format!("no email to {email} reached SES\n{}", self.stack.functions.logs()))?;
         six_digit_code(&html_text(mail["body"].as_str().unwrap_or_default()))
             .ok_or_else(|| "no code in the email".to_owned())
     }
 
     /// Forgot password, then confirm with the code the custom email sender delivered.
-    pub(super) async fn reset_password(&self, email: &str, new: &str) -> Result<(), String> {
+    pub(crate) async fn reset_password(&self, email: &str, new: &str) -> Result<(), String> {
         self.idp
             .forgot_password()
             .client_id(&self.client)
@@ -177,11 +177,11 @@ impl Pool<'_> {
     }
 
     /// Delivers a CloudTrail record to post-confirmation as the template's EventBridge rule does.
-    pub(super) fn deliver_cloudtrail(&self, detail: Value) -> Result<(), String> {
+    pub(crate) fn deliver_cloudtrail(&self, detail: Value) -> Result<(), String> {
         let event = cloudtrail_as_the_rule_delivers_it(&self.id, &detail);
         let answer = self
             .stack
-            .watch
+            .functions
             .invoke("post-confirmation", &serde_json::to_vec(&event).map_err(err("event"))?);
         if answer.status != 200 || answer.function_error.is_some() {
             return Err(format!("post-confirmation failed: {answer:?}"));
@@ -191,7 +191,7 @@ impl Pool<'_> {
 
     /// Sign in with the new password, refresh, sign in again: every step must be allowed, and
     /// the stored change time, which every token carries, must be the change's. Returns it.
-    pub(super) async fn signs_in_refreshes_and_signs_in_again(&self, email: &str, password: &str, path: &str) -> i64 {
+    pub(crate) async fn signs_in_refreshes_and_signs_in_again(&self, email: &str, password: &str, path: &str) -> i64 {
         let first = self
             .sign_in(email, password)
             .await
@@ -228,13 +228,13 @@ impl Pool<'_> {
 }
 
 #[derive(Debug)]
-pub(super) struct Tokens {
-    pub(super) id_claims: Value,
-    pub(super) refresh: Option<String>,
+pub(crate) struct Tokens {
+    pub(crate) id_claims: Value,
+    pub(crate) refresh: Option<String>,
 }
 
 impl Tokens {
-    pub(super) fn from(
+    pub(crate) fn from(
         result: Option<&cognito::types::AuthenticationResultType>,
         challenge: Option<&ChallengeNameType>,
     ) -> Result<Tokens, String> {
@@ -245,7 +245,7 @@ impl Tokens {
         })
     }
 
-    pub(super) fn changed_at(&self) -> Option<i64> {
+    pub(crate) fn changed_at(&self) -> Option<i64> {
         self.id_claims["password_changed_at"]
             .as_str()
             .and_then(timestamp::parse)

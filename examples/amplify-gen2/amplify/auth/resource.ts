@@ -1,40 +1,26 @@
-// The user pool: email sign-in, recovery by email only, and the Rust triggers.
+// The user pool: email sign-in, recovery by email only, and cognito-reset's functions, whose
+// options are checked here, under the functions' own rules, before anything deploys.
 import { defineAuth } from '@aws-amplify/backend';
-import {
-  customEmailSender,
-  customMessage,
-  customSmsSender,
-  postConfirmation,
-  preToken,
-} from '../functions/resource';
+import { cognitoReset } from 'cognito-reset/amplify';
+
+export const reset = cognitoReset({
+  appName: 'Contoso',
+  resetUrl: 'https://app.example.com/reset-password',
+  emailFrom: 'no-reply@example.com',
+  smsAllowedCountries: ['US', 'CA'],
+  passwordMaxAgeDays: 90,
+  passwordWarnDays: 14,
+  onViolation: 'restrict',
+}, {
+  // The package carries both; arm64 costs less per millisecond.
+  architecture: 'arm64',
+});
 
 export const auth = defineAuth({
   loginWith: { email: true },
   // Amplify's default is the verified email (phone when phone is the only sign-in); set it
   // explicitly here.
   accountRecovery: 'EMAIL_ONLY',
-  userAttributes: {
-    // Written by post-confirmation and pre-token, read by pre-token. Keep them out of the app client's
-    // write attributes (backend.ts), or users could postpone their own expiry.
-    'custom:password_changed_at': { dataType: 'String', mutable: true },
-    'custom:force_password_reset': { dataType: 'String', mutable: true },
-  },
-  senders: {
-    // Cognito encrypts each code with a KMS key Amplify creates and invokes the senders.
-    email: { handler: customEmailSender },
-    sms: { handler: customSmsSender },
-  },
-  triggers: {
-    customMessage,
-    postConfirmation,
-    // Amplify wires pre token generation as event version V1_0; backend.ts moves it to V2_0.
-    preTokenGeneration: preToken,
-  },
-  // Both record password changes: post-confirmation after a confirmed reset or sign-up and
-  // from CloudTrail (reading the user first: getUser), pre-token when a temporary password is
-  // replaced (NEW_PASSWORD_REQUIRED).
-  access: (allow) => [
-    allow.resource(postConfirmation).to(['updateUserAttributes', 'getUser']),
-    allow.resource(preToken).to(['updateUserAttributes']),
-  ],
+  // The rule attributes, the senders and the custom message and post confirmation triggers.
+  ...reset.auth,
 });

@@ -1,9 +1,10 @@
-//! The Lambda Runtime API, served at its root on loopback, so every implementation (the Rust
-//! functions, `awslambdaric` for Python, `aws-lambda-ric` for Node.js) is driven and timed the
-//! same way. `cargo lambda watch` cannot be the shared harness: it serves the API under a
-//! `/.rt` prefix that Python's client cannot use.
+//! The Lambda Runtime API, served at its root on loopback, for one function process at a time:
+//! the benchmark drives and times every implementation (the Rust functions, `awslambdaric` for
+//! Python, `aws-lambda-ric` for Node.js) through it, and [`Bootstraps`] serves prebuilt
+//! functions with it. `cargo lambda watch` cannot be the shared harness: it serves the API under
+//! a `/.rt` prefix that Python's client cannot use, and it runs only the workspace's builds.
 //!
-//! Served by the local stack's acceptor and HTTP exchange (`cognito_reset_stack::Acceptor`),
+//! Served by the local stack's acceptor and HTTP exchange ([`Acceptor`]),
 //! whose sockets get TCP_NODELAY: without it delayed ACKs add ~40 ms stalls to small
 //! responses. Connections are kept alive, as runtime clients expect.
 
@@ -13,7 +14,7 @@ use std::net::TcpStream;
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Instant;
 
-use cognito_reset_stack::{Acceptor, HttpRequest, write_answer};
+use crate::{Acceptor, HttpRequest, write_answer};
 
 /// What a function answered.
 #[derive(Debug)]
@@ -38,6 +39,7 @@ pub struct RuntimeApi {
     _acceptor: Acceptor,
     queue: Arc<Queue>,
     outcomes: mpsc::Receiver<Outcome>,
+    prefix: String,
     first_next: Arc<Mutex<Option<Instant>>>,
     counter: u64,
 }
@@ -49,19 +51,27 @@ fn respond(conn: &TcpStream, status: u16, headers: &[(&str, String)], body: &[u8
 }
 
 impl RuntimeApi {
+    /// The benchmark's: request ids `bench-…`, the function `bench`.
     pub fn start() -> RuntimeApi {
+        RuntimeApi::start_for("bench")
+    }
+
+    /// A Runtime API for `function`: its name is in the invoked function's ARN and the ids.
+    pub fn start_for(function: &str) -> RuntimeApi {
+        let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{function}");
         let queue = Arc::new(Queue::default());
         let first_next: Arc<Mutex<Option<Instant>>> = Arc::default();
         let (tx, outcomes) = mpsc::channel();
         let (q, f) = (Arc::clone(&queue), Arc::clone(&first_next));
         let acceptor = Acceptor::start(move |conn| {
-            let _ = serve(conn, &q, &f, &tx);
+            let _ = serve(conn, &q, &f, &tx, &arn);
         });
         RuntimeApi {
             port: acceptor.port,
             _acceptor: acceptor,
             queue,
             outcomes,
+            prefix: function.to_owned(),
             first_next,
             counter: 0,
         }
@@ -91,7 +101,7 @@ impl RuntimeApi {
         timeout: std::time::Duration,
     ) -> Result<(std::time::Duration, Outcome), String> {
         self.counter += 1;
-        let id = format!("bench-{:08}", self.counter);
+        let id = format!("{}-{:08}", self.prefix, self.counter);
         let start = Instant::now();
         {
             let mut events = self
@@ -118,6 +128,7 @@ fn serve(
     queue: &Queue,
     first_next: &Mutex<Option<Instant>>,
     tx: &mpsc::Sender<Outcome>,
+    arn: &str,
 ) -> std::io::Result<()> {
     let writer = conn.try_clone()?;
     let mut reader = BufReader::new(conn);
@@ -149,10 +160,7 @@ fn serve(
                 &[
                     ("lambda-runtime-aws-request-id", id),
                     ("lambda-runtime-deadline-ms", deadline.to_string()),
-                    (
-                        "lambda-runtime-invoked-function-arn",
-                        "arn:aws:lambda:us-east-1:123456789012:function:bench".to_owned(),
-                    ),
+                    ("lambda-runtime-invoked-function-arn", arn.to_owned()),
                     (
                         "lambda-runtime-trace-id",
                         "Root=1-00000000-000000000000000000000000;Sampled=0".to_owned(),

@@ -1,0 +1,384 @@
+//! The npm package as an Amplify Gen 2 app meets it. Packed (by `npm/cognito-reset/scripts/pack.mjs`,
+//! as `make package` packs) with the x86_64 functions this test run builds; installed, with a
+//! pinned `@aws-amplify/backend`, into a copy of `examples/amplify-gen2` in a temporary folder
+//! outside the repository, with a `PATH` that holds Node.js and no Rust toolchain; synthesized
+//! offline as a sandbox; every template through cfn-lint and checkov; the wiring checked
+//! (`check-synth.mjs`); then the bootstraps from the synthesized assets serve cognito-local's
+//! triggers on the local stack for the demo's flow and `updatePassword`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cognito_reset::domain::settings::FUNCTIONS;
+use cognito_reset_stack::demo::{self, Stack};
+use cognito_reset_stack::{Serve, block_on, require_tool, root, stack_required, without_cargo_test_env};
+use serde_json::Value;
+
+use crate::password_paths::pool::Pool;
+use crate::password_paths::{CHANGED_AT, DAY, change_password_record};
+
+/// cfn-lint findings the synthesized templates may carry: CDK writes a `DependsOn` on each
+/// function's role beside the `GetAtt` that already orders them.
+const LINT_ALLOWED: &[&str] = &["W3005"];
+
+/// What a user's machine lacks: anything that could build the functions.
+const BUILDERS: &[&str] = &["cargo", "rustc", "rustup", "cargo-lambda", "zig", "docker"];
+
+#[test]
+fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_binaries() {
+    let test = "npm package";
+    let (Some(node), Some(_), Some(cfn_lint), Some(checkov)) = (
+        require_tool("node", test),
+        require_tool("npm", test),
+        require_tool("cfn-lint", test),
+        require_tool("checkov", test),
+    ) else {
+        return;
+    };
+    let root = root();
+    if !root.join("node_modules/.bin/tsc").is_file() {
+        let why = "npm package: the repository's Node packages are not installed (run `make test`)";
+        assert!(!stack_required(), "{why}");
+        cognito_reset_stack::skipped(why);
+        return;
+    }
+    let work = TempDir::new("cognito-reset-npm");
+    let binaries = build_functions(&root);
+
+    // Pack, as `make package` does, with this run's x86_64 builds (quickly compressed).
+    let packed = work.0.join("packed");
+    run(
+        Command::new(&node)
+            .arg(root.join("npm/cognito-reset/scripts/pack.mjs"))
+            .args(["--out".as_ref(), packed.as_os_str()])
+            .args(["--quality", "1", "--arch"])
+            .arg(format!("x86_64={}", binaries.join("{fn}").display())),
+        "pack.mjs",
+    );
+    let tarballs: Vec<PathBuf> = std::fs::read_dir(&packed)
+        .expect("packed folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .collect();
+    assert_eq!(tarballs.len(), 1, "exactly one tarball: {tarballs:?}");
+
+    // The app: the example's backend, its pinned dependencies, the package from the tarball.
+    let app = work.0.join("app");
+    copy_dir(&root.join("examples/amplify-gen2/amplify"), &app.join("amplify"));
+    for file in ["check-synth.mjs", "tsconfig.json"] {
+        std::fs::copy(root.join("examples/amplify-gen2").join(file), app.join(file)).expect(file);
+    }
+    let mut manifest: Value = serde_json::from_slice(
+        &std::fs::read(root.join("examples/amplify-gen2/package.json")).expect("example package.json"),
+    )
+    .expect("package.json");
+    assert!(
+        manifest["devDependencies"]["cognito-reset"].is_string(),
+        "the example depends on the package"
+    );
+    manifest["devDependencies"]["cognito-reset"] = format!("file:{}", tarballs[0].display()).into();
+    std::fs::write(app.join("package.json"), manifest.to_string()).expect("package.json");
+    // The test carries x86_64 binaries only; the example deploys arm64.
+    let resource = app.join("amplify/auth/resource.ts");
+    let source = std::fs::read_to_string(&resource).expect("auth/resource.ts");
+    assert_eq!(
+        source.matches("architecture: 'arm64'").count(),
+        1,
+        "the example names its architecture"
+    );
+    std::fs::write(
+        &resource,
+        source.replace("architecture: 'arm64'", "architecture: 'x86_64'"),
+    )
+    .expect("write");
+
+    // Node.js only: no Rust toolchain, cargo-lambda, zig or Docker on the PATH.
+    let path = node_only_path(&node, &work.0);
+    let npm = |args: &[&str]| {
+        let mut cmd = Command::new("npm");
+        cmd.args(args).current_dir(&app);
+        node_only(&mut cmd, &path);
+        cmd
+    };
+    run(
+        &mut npm(&[
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--prefer-offline",
+            "--loglevel=error",
+        ]),
+        "npm install",
+    );
+    let out = app.join("cdk.out");
+    let mut synth = Command::new(&node);
+    synth.arg("check-synth.mjs").arg(&out).current_dir(&app);
+    node_only(&mut synth, &path);
+    let said = run(&mut synth, "check-synth.mjs");
+    assert!(said.contains("5 functions from the package's binaries"), "{said}");
+
+    let templates: Vec<PathBuf> = std::fs::read_dir(&out)
+        .expect("cdk.out")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(".template.json"))
+        .collect();
+    assert!(templates.len() >= 2, "the root stack and the auth stack: {templates:?}");
+    lint(&cfn_lint, &templates);
+    scan(&checkov, &templates);
+
+    // The synthesized assets' bootstraps, not a fresh build, run the flow.
+    let functions: Value =
+        serde_json::from_slice(&std::fs::read(out.join("cognito-reset-functions.json")).expect("functions.json"))
+            .expect("functions.json");
+    let bootstraps: Vec<(String, PathBuf)> = FUNCTIONS
+        .iter()
+        .map(|f| {
+            let asset = functions[*f]["asset"].as_str().expect("asset folder");
+            assert!(asset.starts_with(&*out.to_string_lossy()), "{f}: {asset}");
+            ((*f).to_owned(), Path::new(asset).join("bootstrap"))
+        })
+        .collect();
+    flow_on_the_binaries(bootstraps);
+}
+
+/// Each function built as `cargo lambda watch` builds it (`cargo build --bin <fn>`, one
+/// package at a time, so features are the function's own): the folder holding the binaries.
+fn build_functions(root: &Path) -> PathBuf {
+    for function in FUNCTIONS {
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.current_dir(root).args(["build", "--quiet", "--bin", function]);
+        without_cargo_test_env(&mut cmd);
+        run(&mut cmd, &format!("cargo build --bin {function}"));
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("debug")
+}
+
+/// A PATH with Node.js and the system's basic tools, checked to hold nothing that builds Rust.
+fn node_only_path(node: &Path, work: &Path) -> String {
+    let bin = work.join("node-bin");
+    std::fs::create_dir_all(&bin).expect("node-bin");
+    let node_dir = node.parent().expect("node's folder");
+    for tool in ["node", "npm", "npx"] {
+        let found = node_dir.join(tool);
+        if found.exists() {
+            std::os::unix::fs::symlink(&found, bin.join(tool)).expect("symlink");
+        }
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    for dir in std::env::split_paths(&path) {
+        for builder in BUILDERS {
+            assert!(
+                !dir.join(builder).exists(),
+                "{builder} is in {} of the Node-only PATH",
+                dir.display()
+            );
+        }
+    }
+    path
+}
+
+/// The environment a user's shell would give: the PATH, HOME (npm's cache) and npm's own
+/// configuration; nothing of Cargo's or the test's.
+fn node_only(cmd: &mut Command, path: &str) {
+    cmd.env_clear().env("PATH", path);
+    for (k, v) in std::env::vars_os() {
+        let name = k.to_string_lossy().to_lowercase();
+        if name == "home" || name == "tmpdir" || name.starts_with("npm_config_") || name.ends_with("_proxy") {
+            cmd.env(k, v);
+        }
+    }
+}
+
+/// cfn-lint on every template: no finding but the allowed ones.
+fn lint(cfn_lint: &Path, templates: &[PathBuf]) {
+    let output = Command::new(cfn_lint).args(templates).output().expect("cfn-lint");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let findings: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| id.len() == 5 && id.starts_with(['E', 'W', 'I']) && id[1..].bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert!(
+        !findings.is_empty() || output.status.success(),
+        "cfn-lint failed without findings: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let refused: Vec<&&str> = findings.iter().filter(|id| !LINT_ALLOWED.contains(id)).collect();
+    assert!(refused.is_empty(), "cfn-lint: {refused:?}\n{text}");
+}
+
+/// checkov on every template: no failed check on a resource cognito-reset made (its functions,
+/// and what it adds under its `CognitoReset` construct); the others, Amplify's own, are listed.
+fn scan(checkov: &Path, templates: &[PathBuf]) {
+    let mut cmd = Command::new(checkov);
+    for t in templates {
+        cmd.arg("-f").arg(t);
+    }
+    let output = cmd
+        .args([
+            "--framework",
+            "cloudformation",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("checkov");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov wrote no JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let reports = report.as_array().cloned().unwrap_or_else(|| vec![report]);
+    let mut ours = Vec::new();
+    for r in &reports {
+        assert!(
+            r["summary"]["passed"].as_u64().unwrap_or(0) > 0,
+            "checkov checked nothing: {r}"
+        );
+        for failed in r["results"]["failed_checks"].as_array().into_iter().flatten() {
+            let (id, resource) = (
+                failed["check_id"].as_str().unwrap_or("?"),
+                failed["resource"].as_str().unwrap_or("?"),
+            );
+            let logical = resource.split_once('.').map_or(resource, |(_, l)| l);
+            let path = cdk_path(templates, logical);
+            let made_by_us = path
+                .split('/')
+                .any(|segment| segment == "CognitoReset" || FUNCTIONS.contains(&segment));
+            if made_by_us {
+                ours.push(format!("{id} {resource} ({path})"));
+            } else {
+                eprintln!("checkov, on a resource Amplify made: {id} {resource} ({path})");
+            }
+        }
+    }
+    assert!(
+        ours.is_empty(),
+        "checkov findings on cognito-reset's resources: {ours:#?}"
+    );
+}
+
+/// The construct path CDK recorded for a logical id.
+fn cdk_path(templates: &[PathBuf], logical: &str) -> String {
+    templates
+        .iter()
+        .find_map(|t| {
+            let template: Value = serde_json::from_slice(&std::fs::read(t).ok()?).ok()?;
+            template["Resources"][logical]["Metadata"]["aws:cdk:path"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no aws:cdk:path for {logical}"))
+}
+
+/// The demo's flow (forgot password, reset, sign-in, the age rule, an SMS and its replay) and
+/// `updatePassword`, with the packaged binaries serving every trigger.
+fn flow_on_the_binaries(bootstraps: Vec<(String, PathBuf)>) {
+    let stack = block_on(Stack::start_serving(
+        &|_| {},
+        &demo::DEMO_LIMITS,
+        &Serve::Bootstraps(bootstraps),
+    ))
+    .unwrap_or_else(|e| panic!("the local stack did not start on the packaged binaries: {e}"));
+    let r = block_on(demo::run(&stack, &|_| {}))
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", stack.functions.logs(), stack.cognito.logs()));
+    assert_eq!(r.email_subject, "Reset your Contoso password");
+    assert!(r.email_text.contains(&format!("code={}", r.code)), "{}", r.email_text);
+    let now = cognito_reset::runtime::clock::now();
+    let changed = r.id_token_claims["password_changed_at"]
+        .as_str()
+        .and_then(cognito_reset::domain::rules::timestamp::parse)
+        .expect("changed_at claim");
+    assert!((now - changed).abs() < 600, "post-confirmation stamped the reset");
+    assert!(r.denied_message.contains("(PASSWORD_EXPIRED)"), "{}", r.denied_message);
+    assert_eq!((r.emails_after_second_reset, r.sms_after_replay), (0, 0));
+
+    block_on(update_password(&stack)).unwrap_or_else(|e| panic!("{e}\n{}", stack.functions.logs()));
+}
+
+/// `updatePassword` (ChangePassword) after 80 days: recorded from CloudTrail by the packaged
+/// post-confirmation, so the next sign-ins carry the new change time.
+async fn update_password(stack: &Stack) -> Result<(), String> {
+    let pool = Pool::create(stack, true).await?;
+    let ivy = "ivy@example.com";
+    let eighty_days = cognito_reset::domain::rules::timestamp::format(cognito_reset::runtime::clock::now() - 80 * DAY);
+    pool.user(ivy, "Ivy-Old-Pass-1", &[(CHANGED_AT, eighty_days.clone())])
+        .await?;
+    let session = pool.sign_in(ivy, "Ivy-Old-Pass-1").await?;
+    let access = demo::sign_in_as(&pool.idp, &pool.client, ivy, "Ivy-Old-Pass-1")
+        .await
+        .map_err(demo::err("InitiateAuth"))?
+        .authentication_result()
+        .and_then(|r| r.access_token().map(str::to_owned))
+        .ok_or("no access token")?;
+    pool.idp
+        .change_password()
+        .access_token(access)
+        .previous_password("Ivy-Old-Pass-1")
+        .proposed_password("Ivy-New-Pass-1")
+        .send()
+        .await
+        .map_err(demo::err("ChangePassword"))?;
+    let sub = session.id_claims["sub"].as_str().ok_or("no sub")?.to_owned();
+    pool.deliver_cloudtrail(change_password_record(&sub))?;
+    let stamp = pool
+        .signs_in_refreshes_and_signs_in_again(ivy, "Ivy-New-Pass-1", "updatePassword")
+        .await;
+    assert_ne!(
+        Some(stamp),
+        cognito_reset::domain::rules::timestamp::parse(&eighty_days),
+        "the change was recorded"
+    );
+    Ok(())
+}
+
+/// Runs `cmd`; panics with its output unless it succeeds. Returns its standard output.
+fn run(cmd: &mut Command, what: &str) -> String {
+    let output = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        output.status.success(),
+        "{what}: {}\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A temporary folder outside the repository, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
