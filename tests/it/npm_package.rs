@@ -126,6 +126,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     assert!(templates.len() >= 2, "the root stack and the auth stack: {templates:?}");
     lint(&cfn_lint, &templates);
     scan(&checkov, &templates);
+    plain_cdk_app(&app, &path, &node, &cfn_lint, &checkov);
 
     // The synthesized assets' bootstraps, not a fresh build, run the flow.
     let functions: Value =
@@ -140,6 +141,91 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
         })
         .collect();
     flow_on_the_binaries(bootstraps);
+}
+
+/// `examples/cdk/app.ts`, the `CognitoReset` construct in a CDK app without Amplify, synthesized
+/// in the same folder: every trigger wired to its function, the pool's key in the senders.
+fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: &Path) {
+    let source = std::fs::read_to_string(root().join("examples/cdk/app.ts")).expect("examples/cdk/app.ts");
+    assert_eq!(
+        source.matches("architecture: 'arm64'").count(),
+        1,
+        "the CDK example names its architecture"
+    );
+    std::fs::write(
+        app.join("cdk-app.ts"),
+        source.replace("architecture: 'arm64'", "architecture: 'x86_64'"),
+    )
+    .expect("cdk-app.ts");
+    let out = app.join("cdk-app.out");
+    let mut synth = Command::new(node);
+    synth
+        .arg(app.join("node_modules/.bin/tsx"))
+        .arg("cdk-app.ts")
+        .current_dir(app)
+        .env("CDK_OUTDIR", &out);
+    node_only(&mut synth, path);
+    synth.env("CDK_OUTDIR", &out);
+    run(&mut synth, "the plain CDK app");
+    let file = out.join("CognitoResetExample.template.json");
+    let template: Value = serde_json::from_slice(&std::fs::read(&file).expect("template")).expect("template JSON");
+    let resources = template["Resources"].as_object().expect("resources");
+    let of_type = |t: &str| -> Vec<(&String, &Value)> { resources.iter().filter(|(_, r)| r["Type"] == t).collect() };
+    let arn = |id: &str| serde_json::json!({"Fn::GetAtt": [id, "Arn"]});
+    let function = |name: &str| -> String {
+        let prefix = format!("Reset{}", name.replace('-', ""));
+        let found: Vec<&String> = of_type("AWS::Lambda::Function")
+            .into_iter()
+            .filter(|(id, r)| id.starts_with(&prefix) && r["Properties"]["Architectures"][0] == "x86_64")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(found.len(), 1, "one x86_64 {name}: {found:?}");
+        found[0].clone()
+    };
+    let [(_, pool)] = of_type("AWS::Cognito::UserPool")[..] else {
+        panic!("one pool")
+    };
+    let config = &pool["Properties"]["LambdaConfig"];
+    let [(key, _)] = of_type("AWS::KMS::Key")
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("CodeKey"))
+        .collect::<Vec<_>>()[..]
+    else {
+        panic!("one code key")
+    };
+    assert_eq!(config["KMSKeyID"], arn(key));
+    assert_eq!(config["CustomMessage"], arn(&function("custom-message")));
+    assert_eq!(config["PostConfirmation"], arn(&function("post-confirmation")));
+    assert_eq!(
+        config["PreTokenGenerationConfig"],
+        serde_json::json!({"LambdaArn": arn(&function("pre-token")), "LambdaVersion": "V2_0"})
+    );
+    for (sender, trigger) in [
+        ("custom-sms-sender", "CustomSMSSender"),
+        ("custom-email-sender", "CustomEmailSender"),
+    ] {
+        let id = function(sender);
+        assert_eq!(
+            config[trigger],
+            serde_json::json!({"LambdaArn": arn(&id), "LambdaVersion": "V1_0"})
+        );
+        assert_eq!(
+            resources[&id]["Properties"]["Environment"]["Variables"]["KEY_ARN"],
+            arn(key)
+        );
+    }
+    let [(_, client)] = of_type("AWS::Cognito::UserPoolClient")[..] else {
+        panic!("one client")
+    };
+    let writes = client["Properties"]["WriteAttributes"]
+        .as_array()
+        .expect("write attributes");
+    assert!(
+        writes.contains(&"email".into()) && !writes.contains(&CHANGED_AT.into()),
+        "{writes:?}"
+    );
+    lint(cfn_lint, std::slice::from_ref(&file));
+    scan(checkov, std::slice::from_ref(&file));
 }
 
 /// Each function built as `cargo lambda watch` builds it (`cargo build --bin <fn>`, one
@@ -249,9 +335,11 @@ fn scan(checkov: &Path, templates: &[PathBuf]) {
             );
             let logical = resource.split_once('.').map_or(resource, |(_, l)| l);
             let path = cdk_path(templates, logical);
+            // Under the Amplify helper's `CognitoReset` construct or the CDK construct (`Reset`
+            // in examples/cdk), or one of the functions.
             let made_by_us = path
                 .split('/')
-                .any(|segment| segment == "CognitoReset" || FUNCTIONS.contains(&segment));
+                .any(|segment| ["CognitoReset", "Reset"].contains(&segment) || FUNCTIONS.contains(&segment));
             if made_by_us {
                 ours.push(format!("{id} {resource} ({path})"));
             } else {
