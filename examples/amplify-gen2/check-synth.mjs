@@ -167,6 +167,24 @@ function check(resources) {
       assert.ok(actions.includes(action), `${sender} may ${action}`);
     }
   }
+  // Only the senders' roles decrypt codes, whatever IAM allows (Amplify grants them the key
+  // broadly): the key's policy has no wildcard and one Decrypt statement, for those roles.
+  const keyPolicy = resources[keyId].Properties.KeyPolicy.Statement;
+  const actions = (statement) => [statement.Action].flat();
+  assert.ok(keyPolicy.every((st) => !actions(st).some((a) => a.includes('*'))), 'no wildcard action on the code key');
+  const decrypting = keyPolicy.filter((st) => actions(st).includes('kms:Decrypt'));
+  assert.equal(decrypting.length, 1, 'one statement may decrypt with the code key');
+  const senderRoles = ['custom-sms-sender', 'custom-email-sender'].map((fn) => resources[fnId(fn)].Properties.Role);
+  assert.deepEqual(decrypting[0].Condition.ArnEquals['aws:PrincipalArn'], senderRoles, 'only the senders decrypt');
+
+  // Each function writes its own log group, kept a set time, and nothing else of CloudWatch Logs.
+  for (const fn of FUNCTIONS) {
+    const role = resources[resources[fnId(fn)].Properties.Role['Fn::GetAtt'][0]].Properties;
+    assert.equal(role.ManagedPolicyArns, undefined, `${fn}'s role has no managed policy`);
+    const logGroup = resources[fnId(fn)].Properties.LoggingConfig.LogGroup;
+    assert.equal(resources[logGroup.Ref].Properties.RetentionInDays, 30, `${fn}'s logs are kept 30 days`);
+  }
+
   assert.ok(allowed(resources, fnId('custom-sms-sender')).includes('sns:Publish'));
   assert.ok(allowed(resources, fnId('custom-email-sender')).includes('ses:SendEmail'));
   return functions;

@@ -12,7 +12,9 @@ use super::*;
 /// sandbox takes one event at a time.
 struct Hosted {
     api: Mutex<RuntimeApi>,
-    service: Mutex<Service>,
+    /// Taken (and so stopped) when the [`Bootstraps`] are dropped, even while a connection
+    /// thread still holds this.
+    service: Mutex<Option<Service>>,
     log: PathBuf,
 }
 
@@ -61,7 +63,7 @@ impl Bootstraps {
                 function.clone(),
                 Hosted {
                     api: Mutex::new(api),
-                    service: Mutex::new(service),
+                    service: Mutex::new(Some(service)),
                     log,
                 },
             );
@@ -124,6 +126,15 @@ impl Bootstraps {
     }
 }
 
+impl Drop for Bootstraps {
+    fn drop(&mut self) {
+        for h in self.hosted.values() {
+            drop(lock(&h.service).take());
+            let _ = std::fs::remove_file(&h.log);
+        }
+    }
+}
+
 impl Hosted {
     fn wait_for_init(&self, function: &str) -> Result<(), String> {
         let started = Instant::now();
@@ -131,7 +142,10 @@ impl Hosted {
             if lock(&self.api).first_next().is_some() {
                 return Ok(());
             }
-            if let Ok(Some(status)) = lock(&self.service).child.try_wait() {
+            let exited = lock(&self.service)
+                .as_mut()
+                .and_then(|s| s.child.try_wait().ok().flatten());
+            if let Some(status) = exited {
                 return Err(format!(
                     "{function} exited during init ({status}):\n{}",
                     self.read_log()

@@ -1,5 +1,6 @@
 //! The npm package as an Amplify Gen 2 app meets it. Packed (by `npm/cognito-reset/scripts/pack.mjs`,
-//! as `make package` packs) with the x86_64 functions this test run builds; installed, with a
+//! as `make package` packs) with the functions this test run builds for this machine's
+//! architecture; installed, with a
 //! pinned `@aws-amplify/backend`, into a copy of `examples/amplify-gen2` in a temporary folder
 //! outside the repository, with a `PATH` that holds Node.js and no Rust toolchain; synthesized
 //! offline as a sandbox; every template through cfn-lint and checkov; the wiring checked
@@ -15,11 +16,18 @@ use cognito_reset_stack::{Serve, block_on, require_tool, root, stack_required, w
 use serde_json::Value;
 
 use crate::password_paths::pool::Pool;
-use crate::password_paths::{CHANGED_AT, DAY, change_password_record};
+use crate::password_paths::{CHANGED_AT, DAY};
 
 /// cfn-lint findings the synthesized templates may carry: CDK writes a `DependsOn` on each
 /// function's role beside the `GetAtt` that already orders them.
 const LINT_ALLOWED: &[&str] = &["W3005"];
+
+/// The Lambda architecture of this machine: the test's binaries are built for it.
+const HOST: &str = if cfg!(target_arch = "aarch64") {
+    "arm64"
+} else {
+    "x86_64"
+};
 
 /// What a user's machine lacks: anything that could build the functions.
 const BUILDERS: &[&str] = &["cargo", "rustc", "rustup", "cargo-lambda", "zig", "docker"];
@@ -45,14 +53,14 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     let work = TempDir::new("cognito-reset-npm");
     let binaries = build_functions(&root);
 
-    // Pack, as `make package` does, with this run's x86_64 builds (quickly compressed).
+    // Pack, as `make package` does, with this run's builds (quickly compressed).
     let packed = work.0.join("packed");
     run(
         Command::new(&node)
             .arg(root.join("npm/cognito-reset/scripts/pack.mjs"))
             .args(["--out".as_ref(), packed.as_os_str()])
             .args(["--quality", "1", "--arch"])
-            .arg(format!("x86_64={}", binaries.join("{fn}").display())),
+            .arg(format!("{HOST}={}", binaries.join("{fn}").display())),
         "pack.mjs",
     );
     let tarballs: Vec<PathBuf> = std::fs::read_dir(&packed)
@@ -78,7 +86,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     );
     manifest["devDependencies"]["cognito-reset"] = format!("file:{}", tarballs[0].display()).into();
     std::fs::write(app.join("package.json"), manifest.to_string()).expect("package.json");
-    // The test carries x86_64 binaries only; the example deploys arm64.
+    // The test carries this machine's architecture only; the example deploys arm64.
     let resource = app.join("amplify/auth/resource.ts");
     let source = std::fs::read_to_string(&resource).expect("auth/resource.ts");
     assert_eq!(
@@ -88,7 +96,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     );
     std::fs::write(
         &resource,
-        source.replace("architecture: 'arm64'", "architecture: 'x86_64'"),
+        source.replace("architecture: 'arm64'", &format!("architecture: '{HOST}'")),
     )
     .expect("write");
 
@@ -111,6 +119,13 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
         ]),
         "npm install",
     );
+    // The backend type-checks against the package's types, as `ampx` checks it.
+    let mut tsc = Command::new(&node);
+    tsc.arg(app.join("node_modules/.bin/tsc"))
+        .args(["--noEmit", "-p", "."])
+        .current_dir(&app);
+    node_only(&mut tsc, &path);
+    run(&mut tsc, "tsc --noEmit in the app");
     let out = app.join("cdk.out");
     let mut synth = Command::new(&node);
     synth.arg("check-synth.mjs").arg(&out).current_dir(&app);
@@ -127,6 +142,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     lint(&cfn_lint, &templates);
     scan(&checkov, &templates);
     plain_cdk_app(&app, &path, &node, &cfn_lint, &checkov);
+    an_invalid_option_fails_the_synthesis(&app, &path, &node);
 
     // The synthesized assets' bootstraps, not a fresh build, run the flow.
     let functions: Value =
@@ -140,7 +156,17 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
             ((*f).to_owned(), Path::new(asset).join("bootstrap"))
         })
         .collect();
-    flow_on_the_binaries(bootstraps);
+    let rule = templates
+        .iter()
+        .find_map(|t| {
+            let template: Value = serde_json::from_slice(&std::fs::read(t).ok()?).ok()?;
+            template["Resources"].as_object()?.iter().find_map(|(id, r)| {
+                (id.starts_with("CognitoResetRecordPasswordChanges") && r["Type"] == "AWS::Events::Rule")
+                    .then(|| r["Properties"]["Targets"][0]["InputTransformer"].clone())
+            })
+        })
+        .expect("the synthesized password-change rule");
+    flow_on_the_binaries(bootstraps, &rule);
 }
 
 /// `examples/cdk/app.ts`, the `CognitoReset` construct in a CDK app without Amplify, synthesized
@@ -154,7 +180,7 @@ fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: 
     );
     std::fs::write(
         app.join("cdk-app.ts"),
-        source.replace("architecture: 'arm64'", "architecture: 'x86_64'"),
+        source.replace("architecture: 'arm64'", &format!("architecture: '{HOST}'")),
     )
     .expect("cdk-app.ts");
     let out = app.join("cdk-app.out");
@@ -176,10 +202,10 @@ fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: 
         let prefix = format!("Reset{}", name.replace('-', ""));
         let found: Vec<&String> = of_type("AWS::Lambda::Function")
             .into_iter()
-            .filter(|(id, r)| id.starts_with(&prefix) && r["Properties"]["Architectures"][0] == "x86_64")
+            .filter(|(id, r)| id.starts_with(&prefix) && r["Properties"]["Architectures"][0] == HOST)
             .map(|(id, _)| id)
             .collect();
-        assert_eq!(found.len(), 1, "one x86_64 {name}: {found:?}");
+        assert_eq!(found.len(), 1, "one {HOST} {name}: {found:?}");
         found[0].clone()
     };
     let [(_, pool)] = of_type("AWS::Cognito::UserPool")[..] else {
@@ -221,11 +247,51 @@ fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: 
         .as_array()
         .expect("write attributes");
     assert!(
-        writes.contains(&"email".into()) && !writes.contains(&CHANGED_AT.into()),
+        writes.contains(&"email".into())
+            && !writes.contains(&CHANGED_AT.into())
+            && !writes.contains(&"custom:force_password_reset".into()),
         "{writes:?}"
     );
     lint(cfn_lint, std::slice::from_ref(&file));
     scan(checkov, std::slice::from_ref(&file));
+}
+
+/// An option the functions would refuse stops the synthesis, with the functions' own message.
+fn an_invalid_option_fails_the_synthesis(app: &Path, path: &str, node: &Path) {
+    let resource = app.join("amplify/auth/resource.ts");
+    let good = std::fs::read_to_string(&resource).expect("auth/resource.ts");
+    assert_eq!(
+        good.matches("passwordMaxAgeDays: 90,").count(),
+        1,
+        "the example sets a maximum age"
+    );
+    std::fs::write(
+        &resource,
+        good.replace("passwordMaxAgeDays: 90,", "passwordMaxAgeDays: 4000,"),
+    )
+    .expect("write");
+    let mut synth = Command::new(node);
+    synth
+        .arg("check-synth.mjs")
+        .arg(app.join("refused.out"))
+        .current_dir(app);
+    node_only(&mut synth, path);
+    let output = synth.output().expect("check-synth.mjs");
+    std::fs::write(&resource, good).expect("restore");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let setting = cognito_reset::domain::settings::ALL
+        .iter()
+        .find(|s| s.variable == "PASSWORD_MAX_AGE_DAYS")
+        .expect("the setting");
+    let expected = setting
+        .whole("4000")
+        .expect_err("the functions refuse 4000 days")
+        .to_string();
+    assert!(!output.status.success(), "a maximum age of 4000 days synthesized");
+    assert!(
+        stderr.contains(&expected),
+        "the synthesis failed without the functions' message ({expected}):\n{stderr}"
+    );
 }
 
 /// Each function built as `cargo lambda watch` builds it (`cargo build --bin <fn>`, one
@@ -368,7 +434,7 @@ fn cdk_path(templates: &[PathBuf], logical: &str) -> String {
 
 /// The demo's flow (forgot password, reset, sign-in, the age rule, an SMS and its replay) and
 /// `updatePassword`, with the packaged binaries serving every trigger.
-fn flow_on_the_binaries(bootstraps: Vec<(String, PathBuf)>) {
+fn flow_on_the_binaries(bootstraps: Vec<(String, PathBuf)>, rule: &Value) {
     let stack = block_on(Stack::start_serving(
         &|_| {},
         &demo::DEMO_LIMITS,
@@ -388,43 +454,58 @@ fn flow_on_the_binaries(bootstraps: Vec<(String, PathBuf)>) {
     assert!(r.denied_message.contains("(PASSWORD_EXPIRED)"), "{}", r.denied_message);
     assert_eq!((r.emails_after_second_reset, r.sms_after_replay), (0, 0));
 
-    block_on(update_password(&stack)).unwrap_or_else(|e| panic!("{e}\n{}", stack.functions.logs()));
+    block_on(update_password(&stack, rule)).unwrap_or_else(|e| panic!("{e}\n{}", stack.functions.logs()));
 }
 
-/// `updatePassword` (ChangePassword) after 80 days: recorded from CloudTrail by the packaged
-/// post-confirmation, so the next sign-ins carry the new change time.
-async fn update_password(stack: &Stack) -> Result<(), String> {
+/// `updatePassword` (ChangePassword) after 80 days: CloudTrail's record, as the synthesized
+/// rule's input transformer shapes it, reaches the packaged post-confirmation, so the next
+/// sign-ins carry the new change time.
+async fn update_password(stack: &Stack, rule: &Value) -> Result<(), String> {
     let pool = Pool::create(stack, true).await?;
     let ivy = "ivy@example.com";
-    let eighty_days = cognito_reset::domain::rules::timestamp::format(cognito_reset::runtime::clock::now() - 80 * DAY);
-    pool.user(ivy, "Ivy-Old-Pass-1", &[(CHANGED_AT, eighty_days.clone())])
-        .await?;
-    let session = pool.sign_in(ivy, "Ivy-Old-Pass-1").await?;
-    let access = demo::sign_in_as(&pool.idp, &pool.client, ivy, "Ivy-Old-Pass-1")
-        .await
-        .map_err(demo::err("InitiateAuth"))?
-        .authentication_result()
-        .and_then(|r| r.access_token().map(str::to_owned))
-        .ok_or("no access token")?;
-    pool.idp
-        .change_password()
-        .access_token(access)
-        .previous_password("Ivy-Old-Pass-1")
-        .proposed_password("Ivy-New-Pass-1")
-        .send()
-        .await
-        .map_err(demo::err("ChangePassword"))?;
-    let sub = session.id_claims["sub"].as_str().ok_or("no sub")?.to_owned();
-    pool.deliver_cloudtrail(change_password_record(&sub))?;
+    let now = cognito_reset::runtime::clock::now();
+    let eighty_days = cognito_reset::domain::rules::timestamp::format(now - 80 * DAY);
+    pool.user(ivy, "Ivy-Old-Pass-1", &[(CHANGED_AT, eighty_days)]).await?;
+    let record = pool.change_password(ivy, "Ivy-Old-Pass-1", "Ivy-New-Pass-1").await?;
+    pool.deliver(&as_the_rule_delivers_it(rule, &pool.id, &record))?;
     let stamp = pool
         .signs_in_refreshes_and_signs_in_again(ivy, "Ivy-New-Pass-1", "updatePassword")
         .await;
-    assert_ne!(
-        Some(stamp),
-        cognito_reset::domain::rules::timestamp::parse(&eighty_days),
-        "the change was recorded"
+    assert!(
+        (stamp - now).abs() < 600,
+        "the change was recorded: stamp {stamp}, now {now}"
     );
     Ok(())
+}
+
+/// The event EventBridge hands the target: the rule's input transformer applied to a CloudTrail
+/// record, `pool` standing in for the template's reference to the pool. An unquoted placeholder
+/// takes the JSON value at its path; a quoted one, the text.
+fn as_the_rule_delivers_it(transformer: &Value, pool: &str, detail: &Value) -> Value {
+    let event = serde_json::json!({
+        "source": "aws.cognito-idp", "detail-type": "AWS API Call via CloudTrail", "detail": detail,
+    });
+    let template = &transformer["InputTemplate"];
+    let mut text = match template {
+        Value::String(s) => s.clone(),
+        _ => template["Fn::Join"][1]
+            .as_array()
+            .expect("a joined input template")
+            .iter()
+            .map(|p| p.as_str().map_or_else(|| pool.to_owned(), str::to_owned))
+            .collect(),
+    };
+    for (name, path) in transformer["InputPathsMap"].as_object().expect("input paths") {
+        let key = path.as_str().expect("a path").trim_start_matches("$.");
+        let value = &event[key];
+        assert!(!value.is_null(), "{path} is in the event");
+        let quoted = format!("\"<{name}>\"");
+        let plain = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+        text = text
+            .replace(&quoted, &format!("\"{plain}\""))
+            .replace(&format!("<{name}>"), &value.to_string());
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("the input template does not make JSON ({e}): {text}"))
 }
 
 /// Runs `cmd`; panics with its output unless it succeeds. Returns its standard output.

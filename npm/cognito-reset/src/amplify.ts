@@ -9,7 +9,7 @@
 //   reset.attach(backend);
 
 import { defineFunction } from '@aws-amplify/backend';
-import type { Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type { CfnUserPool, IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -126,6 +126,9 @@ export function cognitoReset(options: Options, deployment: Deployment = {}): Amp
         throw new Error('cognito-reset: the auth stack has no CustomSenderKey: defineAuth needs ...reset.auth (its senders)');
       }
       attached = true;
+      // Triggers defineAuth got from `...reset.auth`, unless something after it replaced them.
+      const cfnPool = resources.cfnResources.cfnUserPool;
+      cfnPool.node.addValidation({ validate: () => triggersInPlace(Stack.of(cfnPool), cfnPool, made as Functions) });
       return wire(
         // What cognito-reset adds beside the functions, under one construct of the auth stack.
         new Construct(stack, 'CognitoReset'),
@@ -138,4 +141,25 @@ export function cognitoReset(options: Options, deployment: Deployment = {}): Amp
       );
     },
   };
+}
+
+/** The pool's triggers that are not cognito-reset's functions, as synthesis errors. */
+function triggersInPlace(stack: Stack, pool: CfnUserPool, functions: Functions): string[] {
+  const config = (stack.resolve(pool.lambdaConfig) ?? {}) as Record<string, unknown>;
+  const expected: ReadonlyArray<readonly [string, FunctionName, boolean]> = [
+    ['customMessage', 'custom-message', false],
+    ['postConfirmation', 'post-confirmation', false],
+    ['customSmsSender', 'custom-sms-sender', true],
+    ['customEmailSender', 'custom-email-sender', true],
+  ];
+  return expected
+    .filter(([key, fn, sender]) => {
+      const wired = config[key];
+      const arn = sender ? (wired as { lambdaArn?: unknown } | undefined)?.lambdaArn : wired;
+      return JSON.stringify(arn) !== JSON.stringify(stack.resolve(functions[fn].functionArn));
+    })
+    .map(
+      ([key, fn]) =>
+        `cognito-reset: the pool's ${key} trigger is not cognito-reset's ${fn}: spread ...reset.auth into defineAuth and merge your own triggers and senders into it`,
+    );
 }

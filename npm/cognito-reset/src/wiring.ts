@@ -4,17 +4,18 @@
 // pool's side (pre token generation V2_0, the feature plan, the rule attributes kept out of every
 // app client's writes). The CloudFormation template in infra/ deploys the same parts.
 
-import { Aspects, Duration, Lazy, RemovalPolicy, Stack, Token, type IAspect } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Lazy, Names, Reference, RemovalPolicy, Stack, Token, Tokenization, type IAspect } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { CfnUserPool, CfnUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, Policy, PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import { AccountRootPrincipal, AnyPrincipal, Effect, Policy, PolicyDocument, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { CfnKey, Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture as LambdaArchitecture, CfnFunction, Code, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -36,6 +37,8 @@ export interface Deployment {
    * concurrency limit of 10 cannot reserve any.
    */
   readonly senderConcurrency?: number;
+  /** CloudWatch Logs retention of every function, in days (one of CloudWatch's values). Default 30. */
+  readonly logRetentionDays?: number;
   /** SNS topic ARN the alarms notify. Default: none (the alarms still show in CloudWatch). */
   readonly alarmTopicArn?: string;
   /**
@@ -142,6 +145,23 @@ export function newFunction(
     Token.isUnresolved,
   );
   const architecture = deployment.architecture ?? 'arm64';
+  // Each function writes to its own log group only (CDK's default role may write to any).
+  const logGroup = new LogGroup(scope, `${id}-logs`, {
+    retention: retention(deployment.logRetentionDays ?? 30),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  skip(logGroup.node.defaultChild as IConstruct, [
+    ['CKV_AWS_158', 'The functions log no code, password, token or unmasked address or number (SECURITY.md); CloudWatch Logs encrypts every log group with its own key.'],
+  ]);
+  const role = new Role(scope, `${id}-role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `cognito-reset ${fn}: writes its own logs; its other grants are policies of their own`,
+    inlinePolicies: {
+      logs: new PolicyDocument({
+        statements: [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })],
+      }),
+    },
+  });
   const lambda = new LambdaFunctionResource(scope, id, {
     description: DESCRIPTION[fn],
     runtime: Runtime.PROVIDED_AL2023,
@@ -151,6 +171,8 @@ export function newFunction(
     memorySize: deployment.memorySize ?? 128,
     timeout: Duration.seconds(TIMEOUT_SECONDS[fn]),
     environment: env,
+    role,
+    logGroup,
     ...(SENDERS.includes(fn) && deployment.senderConcurrency !== undefined
       ? { reservedConcurrentExecutions: deployment.senderConcurrency }
       : {}),
@@ -162,6 +184,15 @@ export function newFunction(
     ['CKV_AWS_115', 'Reserved concurrency is the `senderConcurrency` deployment option for the senders; on the synchronous triggers it would throttle sign-ins.'],
   ]);
   return lambda;
+}
+
+/** CloudWatch's retention for `days`, or an error naming the values it has. */
+function retention(days: number): RetentionDays {
+  const values = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0);
+  if (!values.includes(days)) {
+    throw new Error(`cognito-reset: logRetentionDays must be one of CloudWatch's retentions (${values.sort((a, b) => a - b).join(', ')}), not ${days}`);
+  }
+  return days as RetentionDays;
 }
 
 /** The five functions. */
@@ -254,25 +285,50 @@ export function wire(
     statements: [new PolicyStatement({ actions: ['cognito-idp:AdminGetUser'], resources: [pool.arn] })],
   });
 
+  // Only the senders decrypt codes, whatever IAM grants (Amplify grants its senders the key
+  // broadly): the template's CodeKey policy replaces the key's. A key imported by ARN keeps
+  // its owner's policy.
+  if (key instanceof Key) {
+    (key.node.defaultChild as CfnKey).keyPolicy = codeKeyPolicy(scope, senderRoles);
+  }
+
   // A message Lambda could not deliver after its retries: kept a day, encrypted, for a person.
+  const failuresName = `cognito-reset-${Names.uniqueResourceName(scope, { maxLength: 50 })}-sender-failures`;
+  const failuresArn = Stack.of(scope).formatArn({ service: 'sqs', resource: failuresName });
   const failuresKey = new Key(scope, 'SenderFailuresKey', {
     description: 'cognito-reset: encrypts the senders\' failure queue (raw Cognito events)',
     enableKeyRotation: true,
   });
+  // The whole policy, replacing CDK's (which lets IAM grant the account anything on the key).
+  (failuresKey.node.defaultChild as CfnKey).keyPolicy = failuresKeyPolicy(scope, senderRoles, failuresArn);
   const failures = new Queue(scope, 'SenderFailures', {
+    queueName: failuresName,
     retentionPeriod: Duration.days(1),
     encryption: QueueEncryption.KMS,
     encryptionMasterKey: failuresKey,
     enforceSSL: true,
   });
-  for (const sender of [sms, email]) {
-    sender.configureAsyncInvoke({
-      onFailure: new SqsDestination(failures),
-      retryAttempts: 2,
-      maxEventAge: Duration.minutes(5),
-    });
-  }
-
+  const senderArns = senderRoles.map((r) => r.roleArn);
+  failures.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'OnlyTheSendersSend',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [failures.queueArn],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': senderArns } },
+    }),
+  );
+  failures.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'OnlyThisAccount',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: ['sqs:*'],
+      resources: [failures.queueArn],
+      conditions: { StringNotEquals: { 'aws:PrincipalAccount': Stack.of(scope).account } },
+    }),
+  );
   const alarms = senderAlarms(scope, options, deployment);
 
   // Amplify wires pre token generation as V1_0 (or not at all); the rules need V2_0.
@@ -285,13 +341,18 @@ export function wire(
     principal: new ServicePrincipal('cognito-idp.amazonaws.com'),
     sourceArn: pool.arn,
   });
-  // Token customization (V2_0) needs the Essentials or Plus feature plan.
-  if (pool.cfn.userPoolTier === 'LITE') {
-    throw new Error('cognito-reset: pre token generation V2_0 needs the Essentials or Plus feature plan, and this pool is on Lite');
-  }
+  // Token customization (V2_0) needs the Essentials or Plus feature plan; checked again at
+  // synthesis, after whatever else the app sets on the pool.
   pool.cfn.userPoolTier ??= 'ESSENTIALS';
+  pool.cfn.node.addValidation({
+    validate: () =>
+      pool.cfn.userPoolTier === 'LITE'
+        ? ['cognito-reset: pre token generation V2_0 needs the Essentials or Plus feature plan, and this pool is on Lite']
+        : [],
+  });
 
-  Aspects.of(Stack.of(pool.cfn)).add(new KeepRuleAttributesFromClients(pool.cfn, [changedAt, forceReset]));
+  // Every app client of the pool, in any stack of the app, whenever it was added.
+  Aspects.of(pool.cfn.node.root).add(new KeepRuleAttributesFromClients(pool.cfn, [changedAt, forceReset]));
 
   const passwordChanges =
     deployment.recordPasswordChanges === false ? undefined : recordPasswordChanges(scope, pool, functions['post-confirmation']);
@@ -428,12 +489,113 @@ class KeepRuleAttributesFromClients implements IAspect {
 
   visit(node: IConstruct): void {
     if (!(node instanceof CfnUserPoolClient)) return;
-    if (Stack.of(node).resolve(node.userPoolId)?.Ref !== Stack.of(this.pool).resolve(this.pool.ref)?.Ref) return;
+    const pool = referencedResource(node.userPoolId);
+    if (pool === undefined) {
+      Annotations.of(node).addWarningV2(
+        'cognito-reset:client-pool',
+        'cognito-reset cannot tell which user pool this app client belongs to (its UserPoolId is no reference to a pool of this app); if it is the pool cognito-reset is attached to, leave custom:password_changed_at and custom:force_password_reset out of its WriteAttributes',
+      );
+      return;
+    }
+    if (pool !== this.pool) return;
+    if (node.writeAttributes !== undefined && Token.isUnresolved(node.writeAttributes)) {
+      Annotations.of(node).addError('cognito-reset: this app client\'s WriteAttributes are a token; write them as a list, without the rule attributes');
+      return;
+    }
     const schema = Array.isArray(this.pool.schema) ? (this.pool.schema as CfnUserPool.SchemaAttributeProperty[]) : [];
     const custom = schema.map((a) => a.name).filter((n): n is string => !!n && !STANDARD_WRITABLE.includes(n));
-    const writes = node.writeAttributes ?? [...STANDARD_WRITABLE, ...custom.map((n) => `custom:${n}`)];
-    node.writeAttributes = writes.filter((a) => !this.kept.includes(a));
+    const writes = (node.writeAttributes ?? [...STANDARD_WRITABLE, ...custom.map((n) => `custom:${n}`)]).filter(
+      (a) => !this.kept.includes(a),
+    );
+    if (writes.length === 0) {
+      // Cognito takes an empty list as "every attribute".
+      Annotations.of(node).addError('cognito-reset: this app client would write no attribute but the rule attributes; give it at least one other, such as email');
+      return;
+    }
+    node.writeAttributes = writes;
   }
+}
+
+/** The resource a token (a `Ref` or `Fn::GetAtt`) names, if it is one. */
+function referencedResource(value: string): IConstruct | undefined {
+  const token = Tokenization.reverseString(value).firstToken;
+  return token instanceof Reference ? token.target : undefined;
+}
+
+/** The administrative actions of the account on a key: no cryptography, no grants. */
+const KEY_ADMINISTRATION = [
+  'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListKeyPolicies', 'kms:PutKeyPolicy', 'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:RotateKeyOnDemand', 'kms:ListKeyRotations', 'kms:EnableKey',
+  'kms:DisableKey', 'kms:UpdateKeyDescription', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias',
+  'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource', 'kms:ListGrants', 'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion',
+];
+
+const ENCRYPT_ONLY_GRANTS = {
+  'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Encrypt', 'GenerateDataKey', 'DescribeKey', 'RetireGrant'] },
+  Null: { 'kms:GrantOperations': 'false' },
+};
+
+/**
+ * The template's CodeKey policy: the account administers the key; Cognito (of this account's
+ * pools) encrypts and creates encrypt-only grants; only the senders' roles decrypt.
+ */
+function codeKeyPolicy(scope: Construct, senderRoles: readonly IRole[]): PolicyDocument {
+  const stack = Stack.of(scope);
+  const root = new AccountRootPrincipal();
+  const cognito = new ServicePrincipal('cognito-idp.amazonaws.com');
+  // Any pool of the account and region: the key exists before the pool, which names it.
+  const fromThisAccount = {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cognito-idp', resource: 'userpool', resourceName: '*' }) },
+  };
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({ sid: 'AccountAdministers', principals: [root], actions: KEY_ADMINISTRATION, resources: ['*'] }),
+      new PolicyStatement({
+        sid: 'CognitoEncryptsCodes',
+        principals: [cognito],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { ...fromThisAccount, ...ENCRYPT_ONLY_GRANTS },
+      }),
+      new PolicyStatement({ sid: 'CognitoEncryptsWithTheKey', principals: [cognito], actions: ['kms:Encrypt'], resources: ['*'], conditions: fromThisAccount }),
+      new PolicyStatement({ sid: 'AccountGrantsEncryptOnly', principals: [root], actions: ['kms:CreateGrant'], resources: ['*'], conditions: ENCRYPT_ONLY_GRANTS }),
+      new PolicyStatement({
+        sid: 'OnlyTheSendersDecrypt',
+        principals: [root],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': senderRoles.map((r) => r.roleArn) } },
+      }),
+    ],
+  });
+}
+
+/** The template's SenderFailuresKey policy: SQS uses it for the failure queue only. */
+function failuresKeyPolicy(scope: Construct, senderRoles: readonly IRole[], queueArn: string): PolicyDocument {
+  const stack = Stack.of(scope);
+  const root = new AccountRootPrincipal();
+  const viaSqs = { 'kms:ViaService': `sqs.${stack.region}.${stack.urlSuffix}`, 'kms:EncryptionContext:aws:sqs:arn': queueArn };
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({ sid: 'AccountAdministers', principals: [root], actions: KEY_ADMINISTRATION, resources: ['*'] }),
+      new PolicyStatement({
+        sid: 'SendersWriteFailureRecords',
+        principals: [root],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': senderRoles.map((r) => r.roleArn) }, StringEquals: viaSqs },
+      }),
+      new PolicyStatement({
+        sid: 'AccountReadsFailureRecords',
+        principals: [root],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { ...viaSqs, 'kms:CallerAccount': stack.account } },
+      }),
+    ],
+  });
 }
 
 /** Checkov checks a resource skips, with the reason (as the template's Metadata does). */

@@ -53,7 +53,7 @@ fn admin_set_record(pool: &str, user: &str, at: i64) -> Value {
 
 /// A CloudTrail record of the user's own `ChangePassword` (Amplify's `updatePassword`), made
 /// now: no pool and no username, only the user's `sub`.
-pub(crate) fn change_password_record(sub: &str) -> Value {
+fn change_password_record(sub: &str) -> Value {
     json!({
         "eventVersion": "1.08", "eventSource": "cognito-idp.amazonaws.com", "eventName": "ChangePassword",
         "eventTime": timestamp::format(cognito_reset::runtime::clock::now()), "awsRegion": "us-east-1",
@@ -244,23 +244,8 @@ async fn every_path(stack: &Stack) -> Result<(), String> {
     let gus = "gus@example.com";
     let eighty_days = timestamp::format(cognito_reset::runtime::clock::now() - 80 * DAY);
     pool.user(gus, "Gus-Old-Pass-1", &[(CHANGED_AT, eighty_days)]).await?;
-    let session = pool.sign_in(gus, "Gus-Old-Pass-1").await?;
-    let access = sign_in_as(&pool.idp, &pool.client, gus, "Gus-Old-Pass-1")
-        .await
-        .map_err(err("InitiateAuth"))?
-        .authentication_result()
-        .and_then(|r| r.access_token().map(str::to_owned))
-        .ok_or("no access token")?;
-    pool.idp
-        .change_password()
-        .access_token(access)
-        .previous_password("Gus-Old-Pass-1")
-        .proposed_password("Gus-New-Pass-1")
-        .send()
-        .await
-        .map_err(err("ChangePassword"))?;
-    let sub = session.id_claims["sub"].as_str().ok_or("no sub")?.to_owned();
-    pool.deliver_cloudtrail(change_password_record(&sub))?;
+    let record = pool.change_password(gus, "Gus-Old-Pass-1", "Gus-New-Pass-1").await?;
+    pool.deliver_cloudtrail(record)?;
     pool.signs_in_refreshes_and_signs_in_again(gus, "Gus-New-Pass-1", path)
         .await;
 

@@ -176,13 +176,40 @@ impl Pool<'_> {
         Ok(())
     }
 
+    /// The user changes their own password (Amplify's `updatePassword`: `ChangePassword`, which
+    /// fires no trigger). Returns CloudTrail's record of it, which names the user by `sub` only,
+    /// for the caller to deliver as a rule would.
+    pub(crate) async fn change_password(&self, email: &str, old: &str, new: &str) -> Result<Value, String> {
+        let session = self.sign_in(email, old).await?;
+        let access = sign_in_as(&self.idp, &self.client, email, old)
+            .await
+            .map_err(err("InitiateAuth"))?
+            .authentication_result()
+            .and_then(|r| r.access_token().map(str::to_owned))
+            .ok_or("no access token")?;
+        self.idp
+            .change_password()
+            .access_token(access)
+            .previous_password(old)
+            .proposed_password(new)
+            .send()
+            .await
+            .map_err(err("ChangePassword"))?;
+        let sub = session.id_claims["sub"].as_str().ok_or("no sub")?;
+        Ok(change_password_record(sub))
+    }
+
     /// Delivers a CloudTrail record to post-confirmation as the template's EventBridge rule does.
     pub(crate) fn deliver_cloudtrail(&self, detail: Value) -> Result<(), String> {
-        let event = cloudtrail_as_the_rule_delivers_it(&self.id, &detail);
+        self.deliver(&cloudtrail_as_the_rule_delivers_it(&self.id, &detail))
+    }
+
+    /// Invokes post-confirmation with `event`; an error unless it succeeds.
+    pub(crate) fn deliver(&self, event: &Value) -> Result<(), String> {
         let answer = self
             .stack
             .functions
-            .invoke("post-confirmation", &serde_json::to_vec(&event).map_err(err("event"))?);
+            .invoke("post-confirmation", &serde_json::to_vec(event).map_err(err("event"))?);
         if answer.status != 200 || answer.function_error.is_some() {
             return Err(format!("post-confirmation failed: {answer:?}"));
         }

@@ -1,0 +1,54 @@
+// The Amplify helper refuses what the functions would refuse, before any construct exists, and
+// gives defineAuth and defineBackend what they take.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { cognitoReset } from '../src/amplify.js';
+import { OptionError } from '../src/environment.js';
+import type { Options } from '../src/settings.js';
+
+const GOOD = { appName: 'Contoso', emailFrom: 'no-reply@example.com', smsAllowedCountries: ['US'] } as const;
+
+function refusal(options: Options): OptionError {
+  try {
+    cognitoReset(options);
+  } catch (e) {
+    assert.ok(e instanceof OptionError, `an OptionError, not ${String(e)}`);
+    return e;
+  }
+  assert.fail('accepted');
+}
+
+test('a required setting left out is refused with the functions message', () => {
+  const e = refusal({ appName: 'Contoso', smsAllowedCountries: ['US'] });
+  assert.equal(e.variable, 'EMAIL_FROM');
+  assert.match(e.message, /^configuration variable EMAIL_FROM is required: /);
+});
+
+test('a value the rule refuses, a misspelt option and one attribute for both rules are refused', () => {
+  assert.equal(refusal({ ...GOOD, passwordMaxAgeDays: 4000 }).variable, 'PASSWORD_MAX_AGE_DAYS');
+  assert.equal(
+    refusal({ ...GOOD, apName: 'Contoso' } as unknown as Options).message,
+    'cognito-reset has no option "apName"',
+  );
+  const same = refusal({ ...GOOD, passwordChangedAttribute: 'custom:when', forceResetAttribute: 'custom:when' });
+  assert.equal(same.variable, 'FORCE_RESET_ATTRIBUTE');
+});
+
+test('defineAuth gets the rule attributes the options name, both senders and two triggers', () => {
+  const reset = cognitoReset({ ...GOOD, passwordChangedAttribute: 'custom:changed' });
+  assert.deepEqual(Object.keys(reset.auth.userAttributes).sort(), ['custom:changed', 'custom:force_password_reset']);
+  assert.equal(reset.auth.senders.email.handler, reset.functions.cognitoResetCustomEmailSender);
+  assert.equal(reset.auth.senders.sms.handler, reset.functions.cognitoResetCustomSmsSender);
+  assert.deepEqual(Object.keys(reset.auth.triggers).sort(), ['customMessage', 'postConfirmation']);
+  assert.equal(Object.keys(reset.functions).length, 5);
+});
+
+test('attach before defineBackend made the functions says what is missing', () => {
+  const reset = cognitoReset(GOOD);
+  assert.throws(
+    () => reset.attach({} as never),
+    /defineBackend has no cognitoResetCustomMessage, .*: pass \.\.\.reset\.functions to it/,
+  );
+});
