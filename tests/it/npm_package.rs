@@ -101,11 +101,11 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     .expect("write");
 
     // Node.js only: no Rust toolchain, cargo-lambda, zig or Docker on the PATH.
-    let path = node_only_path(&node, &work.0);
+    let env = node_only_env(&node, &work.0);
     let npm = |args: &[&str]| {
         let mut cmd = Command::new("npm");
         cmd.args(args).current_dir(&app);
-        node_only(&mut cmd, &path);
+        node_only(&mut cmd, &env);
         cmd
     };
     run(
@@ -124,12 +124,12 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     tsc.arg(app.join("node_modules/.bin/tsc"))
         .args(["--noEmit", "-p", "."])
         .current_dir(&app);
-    node_only(&mut tsc, &path);
+    node_only(&mut tsc, &env);
     run(&mut tsc, "tsc --noEmit in the app");
     let out = app.join("cdk.out");
     let mut synth = Command::new(&node);
     synth.arg("check-synth.mjs").arg(&out).current_dir(&app);
-    node_only(&mut synth, &path);
+    node_only(&mut synth, &env);
     let said = run(&mut synth, "check-synth.mjs");
     assert!(said.contains("5 functions from the package's binaries"), "{said}");
 
@@ -141,8 +141,8 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     assert!(templates.len() >= 2, "the root stack and the auth stack: {templates:?}");
     lint(&cfn_lint, &templates);
     scan(&checkov, &templates);
-    plain_cdk_app(&app, &path, &node, &cfn_lint, &checkov);
-    an_invalid_option_fails_the_synthesis(&app, &path, &node);
+    plain_cdk_app(&app, &env, &node, &cfn_lint, &checkov);
+    an_invalid_option_fails_the_synthesis(&app, &env, &node);
 
     // The synthesized assets' bootstraps, not a fresh build, run the flow.
     let functions: Value =
@@ -171,7 +171,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
 
 /// `examples/cdk/app.ts`, the `CognitoReset` construct in a CDK app without Amplify, synthesized
 /// in the same folder: every trigger wired to its function, the pool's key in the senders.
-fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: &Path) {
+fn plain_cdk_app(app: &Path, env: &NodeEnv, node: &Path, cfn_lint: &Path, checkov: &Path) {
     let source = std::fs::read_to_string(root().join("examples/cdk/app.ts")).expect("examples/cdk/app.ts");
     assert_eq!(
         source.matches("architecture: 'arm64'").count(),
@@ -190,7 +190,7 @@ fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: 
         .arg("cdk-app.ts")
         .current_dir(app)
         .env("CDK_OUTDIR", &out);
-    node_only(&mut synth, path);
+    node_only(&mut synth, env);
     synth.env("CDK_OUTDIR", &out);
     run(&mut synth, "the plain CDK app");
     let file = out.join("CognitoResetExample.template.json");
@@ -257,7 +257,7 @@ fn plain_cdk_app(app: &Path, path: &str, node: &Path, cfn_lint: &Path, checkov: 
 }
 
 /// An option the functions would refuse stops the synthesis, with the functions' own message.
-fn an_invalid_option_fails_the_synthesis(app: &Path, path: &str, node: &Path) {
+fn an_invalid_option_fails_the_synthesis(app: &Path, env: &NodeEnv, node: &Path) {
     let resource = app.join("amplify/auth/resource.ts");
     let good = std::fs::read_to_string(&resource).expect("auth/resource.ts");
     assert_eq!(
@@ -275,7 +275,7 @@ fn an_invalid_option_fails_the_synthesis(app: &Path, path: &str, node: &Path) {
         .arg("check-synth.mjs")
         .arg(app.join("refused.out"))
         .current_dir(app);
-    node_only(&mut synth, path);
+    node_only(&mut synth, env);
     let output = synth.output().expect("check-synth.mjs");
     std::fs::write(&resource, good).expect("restore");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -308,8 +308,9 @@ fn build_functions(root: &Path) -> PathBuf {
         .join("debug")
 }
 
-/// A PATH with Node.js and the system's basic tools, checked to hold nothing that builds Rust.
-fn node_only_path(node: &Path, work: &Path) -> String {
+/// A PATH with Node.js and the system's basic tools, checked to hold nothing that builds Rust,
+/// and a temporary directory in `work`.
+fn node_only_env(node: &Path, work: &Path) -> NodeEnv {
     let bin = work.join("node-bin");
     std::fs::create_dir_all(&bin).expect("node-bin");
     let node_dir = node.parent().expect("node's folder");
@@ -329,16 +330,26 @@ fn node_only_path(node: &Path, work: &Path) -> String {
             );
         }
     }
-    path
+    let tmp = work.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    NodeEnv { path, tmp }
 }
 
-/// The environment a user's shell would give: the PATH, HOME (npm's cache) and npm's own
-/// configuration; nothing of Cargo's or the test's.
-fn node_only(cmd: &mut Command, path: &str) {
-    cmd.env_clear().env("PATH", path);
+/// A user's shell, as the app's commands get it.
+struct NodeEnv {
+    /// Node.js and the system's basic tools; nothing that builds Rust.
+    path: String,
+    /// The temporary directory, in the test's folder: the package's binary cache goes with it.
+    tmp: PathBuf,
+}
+
+/// The environment a user's shell would give: the PATH, HOME (npm's cache), npm's own
+/// configuration and a temporary directory; nothing of Cargo's or the test's.
+fn node_only(cmd: &mut Command, env: &NodeEnv) {
+    cmd.env_clear().env("PATH", &env.path).env("TMPDIR", &env.tmp);
     for (k, v) in std::env::vars_os() {
         let name = k.to_string_lossy().to_lowercase();
-        if name == "home" || name == "tmpdir" || name.starts_with("npm_config_") || name.ends_with("_proxy") {
+        if name == "home" || name.starts_with("npm_config_") || name.ends_with("_proxy") {
             cmd.env(k, v);
         }
     }
