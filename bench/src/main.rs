@@ -10,9 +10,12 @@
 //! subjects run in `REPETITIONS` rounds, forward then backward, their samples pooled.
 //!
 //! `BENCH_ONLY=custom-sms-sender/Rust` runs one subject; `BENCH_WRAPPER="perf record -g -o
-//! /tmp/perf.data --"` starts each subject process under a wrapper (a profiler).
+//! /tmp/perf.data --"` starts each subject process under a wrapper (a profiler);
+//! `BENCH_MEMORY_MB=128` runs each subject at Lambda's CPU share for that memory size
+//! ([`cpu_share`]).
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
+mod cpu_share;
 mod machine;
 mod measure;
 mod phone;
@@ -278,8 +281,9 @@ fn main() {
     for line in results.budget_lines() {
         println!("{line}");
     }
-    if only.is_some() {
-        println!("==> BENCH_ONLY set: bench/RESULTS.md left as it was");
+    cpu_share::remove_all();
+    if only.is_some() || cpu_share::memory_mb().is_some() {
+        println!("==> BENCH_ONLY or BENCH_MEMORY_MB set: bench/RESULTS.md left as it was");
         return;
     }
     std::fs::write(root.join("bench/RESULTS.md"), results.markdown()).expect("write RESULTS.md");

@@ -125,7 +125,10 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
     let wrapper: Vec<String> = std::env::var("BENCH_WRAPPER")
         .map(|w| w.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
-    let program: Vec<&String> = wrapper.iter().chain(&subject.program).collect();
+    // Lambda's CPU share for BENCH_MEMORY_MB, inside any profiler, around the subject only.
+    let throttle = crate::cpu_share::wrapper_for_a_new_process();
+    let memory = crate::cpu_share::memory_mb().unwrap_or(128).to_string();
+    let program: Vec<&String> = wrapper.iter().chain(&throttle).chain(&subject.program).collect();
     let started = Instant::now();
     let child = Command::new(program[0])
         .args(&program[1..])
@@ -133,7 +136,7 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
         .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{}", api.port))
         .env("AWS_LAMBDA_FUNCTION_NAME", subject.function)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory)
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
         .env("LAMBDA_TASK_ROOT", &subject.cwd)

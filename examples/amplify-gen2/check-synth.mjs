@@ -113,6 +113,20 @@ function check(resources) {
   }
   assert.equal(functions['custom-sms-sender'].environment.SMS_ALLOWED_COUNTRIES, 'US,CA');
 
+  // A sender Lambda could not run is retried twice within 5 minutes, then recorded in the queue.
+  const [queueId] = one(resources, 'AWS::SQS::Queue', 'CognitoResetSenderFailures');
+  for (const fn of ['custom-sms-sender', 'custom-email-sender']) {
+    const configs = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && same(r.Properties.FunctionName, { Ref: fnId(fn) }),
+    );
+    assert.equal(configs.length, 1, `${fn} has its asynchronous invocation settings`);
+    const config = configs[0].Properties;
+    assert.deepEqual(config.DestinationConfig.OnFailure.Destination, arnOf(queueId), `${fn} records failures in the queue`);
+    assert.equal(config.MaximumRetryAttempts, 2);
+    assert.equal(config.MaximumEventAgeInSeconds, 300);
+    assert.ok(allowed(resources, fnId(fn)).includes('sqs:SendMessage'), `${fn} may send to the queue`);
+  }
+
   // Pre token generation V2_0 (restrict mode needs it) on a plan that has it; the other triggers.
   assert.deepEqual(pool.LambdaConfig.PreTokenGenerationConfig, { LambdaArn: arnOf(fnId('pre-token')), LambdaVersion: 'V2_0' });
   assert.equal(pool.LambdaConfig.PreTokenGeneration, undefined, 'no V1_0 pre token generation beside V2_0');

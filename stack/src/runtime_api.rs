@@ -115,10 +115,15 @@ impl RuntimeApi {
         // A late answer to an event that timed out is dropped, never taken for this one's.
         loop {
             let left = timeout.saturating_sub(start.elapsed());
-            let outcome = self
-                .outcomes
-                .recv_timeout(left)
-                .map_err(|_| format!("no answer to {id} within {timeout:?}"))?;
+            let Ok(outcome) = self.outcomes.recv_timeout(left) else {
+                // Not handed over yet: it never will be.
+                self.queue
+                    .events
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .retain(|(queued, _)| *queued != id);
+                return Err(format!("no answer to {id} within {timeout:?}"));
+            };
             if outcome.id == id {
                 return Ok((outcome.at - start, outcome));
             }

@@ -252,6 +252,22 @@ fn plain_cdk_app(app: &Path, env: &NodeEnv, node: &Path, cfn_lint: &Path, checko
             && !writes.contains(&"custom:force_password_reset".into()),
         "{writes:?}"
     );
+    let async_configs: Vec<&Value> = of_type("AWS::Lambda::EventInvokeConfig")
+        .into_iter()
+        .map(|(_, r)| &r["Properties"])
+        .collect();
+    assert_eq!(
+        async_configs.len(),
+        2,
+        "both senders have their asynchronous invocation settings"
+    );
+    for config in async_configs {
+        assert_eq!(config["MaximumEventAgeInSeconds"], 300);
+        assert!(
+            config["DestinationConfig"]["OnFailure"]["Destination"].is_object(),
+            "{config}"
+        );
+    }
     lint(cfn_lint, std::slice::from_ref(&file));
     scan(checkov, std::slice::from_ref(&file));
 }

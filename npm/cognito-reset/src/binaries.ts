@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
@@ -50,12 +50,16 @@ export function binaries(root: string = ROOT): Manifest {
   return read;
 }
 
-/** A folder only this user can write: created 0700, and refused if anyone else could. */
+/** This process's user id (`-1` where there is none, as on Windows). */
+const UID = process.getuid?.() ?? -1;
+
+/** A folder only this user can write: created 0700, and refused if anyone else could (on
+ * POSIX systems; Windows reports no such modes). */
 function privateFolder(path: string): string {
   mkdirSync(path, { recursive: true, mode: 0o700 });
   const stat = lstatSync(path);
-  const uid = userInfo().uid;
-  if (!stat.isDirectory() || (uid >= 0 && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+  const posix = process.platform !== 'win32';
+  if (!stat.isDirectory() || (posix && ((UID >= 0 && stat.uid !== UID) || (stat.mode & 0o022) !== 0))) {
     throw new Error(`cognito-reset: ${path} is not a folder only this user may write; remove it or set another cache`);
   }
   return path;
@@ -78,7 +82,7 @@ export function bootstrapFolder(
   fn: FunctionName,
   architecture: Architecture,
   root: string = ROOT,
-  cache: string = join(tmpdir(), `cognito-reset-${userInfo().uid}`),
+  cache: string = join(tmpdir(), `cognito-reset-${UID < 0 ? 'user' : UID}`),
 ): string {
   const built = binaries(root).binaries[architecture];
   const binary = built?.[fn];

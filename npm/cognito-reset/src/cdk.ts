@@ -7,6 +7,7 @@
 //   });
 //   new CognitoReset(this, 'Reset', { userPool, customSenderKey: key, options });
 
+import { Stack } from 'aws-cdk-lib';
 import { UserPoolOperation, StringAttribute, type CfnUserPool, type UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -22,7 +23,11 @@ export type { Deployment } from './wiring.js';
 export interface CognitoResetProps {
   /** The pool, created with `customSenderKmsKey` and {@link CognitoReset.customAttributes}. */
   readonly userPool: UserPool;
-  /** The key given to the pool as `customSenderKmsKey`: Cognito encrypts codes under it. */
+  /**
+   * The key given to the pool as `customSenderKmsKey`: Cognito encrypts codes under it. A key
+   * made in this app gets the template's key policy (its own is replaced: only the senders
+   * decrypt); one imported by ARN keeps its owner's.
+   */
   readonly customSenderKey: IKey;
   /** The functions' options (checked under the functions' rules when the construct is made). */
   readonly options: Options;
@@ -51,6 +56,20 @@ export class CognitoReset extends Construct {
     const { userPool, customSenderKey, options } = props;
     const deployment = props.deployment ?? {};
     checkAll(options);
+    if (Stack.of(this) !== Stack.of(userPool)) {
+      // The pool names the functions and the functions' grants name the pool.
+      throw new Error('cognito-reset: make CognitoReset in the stack of its user pool');
+    }
+    const cfnPool = userPool.node.defaultChild as CfnUserPool;
+    this.node.addValidation({
+      validate: () => {
+        const stack = Stack.of(this);
+        const config = stack.resolve(cfnPool.lambdaConfig) as { kmsKeyId?: unknown } | undefined;
+        return JSON.stringify(config?.kmsKeyId) === JSON.stringify(stack.resolve(customSenderKey.keyArn))
+          ? []
+          : ['cognito-reset: customSenderKey is not the user pool\'s customSenderKmsKey: Cognito would encrypt codes under another key'];
+      },
+    });
     const wired: Wired = {};
     const made: Partial<Record<string, LambdaFunction>> = {};
     for (const fn of FUNCTIONS) {
@@ -64,7 +83,7 @@ export class CognitoReset extends Construct {
     userPool.addTrigger(UserPoolOperation.CUSTOM_EMAIL_SENDER, this.functions['custom-email-sender']);
     this.wiring = wire(
       this,
-      { cfn: userPool.node.defaultChild as CfnUserPool, id: userPool.userPoolId, arn: userPool.userPoolArn },
+      { cfn: cfnPool, id: userPool.userPoolId, arn: userPool.userPoolArn },
       this.functions,
       customSenderKey,
       options,

@@ -298,6 +298,9 @@ export function wire(
   const failuresKey = new Key(scope, 'SenderFailuresKey', {
     description: 'cognito-reset: encrypts the senders\' failure queue (raw Cognito events)',
     enableKeyRotation: true,
+    // Deleted with the stack, as the template's (a sandbox torn down leaves no key behind).
+    removalPolicy: RemovalPolicy.DESTROY,
+    pendingWindow: Duration.days(7),
   });
   // The whole policy, replacing CDK's (which lets IAM grant the account anything on the key).
   (failuresKey.node.defaultChild as CfnKey).keyPolicy = failuresKeyPolicy(scope, senderRoles, failuresArn);
@@ -329,6 +332,16 @@ export function wire(
       conditions: { StringNotEquals: { 'aws:PrincipalAccount': Stack.of(scope).account } },
     }),
   );
+  // Lambda retries a failed sender twice within 5 minutes (a code hours late is useless), then
+  // records the event in the queue.
+  for (const sender of [sms, email]) {
+    sender.configureAsyncInvoke({
+      onFailure: new SqsDestination(failures),
+      retryAttempts: 2,
+      maxEventAge: Duration.minutes(5),
+    });
+  }
+
   const alarms = senderAlarms(scope, options, deployment);
 
   // Amplify wires pre token generation as V1_0 (or not at all); the rules need V2_0.

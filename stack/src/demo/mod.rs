@@ -1,7 +1,8 @@
 //! The whole reset flow on the local stack, for `make demo` and the end-to-end test.
 //!
 //! [`Stack::start`] brings up a moto server (KMS, SES, SNS), `cargo lambda watch` serving every
-//! function, and cognito-local as the user pool API, wired together: cognito-local invokes the
+//! function ([`Stack::start_serving`]: or prebuilt bootstraps, such as the npm package's), and
+//! cognito-local as the user pool API, wired together: cognito-local invokes the
 //! custom email sender, post confirmation and pre token generation triggers through the Lambda
 //! Invoke API of `cargo lambda watch`, and encrypts codes under the moto KMS key; the functions
 //! talk to moto for KMS, SES and SNS and to cognito-local for the Cognito admin API.
