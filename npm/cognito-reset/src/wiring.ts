@@ -23,7 +23,7 @@ import type { Construct, IConstruct } from 'constructs';
 
 import { bootstrapFolder, type Architecture } from './binaries.js';
 import { OptionError, checkOptions, environment } from './environment.js';
-import { FUNCTIONS, type FunctionName, type Options } from './settings.js';
+import { FUNCTIONS, SETTINGS, type FunctionName, type Options } from './settings.js';
 
 /** How the functions deploy: what is not a setting of the functions themselves. */
 export interface Deployment {
@@ -107,10 +107,9 @@ export function checkAll(options: Options): void {
   }
   const { changedAt, forceReset } = ruleAttributes(options);
   if (changedAt === forceReset) {
-    throw new OptionError(
-      'FORCE_RESET_ATTRIBUTE',
-      'configuration variable FORCE_RESET_ATTRIBUTE must be a custom attribute such as custom:force_password_reset, other than PASSWORD_CHANGED_ATTRIBUTE',
-    );
+    // The functions' refusal of the second attribute (its rule says they must differ).
+    const setting = SETTINGS.find((s) => s.variable === 'FORCE_RESET_ATTRIBUTE');
+    throw new OptionError('FORCE_RESET_ATTRIBUTE', `configuration variable FORCE_RESET_ATTRIBUTE must be ${setting?.described}`);
   }
 }
 

@@ -34,6 +34,10 @@ test('a value the rule refuses, a misspelt option and one attribute for both rul
   );
   const same = refusal({ ...GOOD, passwordChangedAttribute: 'custom:when', forceResetAttribute: 'custom:when' });
   assert.equal(same.variable, 'FORCE_RESET_ATTRIBUTE');
+  assert.equal(
+    same.message,
+    'configuration variable FORCE_RESET_ATTRIBUTE must be a custom attribute such as custom:force_password_reset, other than PASSWORD_CHANGED_ATTRIBUTE',
+  );
 });
 
 test('defineAuth gets the rule attributes the options name, both senders and two triggers', () => {
