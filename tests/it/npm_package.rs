@@ -88,17 +88,12 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     std::fs::write(app.join("package.json"), manifest.to_string()).expect("package.json");
     // The test carries this machine's architecture only; the example deploys arm64.
     let resource = app.join("amplify/auth/resource.ts");
-    let source = std::fs::read_to_string(&resource).expect("auth/resource.ts");
-    assert_eq!(
-        source.matches("architecture: 'arm64'").count(),
-        1,
-        "the example names its architecture"
-    );
-    std::fs::write(
+    replace_once(
         &resource,
-        source.replace("architecture: 'arm64'", &format!("architecture: '{HOST}'")),
-    )
-    .expect("write");
+        &resource,
+        "architecture: 'arm64'",
+        &format!("architecture: '{HOST}'"),
+    );
 
     // Node.js only: no Rust toolchain, cargo-lambda, zig or Docker on the PATH.
     let env = node_only_env(&node, &work.0);
@@ -172,17 +167,12 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
 /// `examples/cdk/app.ts`, the `CognitoReset` construct in a CDK app without Amplify, synthesized
 /// in the same folder: every trigger wired to its function, the pool's key in the senders.
 fn plain_cdk_app(app: &Path, env: &NodeEnv, node: &Path, cfn_lint: &Path, checkov: &Path) {
-    let source = std::fs::read_to_string(root().join("examples/cdk/app.ts")).expect("examples/cdk/app.ts");
-    assert_eq!(
-        source.matches("architecture: 'arm64'").count(),
-        1,
-        "the CDK example names its architecture"
+    replace_once(
+        &root().join("examples/cdk/app.ts"),
+        &app.join("cdk-app.ts"),
+        "architecture: 'arm64'",
+        &format!("architecture: '{HOST}'"),
     );
-    std::fs::write(
-        app.join("cdk-app.ts"),
-        source.replace("architecture: 'arm64'", &format!("architecture: '{HOST}'")),
-    )
-    .expect("cdk-app.ts");
     let out = app.join("cdk-app.out");
     let mut synth = Command::new(node);
     synth
@@ -275,17 +265,12 @@ fn plain_cdk_app(app: &Path, env: &NodeEnv, node: &Path, cfn_lint: &Path, checko
 /// An option the functions would refuse stops the synthesis, with the functions' own message.
 fn an_invalid_option_fails_the_synthesis(app: &Path, env: &NodeEnv, node: &Path) {
     let resource = app.join("amplify/auth/resource.ts");
-    let good = std::fs::read_to_string(&resource).expect("auth/resource.ts");
-    assert_eq!(
-        good.matches("passwordMaxAgeDays: 90,").count(),
-        1,
-        "the example sets a maximum age"
-    );
-    std::fs::write(
+    let good = replace_once(
         &resource,
-        good.replace("passwordMaxAgeDays: 90,", "passwordMaxAgeDays: 4000,"),
-    )
-    .expect("write");
+        &resource,
+        "passwordMaxAgeDays: 90,",
+        "passwordMaxAgeDays: 4000,",
+    );
     let mut synth = Command::new(node);
     synth
         .arg("check-synth.mjs")
@@ -533,6 +518,15 @@ fn as_the_rule_delivers_it(transformer: &Value, pool: &str, detail: &Value) -> V
             .replace(&format!("<{name}>"), &value.to_string());
     }
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("the input template does not make JSON ({e}): {text}"))
+}
+
+/// Writes `to` as `from` with its one `old` replaced by `new` (the example's text it relies on);
+/// returns `from`'s text.
+fn replace_once(from: &Path, to: &Path, old: &str, new: &str) -> String {
+    let text = std::fs::read_to_string(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    assert_eq!(text.matches(old).count(), 1, "{} has {old:?} once", from.display());
+    std::fs::write(to, text.replace(old, new)).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    text
 }
 
 /// Runs `cmd`; panics with its output unless it succeeds. Returns its standard output.
