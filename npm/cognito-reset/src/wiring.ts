@@ -255,7 +255,7 @@ export function wire(
 
   const sms = functions['custom-sms-sender'];
   const email = functions['custom-email-sender'];
-  const senderRoles = [sms.role, email.role].filter((r): r is IRole => r !== undefined);
+  const senderRoles = rolesOf(sms, email);
 
   // Grants that name the pool are policies of their own: the functions do not depend on them,
   // and the pool depends on the functions (its triggers), so no cycle forms.
@@ -276,11 +276,11 @@ export function wire(
   grantSms(sms, options);
   grantEmail(email, options, deployment);
   new Policy(scope, 'StampPasswordChanges', {
-    roles: [functions['post-confirmation'].role, functions['pre-token'].role].filter((r): r is IRole => r !== undefined),
+    roles: rolesOf(functions['post-confirmation'], functions['pre-token']),
     statements: [new PolicyStatement({ actions: ['cognito-idp:AdminUpdateUserAttributes'], resources: [pool.arn] })],
   });
   new Policy(scope, 'ReadUsersForCloudTrailChanges', {
-    roles: [functions['post-confirmation'].role].filter((r): r is IRole => r !== undefined),
+    roles: rolesOf(functions['post-confirmation']),
     statements: [new PolicyStatement({ actions: ['cognito-idp:AdminGetUser'], resources: [pool.arn] })],
   });
 
@@ -369,6 +369,11 @@ export function wire(
   const passwordChanges =
     deployment.recordPasswordChanges === false ? undefined : recordPasswordChanges(scope, pool, functions['post-confirmation']);
   return { table, hashKey, failures, alarms, ...(passwordChanges ? { passwordChanges } : {}) };
+}
+
+/** The execution roles of `functions` (each has one: {@link newFunction} makes it). */
+function rolesOf(...functions: LambdaFunctionResource[]): IRole[] {
+  return functions.map((f) => f.role).filter((r): r is IRole => r !== undefined);
 }
 
 /** SMS through SNS (phone numbers only, never a topic) or End User Messaging (the identity). */
