@@ -22,6 +22,7 @@ mod phone;
 mod report;
 mod subjects;
 mod table;
+mod tls;
 
 use cognito_reset_stack::{FaultProxy, Moto, Suite, block_on, cognito_encrypt, create_key, local_sdk_config, root};
 use serde_json::json;
@@ -39,11 +40,49 @@ const POOL: &str = "us-east-1_Bench1";
 const PHONE: &str = "+12065550123";
 const FROM: &str = "no-reply@example.com";
 const TO: &str = "jane.doe@example.com";
+/// The user the pre token and post confirmation events name (moto's pools take any username).
+const USER: &str = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
+
+/// The user the Cognito writes are about: a pool with the rule attributes and one user, made
+/// on moto directly (not through the counting proxy). Returns the pool's id.
+fn cognito_user(sdk: &aws_config::SdkConfig) -> Result<String, String> {
+    use cognito_reset::adapters::aws::cognito;
+    use cognito_reset_stack::demo::{attribute, custom_schema};
+    block_on(async {
+        let idp = cognito::Client::new(sdk);
+        let pool = idp
+            .create_user_pool()
+            .pool_name("bench")
+            .schema(custom_schema("password_changed_at"))
+            .schema(custom_schema("force_password_reset"))
+            .send()
+            .await
+            .map_err(|e| format!("CreateUserPool: {e}"))?;
+        let pool = pool.user_pool().and_then(|p| p.id()).ok_or("no pool id")?.to_owned();
+        idp.admin_create_user()
+            .user_pool_id(&pool)
+            .username(USER)
+            .message_action(cognito::types::MessageActionType::Suppress)
+            .user_attributes(attribute("email", TO)?)
+            .send()
+            .await
+            .map_err(|e| format!("AdminCreateUser: {e}"))?;
+        Ok(pool)
+    })
+}
 
 /// One request of every kind the subjects make, through the same proxy, before any timing.
-fn warm_stand_ins(sdk: &aws_config::SdkConfig, key: &str) -> Result<(), String> {
-    use cognito_reset::adapters::aws::{kms, ses, sns};
+fn warm_stand_ins(sdk: &aws_config::SdkConfig, key: &str, user_pool: &str) -> Result<(), String> {
+    use cognito_reset::adapters::aws::{cognito, kms, ses, sns};
     block_on(async {
+        cognito::Client::new(sdk)
+            .admin_update_user_attributes()
+            .user_pool_id(user_pool)
+            .username(USER)
+            .user_attributes(cognito_reset_stack::demo::attribute("custom:password_changed_at", "2026-09-01T08:00:00Z")?)
+            .send()
+            .await
+            .map_err(|e| format!("Cognito AdminUpdateUserAttributes: {e}"))?;
         let kms = kms::Client::new(sdk);
         let blob = kms
             .encrypt()
@@ -119,33 +158,54 @@ fn main() {
     println!("==> starting moto (KMS, SNS, SES, DynamoDB serialized) and a counting proxy in front of it");
     let moto = Moto::start_serialized("bench").expect("moto_server (make bench installs it)");
     let proxy = FaultProxy::start(&moto.endpoint);
+    let tls = tls::Tls::make().expect("the run's certificates");
+    let front = tls::TlsFront::start(&tls, &proxy.endpoint);
+    println!(
+        "==> the subjects reach it over TLS at {} (a chain made for the run, trusted beside {} CA certificates)",
+        front.endpoint,
+        tls.bundle_roots - 1
+    );
     let sdk = block_on(local_sdk_config(&proxy.endpoint));
     let key = block_on(create_key(&sdk)).expect("key");
     let sms_code = cognito_encrypt(&moto, &key, POOL, Suite::Cognito, "482913");
     let email_code = cognito_encrypt(&moto, &key, POOL, Suite::Cognito, "482913");
-    println!("==> warming the stand-ins: one KMS Encrypt and Decrypt, one SNS Publish, one SES SendEmail");
-    warm_stand_ins(&sdk, &key).expect("the stand-in services answer");
-    let message_event =
-        serde_json::to_vec(&cognito_reset_stack::fixture("custom-message-ForgotPassword.json")).expect("json");
+    let user_pool = cognito_user(&block_on(local_sdk_config(&moto.endpoint))).expect("the bench's user");
+    println!("==> warming the stand-ins: one Cognito write, one KMS Encrypt and Decrypt, one SNS Publish, one SES SendEmail");
+    warm_stand_ins(&sdk, &key, &user_pool).expect("the stand-in services answer");
     let mut sms = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     sms["userPoolId"] = json!(POOL);
     sms["request"]["code"] = json!(sms_code);
     sms["request"]["userAttributes"]["phone_number"] = json!(PHONE);
-    let sms_event = serde_json::to_vec(&sms).expect("json");
     let mut email = cognito_reset_stack::fixture("custom-email-sender-ForgotPassword.json");
     email["userPoolId"] = json!(POOL);
     email["request"]["code"] = json!(email_code);
     email["request"]["userAttributes"]["email"] = json!(TO);
-    let email_event = serde_json::to_vec(&email).expect("json");
+    let user_event = |name: &str| {
+        let mut event = cognito_reset_stack::fixture(name);
+        event["userPoolId"] = json!(user_pool);
+        event["userName"] = json!(USER);
+        event
+    };
+    // The event of each case, and how many warm invocations it gets: the Cognito writes and
+    // the senders call AWS each time, the others are in-process work.
+    let events: Vec<(&str, Vec<u8>, usize)> = [
+        ("custom-message", cognito_reset_stack::fixture("custom-message-ForgotPassword.json"), warm_message),
+        ("custom-sms-sender", sms.clone(), warm_sender),
+        ("custom-email-sender", email.clone(), warm_sender),
+        ("pre-token", user_event("pre-token-v2-Authentication.json"), warm_message),
+        ("pre-token, new password", user_event("pre-token-v2-NewPasswordChallenge.json"), warm_sender),
+        ("post-confirmation", user_event("post-confirmation-ConfirmForgotPassword.json"), warm_sender),
+    ]
+    .into_iter()
+    .map(|(label, event, warm)| (label, serde_json::to_vec(&event).expect("json"), warm))
+    .collect();
     block_on(cognito_reset_stack::demo::create_delivery_table(
         &block_on(local_sdk_config(&moto.endpoint)),
         table::TABLE,
     ))
     .expect("the delivery table");
-    let token_event =
-        serde_json::to_vec(&cognito_reset_stack::fixture("pre-token-v2-Authentication.json")).expect("json");
-    let env: Vec<(String, String)> = vec![
-        ("AWS_ENDPOINT_URL".into(), proxy.endpoint.clone()),
+    let mut env: Vec<(String, String)> = vec![
+        ("AWS_ENDPOINT_URL".into(), front.endpoint.clone()),
         ("AWS_REGION".into(), "us-east-1".into()),
         ("AWS_DEFAULT_REGION".into(), "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
@@ -154,61 +214,75 @@ fn main() {
         ("APP_NAME".into(), "Contoso".into()),
         ("SMS_ALLOWED_COUNTRIES".into(), "US".into()),
         ("EMAIL_FROM".into(), FROM.into()),
+        // The age rule on, for the Rust function and the peers alike (the fixture's password
+        // is a few months old: a sign-in that passes).
+        ("PASSWORD_MAX_AGE_DAYS".into(), "365".into()),
         ("LOG_LEVEL".into(), "warn".into()),
     ];
+    env.extend(tls.trust_env());
     let bench = Bench {
         env: &env,
         proxy: &proxy,
     };
+    let sizes = cpu_share::sizes().unwrap_or_else(|e| panic!("{e}"));
     let subjects: Vec<Subject> = subjects(&root)
         .into_iter()
         .filter(|s| only.as_ref().is_none_or(|o| *o == s.name()))
         .collect();
-    let mut samples: Vec<Result<Samples, String>> = subjects.iter().map(|_| Ok(Samples::default())).collect();
-    for round in 0..REPETITIONS {
-        let mut order: Vec<usize> = (0..subjects.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
-        }
-        println!("==> round {} of {REPETITIONS}", round + 1);
-        for i in order {
-            let subject = &subjects[i];
-            let Ok(into) = &mut samples[i] else { continue };
-            let (event, warm) = match subject.function {
-                "custom-message" => (&message_event, warm_message),
-                "custom-sms-sender" => (&sms_event, warm_sender),
-                "pre-token" => (&token_event, warm_message),
-                _ => (&email_event, warm_sender),
-            };
-            let warm = warm.div_ceil(REPETITIONS);
+    let mut curve: Vec<(u64, Vec<Result<Measured, String>>)> = Vec::new();
+    for &memory_mb in &sizes {
+        cpu_share::set_memory_mb(memory_mb);
+        let mut samples: Vec<Result<Samples, String>> = subjects.iter().map(|_| Ok(Samples::default())).collect();
+        for round in 0..REPETITIONS {
+            let mut order: Vec<usize> = (0..subjects.len()).collect();
+            if round % 2 == 1 {
+                order.reverse();
+            }
             println!(
-                "    {}: {FRESH} fresh processes, then {warm} warm invocations",
-                subject.name()
+                "==> {memory_mb} MB ({:.1} % of one CPU): round {} of {REPETITIONS}",
+                cpu_share::quota_us(memory_mb) as f64 / 200.0,
+                round + 1
             );
-            if let Err(e) = bench.round(subject, event, FRESH, warm, into) {
-                println!("    {}: FAIL: {e}", subject.name());
-                samples[i] = Err(e);
+            for i in order {
+                let subject = &subjects[i];
+                let Ok(into) = &mut samples[i] else { continue };
+                let (_, event, warm) = events
+                    .iter()
+                    .find(|(label, _, _)| *label == subject.label)
+                    .expect("an event for every case");
+                let warm = warm.div_ceil(REPETITIONS);
+                println!(
+                    "    {}: {FRESH} fresh processes, then {warm} warm invocations",
+                    subject.name()
+                );
+                if let Err(e) = bench.round(subject, event, FRESH, warm, into) {
+                    println!("    {}: FAIL: {e}", subject.name());
+                    samples[i] = Err(e);
+                }
             }
         }
+        let measured: Vec<Result<Measured, String>> = subjects
+            .iter()
+            .zip(samples)
+            .map(|(subject, s)| {
+                let m = s.map(|s| s.measured(zipped_size(&subject.artifact)));
+                if let Ok(m) = &m {
+                    println!(
+                        "    {} at {memory_mb} MB: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms",
+                        subject.name(),
+                        report::ms(m.init),
+                        report::ms(m.first),
+                        report::ms(m.cold),
+                        report::ms(m.warm_p50)
+                    );
+                }
+                m
+            })
+            .collect();
+        curve.push((memory_mb, measured));
     }
-    let rows: Vec<(Subject, Result<Measured, String>)> = subjects
-        .into_iter()
-        .zip(samples)
-        .map(|(subject, s)| {
-            let m = s.map(|s| s.measured(zipped_size(&subject.artifact)));
-            if let Ok(m) = &m {
-                println!(
-                    "    {}: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms",
-                    subject.name(),
-                    report::ms(m.init),
-                    report::ms(m.first),
-                    report::ms(m.cold),
-                    report::ms(m.warm_p50)
-                );
-            }
-            (subject, m)
-        })
-        .collect();
+    // The delivery table's runs and the phone candidates at the smallest size.
+    cpu_share::set_memory_mb(sizes[0]);
     let table = only.as_ref().is_none_or(|o| o == "table").then(|| {
         println!(
             "==> the senders with the delivery table: {warm_sender} messages each, then again; bursts of {}",
@@ -269,8 +343,13 @@ fn main() {
             )
         })
         .collect();
+    let deployed = report::deployed_memory(&root.join("infra/template.json"));
+    // The main table, the ratios and the peer budgets are at the smallest size measured.
+    let rows: Vec<(Subject, Result<Measured, String>)> = subjects.into_iter().zip(curve[0].1.clone()).collect();
     let results = report::Results {
         rows: &rows,
+        curve: &curve,
+        deployed: &deployed,
         rust_binaries: &rust_binaries,
         phone: &phone,
         machine: machine::describe(),
@@ -282,7 +361,7 @@ fn main() {
         println!("{line}");
     }
     cpu_share::remove_all();
-    if only.is_some() || cpu_share::memory_mb().is_some() {
+    if only.is_some() || sizes != cpu_share::SIZES {
         println!("==> BENCH_ONLY or BENCH_MEMORY_MB set: bench/RESULTS.md left as it was");
         return;
     }

@@ -9,9 +9,11 @@ use cognito_reset_stack::{FaultProxy, root};
 
 use cognito_reset_stack::RuntimeApi;
 
-/// One implementation of one function.
+/// One implementation of one function, on one of its paths.
 #[derive(Debug)]
 pub struct Subject {
+    /// The path measured (`pre-token, new password`); the function's name for its main path.
+    pub label: &'static str,
     pub function: &'static str,
     pub language: &'static str,
     pub runtime: String,
@@ -24,7 +26,7 @@ pub struct Subject {
 
 impl Subject {
     pub fn name(&self) -> String {
-        format!("{}/{}", self.function, self.language)
+        format!("{}/{}", self.label, self.language)
     }
 }
 
@@ -127,7 +129,7 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
         .unwrap_or_default();
     // Lambda's CPU share for BENCH_MEMORY_MB, inside any profiler, around the subject only.
     let throttle = crate::cpu_share::wrapper_for_a_new_process();
-    let memory = crate::cpu_share::memory_mb().unwrap_or(128).to_string();
+    let memory = crate::cpu_share::memory_mb().to_string();
     let program: Vec<&String> = wrapper.iter().chain(&throttle).chain(&subject.program).collect();
     let started = Instant::now();
     let child = Command::new(program[0])

@@ -8,6 +8,28 @@ use cognito_reset_stack::root;
 
 use crate::Subject;
 
+/// What a subject is measured on: one of the paths a user waits for (or, for the senders,
+/// Cognito's asynchronous delivery).
+pub(crate) const CASES: [(&str, &str, &str, &str); 6] = [
+    // (label, function, Python and Node.js module, what the event is)
+    ("custom-message", "custom-message", "custom_message", "a ForgotPassword message"),
+    ("custom-sms-sender", "custom-sms-sender", "sms_sender", "a ForgotPassword code by SMS"),
+    ("custom-email-sender", "custom-email-sender", "", "a ForgotPassword code by email"),
+    ("pre-token", "pre-token", "pre_token", "a sign-in (nothing written)"),
+    (
+        "pre-token, new password",
+        "pre-token",
+        "pre_token",
+        "the sign-in that answers NEW_PASSWORD_REQUIRED (one Cognito write)",
+    ),
+    (
+        "post-confirmation",
+        "post-confirmation",
+        "post_confirmation",
+        "a confirmed reset (one Cognito write)",
+    ),
+];
+
 pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
     let release = root.join("target/release");
     let python = root.join(".venv/bin/python3").display().to_string();
@@ -21,20 +43,21 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
     let python_runtime = format!("Python {} + awslambdaric 4.2.2", python_version());
     let node_runtime = format!("Node.js {} + aws-lambda-ric 3.2.1", node_version());
     let rust_runtime = "Rust (lambda_runtime), release build, host arch".to_owned();
-    let rust = |function: &'static str| Subject {
-        function,
-        language: "Rust",
-        runtime: rust_runtime.clone(),
-        program: vec![release.join(function).display().to_string()],
-        cwd: root.to_path_buf(),
-        artifact: vec![release.join(function)],
-    };
     let mut list = Vec::new();
-    for (function, module) in [
-        ("custom-message", "custom_message"),
-        ("custom-sms-sender", "sms_sender"),
-    ] {
-        list.push(rust(function));
+    for (label, function, module, _) in CASES {
+        list.push(Subject {
+            label,
+            function,
+            language: "Rust",
+            runtime: rust_runtime.clone(),
+            program: vec![release.join(function).display().to_string()],
+            cwd: root.to_path_buf(),
+            artifact: vec![release.join(function)],
+        });
+        // No peers for the email sender: AWS's samples have none.
+        if module.is_empty() {
+            continue;
+        }
         let mut py_artifact = vec![py.join(format!("{module}.py"))];
         if function == "custom-sms-sender" {
             // Not in the Lambda Python runtime: the Encryption SDK and what it needs.
@@ -43,6 +66,7 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             }
         }
         list.push(Subject {
+            label,
             function,
             language: "Python",
             runtime: python_runtime.clone(),
@@ -61,6 +85,7 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             node_artifact.push(node.join("node_modules/@aws-crypto"));
         }
         list.push(Subject {
+            label,
             function,
             language: "Node.js",
             runtime: node_runtime.clone(),
@@ -69,9 +94,6 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             artifact: node_artifact,
         });
     }
-    // No peers: AWS's samples have no custom email sender or pre token trigger to compare with.
-    list.push(rust("custom-email-sender"));
-    list.push(rust("pre-token"));
     list
 }
 

@@ -24,8 +24,7 @@ impl HttpRequest {
     }
 
     /// Reads the next request of a kept-alive connection; `None` when the client closed it.
-    pub fn read_next(reader: &mut std::io::BufReader<TcpStream>) -> std::io::Result<Option<HttpRequest>> {
-        use std::io::{BufRead, Read};
+    pub fn read_next(reader: &mut impl std::io::BufRead) -> std::io::Result<Option<HttpRequest>> {
         let mut request_line = String::new();
         if reader.read_line(&mut request_line)? == 0 {
             return Ok(None);
@@ -110,13 +109,12 @@ pub fn write_response(conn: &TcpStream, status: u16, headers: &[(String, String)
 /// Writes a response; `keep_alive` leaves the connection open for the client's next request
 /// (as Lambda runtime clients expect of the Runtime API).
 pub fn write_answer(
-    mut conn: &TcpStream,
+    mut conn: impl std::io::Write,
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
     keep_alive: bool,
 ) -> std::io::Result<()> {
-    use std::io::Write;
     let mut head = format!("HTTP/1.1 {status} {}\r\n", if status < 400 { "OK" } else { "Error" });
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));

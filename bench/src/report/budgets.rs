@@ -26,29 +26,30 @@ impl Results<'_> {
                 ),
             );
         }
+        let at = self.smallest();
         for function in ["custom-message", "pre-token"] {
             let m = self.measured(function, "Rust");
             check(
                 m.map(|m| ms(m.init) < 5.0),
-                format!("{function} init {} (< 5 ms)", m.map_or("?".into(), |m| show(m.init))),
+                format!("{function} init at {at} MB {} (< 5 ms)", m.map_or("?".into(), |m| show(m.init))),
             );
             check(
                 m.map(|m| ms(m.warm_p50) < 1.0),
                 format!(
-                    "{function} warm invocation in microseconds: p50 {} including the harness (< 1 ms)",
+                    "{function} warm invocation in microseconds at {at} MB: p50 {} including the harness (< 1 ms)",
                     m.map_or("?".into(), |m| format!("{:.0} µs", ms(m.warm_p50) * 1e3))
                 ),
             );
         }
-        for function in ["custom-message", "custom-sms-sender"] {
-            let rust = self.measured(function, "Rust");
+        for label in peer_labels() {
+            let rust = self.measured(label, "Rust");
             for peer in ["Python", "Node.js"] {
-                let other = self.measured(function, peer);
+                let other = self.measured(label, peer);
                 let pair = rust.zip(other);
                 check(
                     pair.map(|(r, o)| ms(o.cold) >= 10.0 * ms(r.cold)),
                     format!(
-                        "{function} cold start (init + first) at least 10× below {peer}'s: {}",
+                        "{label} cold start (init + first) at {at} MB at least 10× below {peer}'s: {}",
                         pair.map_or("?".into(), |(r, o)| format!(
                             "{} vs {}, {}",
                             show(r.cold),
@@ -90,6 +91,32 @@ impl Results<'_> {
                 ),
             );
         }
+        for (label, function, _, path) in crate::subjects::CASES {
+            if !SYNCHRONOUS.contains(&function) {
+                continue;
+            }
+            let deployed = self.deployed(function);
+            let m = deployed.and_then(|mb| self.rust_curve(label).into_iter().find(|(at, _)| *at == mb)?.1);
+            check(
+                m.map(|m| ms(m.cold) < COGNITO_LIMIT_MS),
+                format!(
+                    "{label} ({path}) cold start at its deployed {}: {} (Cognito waits {COGNITO_LIMIT_MS:.0} ms)",
+                    deployed.map_or("?".into(), |mb| format!("{mb} MB")),
+                    m.map_or("not measured at that size".into(), |m| format!("{:.0} ms", ms(m.cold)))
+                ),
+            );
+        }
+        for function in cognito_reset::domain::settings::FUNCTIONS {
+            let (chosen, deployed) = (self.chosen_size(function), self.deployed(function));
+            check(
+                chosen.zip(deployed).map(|(c, d)| c == d),
+                format!(
+                    "{function} deployed at the size chosen from the curve: template {}, chosen {}",
+                    deployed.map_or("?".into(), |mb| format!("{mb} MB")),
+                    chosen.map_or("?".into(), |mb| format!("{mb} MB"))
+                ),
+            );
+        }
         if let Some(table) = self.table {
             table_budgets(table, &mut check);
         }
@@ -99,7 +126,8 @@ impl Results<'_> {
     /// Computed sentences about the run, for RESULTS.md and the book.
     pub(super) fn findings(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for function in ["custom-message", "custom-sms-sender"] {
+        let at = self.smallest();
+        for function in peer_labels() {
             let Some(r) = self.measured(function, "Rust") else {
                 out.push(format!("The Rust {function} could not be measured in this run."));
                 continue;
@@ -107,7 +135,7 @@ impl Results<'_> {
             for peer in ["Python", "Node.js"] {
                 if let Some(p) = self.measured(function, peer) {
                     out.push(format!(
-                        "{function}: the Rust cold start (init + first invocation, {}) is {} than {peer}'s ({}); its first invocation alone ({}) is {} than {peer}'s ({}), and its warm p50 ({}) is {} than {peer}'s ({}).",
+                        "{function} at {at} MB: the Rust cold start (init + first invocation, {}) is {} than {peer}'s ({}); its first invocation alone ({}) is {} than {peer}'s ({}), and its warm p50 ({}) is {} than {peer}'s ({}).",
                         show(r.cold),
                         compare(ms(r.cold), ms(p.cold)),
                         show(p.cold),
@@ -123,7 +151,7 @@ impl Results<'_> {
         }
         if let Some(e) = self.measured("custom-email-sender", "Rust") {
             out.push(format!(
-                "custom-email-sender (Rust only: AWS's samples have no peer): cold start {}, first invocation {}, warm p50 {}.",
+                "custom-email-sender at {at} MB (Rust only: AWS's samples have no peer): cold start {}, first invocation {}, warm p50 {}.",
                 show(e.cold),
                 show(e.first),
                 show(e.warm_p50)
@@ -146,6 +174,14 @@ impl Results<'_> {
         }
         out
     }
+}
+
+/// The paths measured with Python and Node.js peers.
+fn peer_labels() -> impl Iterator<Item = &'static str> {
+    crate::subjects::CASES
+        .into_iter()
+        .filter(|(_, _, module, _)| !module.is_empty())
+        .map(|(label, ..)| label)
 }
 
 /// What a message with the table may cost (`bench/BUDGETS.md`): the claim and its outcome,

@@ -16,11 +16,24 @@ mod svg;
 /// Lambda prices used for the cost estimate (us-east-1, arm64): per GB-second and per request.
 const PRICE_GB_SECOND: f64 = 0.000_013_333_4;
 const PRICE_REQUEST: f64 = 0.000_000_2;
-const MEMORY_GB: f64 = 128.0 / 1024.0;
+/// How long Cognito waits for a synchronous trigger.
+const COGNITO_LIMIT_MS: f64 = 5000.0;
+/// "Well inside" Cognito's limit: a cold start under a fifth of it, leaving the rest to
+/// Cognito's own work, the network and a slow moment of the host.
+const WELL_INSIDE_MS: f64 = 1000.0;
+/// The functions Cognito waits for (the senders are invoked asynchronously).
+const SYNCHRONOUS: [&str; 3] = ["custom-message", "pre-token", "post-confirmation"];
+
+/// Each measured size's results: `curve[i].1[j]` is `rows[j]`'s subject at `curve[i].0` MB.
+pub type Curve = [(u64, Vec<Result<Measured, String>>)];
 
 #[derive(Debug)]
 pub struct Results<'a> {
+    /// Every subject at the smallest memory size measured.
     pub rows: &'a [(Subject, Result<Measured, String>)],
+    pub curve: &'a Curve,
+    /// Each function's `MemorySize` in `infra/template.json`.
+    pub deployed: &'a [(String, u64)],
     pub rust_binaries: &'a [(String, u64)],
     pub phone: &'a [PhoneResult],
     pub machine: String,
@@ -71,10 +84,29 @@ fn compare(a: f64, b: f64) -> String {
     }
 }
 
-/// Cost of a million invocations at 128 MB, billed per started millisecond.
-fn cost_per_million(warm_p50: Duration) -> f64 {
+/// Cost of a million invocations at `memory_mb`, billed per started millisecond.
+fn cost_per_million(warm_p50: Duration, memory_mb: u64) -> f64 {
     let billed_ms = ms(warm_p50).ceil().max(1.0);
-    1e6 * (PRICE_REQUEST + MEMORY_GB * billed_ms / 1e3 * PRICE_GB_SECOND)
+    1e6 * (PRICE_REQUEST + memory_mb as f64 / 1024.0 * billed_ms / 1e3 * PRICE_GB_SECOND)
+}
+
+/// Each function's `MemorySize` in the template (its resource is the function's name in
+/// upper camel case followed by `Function`); missing ones are left out.
+pub fn deployed_memory(template: &Path) -> Vec<(String, u64)> {
+    let Ok(text) = std::fs::read_to_string(template) else { return Vec::new() };
+    let Ok(t) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    cognito_reset::domain::settings::FUNCTIONS
+        .iter()
+        .filter_map(|f| {
+            let id: String = f
+                .split('-')
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .chain(["Function".to_owned()])
+                .collect();
+            let mb = t["Resources"][id]["Properties"]["MemorySize"].as_u64()?;
+            Some(((*f).to_owned(), mb))
+        })
+        .collect()
 }
 
 /// What each peer does and does not do that the Rust function does: the reader's key to the
@@ -89,6 +121,24 @@ const PEERS: &[(&str, &str)] = &[
          when its configuration is unusable.",
     ),
     (
+        "pre-token",
+        "The peers are written the way the popular password-expiry samples are: they read the change time \
+         from a custom attribute, throw when the password is older than the maximum age or a reset is forced, \
+         and add the change and expiry times to the ID token (version 2 events only); after NEW_PASSWORD_REQUIRED they \
+         record the change with one AdminUpdateUserAttributes call. They do not check that the user has a \
+         password in every way Cognito marks a federated user, handle no token version but 2, restrict no \
+         scopes, warn of no coming expiry, treat no unknown change time by a setting, and keep going when the \
+         write fails. The Rust function does all of these, with the same one Cognito call.",
+    ),
+    (
+        "post-confirmation",
+        "The peers record the change time (and clear the forced-reset flag) with one \
+         AdminUpdateUserAttributes call after `PostConfirmation_ConfirmForgotPassword`, as the password-expiry \
+         samples do. They do not skip federated users, stamp no sign-up by a setting, and do not record the \
+         changes Cognito sends no trigger for (ChangePassword and AdminSetUserPassword through EventBridge). The \
+         Rust function does these, with the same one Cognito call.",
+    ),
+    (
         "custom-sms-sender",
         "The peers decrypt the code with their Encryption SDK and a KMS keyring and publish one SNS \
          message, as AWS's samples do. They do not validate the number or check an allowed-country \
@@ -99,15 +149,109 @@ const PEERS: &[(&str, &str)] = &[
 ];
 
 impl Results<'_> {
-    fn measured(&self, function: &str, language: &str) -> Option<&Measured> {
+    /// `label`'s subject in `language` at the smallest size.
+    fn measured(&self, label: &str, language: &str) -> Option<&Measured> {
         self.rows
             .iter()
-            .find(|(s, _)| s.function == function && s.language == language)
+            .find(|(s, _)| s.label == label && s.language == language)
             .and_then(|(_, m)| m.as_ref().ok())
+    }
+
+    /// `label`'s Rust subject at each size measured.
+    fn rust_curve(&self, label: &str) -> Vec<(u64, Option<&Measured>)> {
+        let Some(j) = self
+            .rows
+            .iter()
+            .position(|(s, _)| s.label == label && s.language == "Rust")
+        else {
+            return Vec::new();
+        };
+        self.curve
+            .iter()
+            .map(|(mb, row)| (*mb, row.get(j).and_then(|m| m.as_ref().ok())))
+            .collect()
+    }
+
+    /// The cheapest size for `function` (by its main path's warm cost per million, the smaller
+    /// size on a tie) among those where every measured path of it was measured and, for a
+    /// synchronous trigger, every cold start stays under [`WELL_INSIDE_MS`].
+    pub(crate) fn chosen_size(&self, function: &str) -> Option<u64> {
+        let labels: Vec<&str> = crate::subjects::CASES
+            .iter()
+            .filter(|(_, f, ..)| *f == function)
+            .map(|(label, ..)| *label)
+            .collect();
+        let curves: Vec<_> = labels.iter().map(|l| self.rust_curve(l)).collect();
+        let main = curves.first()?;
+        let mut best: Option<(u64, f64)> = None;
+        for (i, (mb, m)) in main.iter().enumerate() {
+            let Some(m) = m else { continue };
+            let fits = curves.iter().all(|c| {
+                c.get(i).and_then(|(_, m)| *m).is_some_and(|m| {
+                    !SYNCHRONOUS.contains(&function) || ms(m.cold) < WELL_INSIDE_MS
+                })
+            });
+            let cost = cost_per_million(m.warm_p50, *mb);
+            if fits && best.is_none_or(|(_, c)| cost < c - 1e-9) {
+                best = Some((*mb, cost));
+            }
+        }
+        best.map(|(mb, _)| mb)
+    }
+
+    fn deployed(&self, function: &str) -> Option<u64> {
+        self.deployed.iter().find(|(f, _)| f == function).map(|(_, mb)| *mb)
     }
 
     fn binary(&self, name: &str) -> Option<u64> {
         self.rust_binaries.iter().find(|(n, _)| n == name).map(|(_, s)| *s)
+    }
+
+    /// The memory size the main table is at.
+    fn smallest(&self) -> u64 {
+        self.curve.first().map_or(128, |(mb, _)| *mb)
+    }
+
+    /// Each Rust function's init, first invocation, cold start and warm latency at each memory
+    /// size, its cost per million, and the size chosen from them.
+    fn curve_markdown(&self, s: &mut String) {
+        let _ = writeln!(s, "\n## Memory sizes\n");
+        let _ = writeln!(
+            s,
+            "Each Rust function at each memory size measured, at that size's CPU share. Cost per million: the warm p50 billed at that size. \
+             **chosen**: the cheapest size (the smaller on a tie) whose cold starts, for a trigger Cognito waits for (custom message, pre token, post confirmation), all stay under {WELL_INSIDE_MS:.0} ms, a fifth of Cognito's {COGNITO_LIMIT_MS:.0} ms; \
+             the senders are invoked asynchronously and are chosen by cost alone. **deployed**: `MemorySize` in `infra/template.json` (the npm package uses the same sizes).\n"
+        );
+        let mut header = String::from("| function | path |");
+        let mut rule = String::from("| --- | --- |");
+        for (mb, _) in self.curve {
+            let _ = write!(header, " {mb} MB: cold (first) / warm p50 / $ per million |");
+            rule.push_str(" ---: |");
+        }
+        header.push_str(" chosen | deployed |");
+        rule.push_str(" ---: | ---: |");
+        let _ = writeln!(s, "{header}\n{rule}");
+        for (label, function, _, path) in crate::subjects::CASES {
+            let mut line = format!("| {function} | {path} |");
+            for (mb, m) in self.rust_curve(label) {
+                match m {
+                    Some(m) => {
+                        let _ = write!(
+                            line,
+                            " {} ({}) / {} / ${:.2} |",
+                            show(m.cold),
+                            show(m.first),
+                            show(m.warm_p50),
+                            cost_per_million(m.warm_p50, mb)
+                        );
+                    }
+                    None => line.push_str(" FAIL |"),
+                }
+            }
+            let mb = |v: Option<u64>| v.map_or("?".to_owned(), |v| format!("{v} MB"));
+            let _ = write!(line, " {} | {} |", mb(self.chosen_size(function)), mb(self.deployed(function)));
+            let _ = writeln!(s, "{line}");
+        }
     }
 
     pub fn markdown(&self) -> String {
@@ -122,19 +266,25 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "Every implementation runs as its own process under the same Runtime API harness on loopback (TCP_NODELAY), is handed the same event, and is timed from the harness. \
+             Each process runs at Lambda's CPU share for a memory size ({}/1769 of one CPU at {} MB; a cgroup of its own with a CPU quota per 20 ms period, `bench/src/cpu_share.rs`), while the harness and the stand-ins keep the whole machine. \
+             The subjects reach every AWS service (moto, its Cognito included) over TLS: a local endpoint with a chain made for the run (root, intermediate, RSA 2048 leaf), trusted as a system CA is (the machine's CA bundle with the run's root appended), so a first call pays a real handshake and later calls reuse the connection. \
              Before any subject is timed, every stand-in service has answered one request of each kind the subjects make (moto sets its services up on first use). \
-             The subjects run in {REPETITIONS} rounds, in the listed order then reversed, their samples pooled; each round starts {FRESH} fresh processes per subject. \
+             At each memory size the subjects run in {REPETITIONS} rounds, in the listed order then reversed, their samples pooled; each round starts {FRESH} fresh processes per subject. \
              **init** is process start to its first `next` request, **first** is the first event handed over to its answer, **cold start** is init + first of the same process \
-             (each the median over {} processes); **warm** is over {} invocations of the custom message function and {} of a sender, spread over the rounds. \
-             Senders talk to the same local moto server through a counting proxy, so their network costs are equal and their requests are counted.\n",
+             (each the median over {} processes); **warm** is over {} invocations of the custom message function and of a sign-in, and {} of a sender or a Cognito write, spread over the rounds. \
+             Every AWS call goes through one counting proxy in front of the same local moto server, so the network costs are equal and the requests are counted. \
+             The tables below are at {} MB unless they say otherwise.\n",
+            self.smallest(),
+            self.smallest(),
             REPETITIONS * FRESH,
             self.warm_message.div_ceil(REPETITIONS) * REPETITIONS,
             self.warm_sender.div_ceil(REPETITIONS) * REPETITIONS,
+            self.smallest(),
         );
         let _ = writeln!(s, "![cold start and warm latency](results.svg)\n");
         let _ = writeln!(
             s,
-            "| function | implementation | init | first invocation | cold start | warm p50 | warm p99 | peak RSS | artifact (zip) | KMS + delivery + DynamoDB requests per invocation | cost per million at 128 MB |"
+            "| function | implementation | init | first invocation | cold start | warm p50 | warm p99 | peak RSS | artifact (zip) | KMS + delivery + DynamoDB requests per invocation | cost per million |"
         );
         let _ = writeln!(
             s,
@@ -146,7 +296,7 @@ impl Results<'_> {
                     let _ = writeln!(
                         s,
                         "| {} | {} | {} | {} | {} | {} | {} | {:.1} MB | {} | {} + {} + {} | ${:.2} |",
-                        subject.function,
+                        subject.label,
                         subject.language,
                         show(m.init),
                         show(m.first),
@@ -158,14 +308,14 @@ impl Results<'_> {
                         m.kms_calls,
                         m.delivery_calls,
                         m.table_calls,
-                        cost_per_million(m.warm_p50),
+                        cost_per_million(m.warm_p50, self.smallest()),
                     );
                 }
                 Err(e) => {
                     let _ = writeln!(
                         s,
                         "| {} | {} | FAIL: {} | | | | | | | | |",
-                        subject.function,
+                        subject.label,
                         subject.language,
                         e.replace('|', "/").replace('\n', " ")
                     );
@@ -186,11 +336,11 @@ impl Results<'_> {
             }
         };
         for (subject, m) in self.rows.iter().filter(|(s, _)| s.language != "Rust") {
-            if let (Ok(m), Some(r)) = (m, self.measured(subject.function, "Rust")) {
+            if let (Ok(m), Some(r)) = (m, self.measured(subject.label, "Rust")) {
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                    subject.function,
+                    subject.label,
                     subject.language,
                     ratio(ms(m.init), ms(r.init)),
                     ratio(ms(m.first), ms(r.first)),
@@ -201,6 +351,7 @@ impl Results<'_> {
                 );
             }
         }
+        self.curve_markdown(&mut s);
         let _ = writeln!(s, "\n## What was found\n");
         for line in self.findings() {
             let _ = writeln!(s, "- {line}");
@@ -252,7 +403,7 @@ impl Results<'_> {
         }
         let _ = writeln!(
             s,
-            "- **custom-email-sender** and **pre-token**: measured for the Rust function alone (no peer)."
+            "- **custom-email-sender**: measured for the Rust function alone (AWS's samples have no peer)."
         );
         let _ = writeln!(s, "\n## Rust binaries (release, stripped)\n");
         for (name, size_bytes) in self.rust_binaries {
@@ -269,7 +420,7 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "\nPeak RSS is the whole process (`VmHWM`), interpreter included for the peers. \
-             Cost: Lambda arm64 prices (${PRICE_GB_SECOND} per GB-second, $0.20 per million requests), 128 MB, the warm p50 rounded up to the billed millisecond; init time is not included. \
+             Cost: Lambda arm64 prices (${PRICE_GB_SECOND} per GB-second, $0.20 per million requests) at the size of the table, the warm p50 rounded up to the billed millisecond; init time is not included. \
              Artifacts: the Rust binary zipped; for the peers their handler plus the libraries the Lambda runtime does not provide (the Encryption SDK and its dependencies; the AWS SDK is provided)."
         );
         s

@@ -8,12 +8,12 @@ impl Results<'_> {
         let colors = [("Rust", "#dea584"), ("Python", "#3572a5"), ("Node.js", "#68a063")];
         type Metric = fn(&Measured) -> Duration;
         let metrics: [(&str, Metric); 3] = [
-            ("init (ms, log scale)", |m| m.init),
+            ("init at the smallest memory size (ms, log scale)", |m| m.init),
             ("cold start: init + first invocation (ms, log scale)", |m| m.cold),
             ("warm p50 (ms, log scale)", |m| m.warm_p50),
         ];
-        let functions = ["custom-message", "custom-sms-sender", "custom-email-sender"];
-        let (width, panel_h, bar_w) = (860.0_f64, 240.0_f64, 36.0_f64);
+        let functions = crate::subjects::CASES.map(|(label, ..)| label);
+        let (width, panel_h, bar_w) = (1240.0_f64, 240.0_f64, 26.0_f64);
         let mut s = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n",
             panel_h * metrics.len() as f64 + 60.0
@@ -42,7 +42,7 @@ impl Results<'_> {
                     let Some((_, m)) = self
                         .rows
                         .iter()
-                        .find(|(s, _)| s.function == function && s.language == language)
+                        .find(|(s, _)| s.label == function && s.language == language)
                     else {
                         continue;
                     };
@@ -88,7 +88,7 @@ impl Results<'_> {
                 width - 20.0
             );
         }
-        let mut lx = 620.0;
+        let mut lx = width - 240.0;
         for (language, color) in colors {
             let _ = writeln!(
                 s,
