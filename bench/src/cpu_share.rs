@@ -17,8 +17,22 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The memory sizes `make bench` measures unless `BENCH_MEMORY_MB` names others.
-pub(crate) const SIZES: [u64; 4] = [128, 256, 512, 1024];
+/// Not a memory size: the subject keeps the machine's whole cores (the handbook's budgets
+/// compare the peers both ways).
+pub(crate) const FULL: u64 = 0;
+
+/// What `make bench` measures unless `BENCH_MEMORY_MB` names others: four memory sizes'
+/// shares, then full cores.
+pub(crate) const SIZES: [u64; 5] = [128, 256, 512, 1024, FULL];
+
+/// `128 MB`, or `full cores`.
+pub(crate) fn name(memory_mb: u64) -> String {
+    if memory_mb == FULL {
+        "full cores".to_owned()
+    } else {
+        format!("{memory_mb} MB")
+    }
+}
 
 /// Lambda's memory for one full vCPU.
 const ONE_VCPU_MB: u64 = 1769;
@@ -102,8 +116,9 @@ impl Drop for CpuShare {
 /// Every group made in this run, removed at its end (their processes have exited by then).
 static MADE: Mutex<Vec<CpuShare>> = Mutex::new(Vec::new());
 
-/// The memory sizes to measure: `BENCH_MEMORY_MB` (`128` or `128,512`) or [`SIZES`], smallest
-/// first. The smallest is the one the main table and the peer comparisons are at.
+/// The memory sizes to measure: `BENCH_MEMORY_MB` (`128`, `128,512` or `128,full`) or
+/// [`SIZES`], smallest first and full cores last. The first is the one the main table and the
+/// ratios are at.
 pub(crate) fn sizes() -> Result<Vec<u64>, String> {
     let Ok(list) = std::env::var("BENCH_MEMORY_MB") else {
         return Ok(SIZES.to_vec());
@@ -118,38 +133,42 @@ fn parse_sizes(list: &str) -> Result<Vec<u64>, String> {
             let mb = mb.trim();
             match mb.parse::<u64>() {
                 Ok(n) if (128..=10_240).contains(&n) => Ok(n),
+                _ if mb == "full" => Ok(FULL),
                 _ => Err(format!(
-                    "BENCH_MEMORY_MB must list memory sizes of Lambda's 128 to 10240 MB, like 128,512; {mb:?} is not one"
+                    "BENCH_MEMORY_MB must list memory sizes of Lambda's 128 to 10240 MB, or full (whole cores), like 128,512,full; {mb:?} is not one"
                 )),
             }
         })
         .collect::<Result<Vec<u64>, String>>()?;
-    sizes.sort_unstable();
+    sizes.sort_unstable_by_key(|mb| if *mb == FULL { u64::MAX } else { *mb });
     sizes.dedup();
     Ok(sizes)
 }
 
-/// The memory size the subjects started from now on run at.
-static CURRENT_MB: AtomicU64 = AtomicU64::new(0);
+/// The memory size the subjects started from now on run at ([`FULL`] until set).
+static CURRENT_MB: AtomicU64 = AtomicU64::new(FULL);
 
-/// Runs the next subject processes at `memory_mb`'s share.
+/// Runs the next subject processes at `memory_mb`'s share ([`FULL`]: unthrottled).
 pub(crate) fn set_memory_mb(memory_mb: u64) {
     CURRENT_MB.store(memory_mb, Ordering::Relaxed);
 }
 
-/// The memory size subject processes run at now (what they are told in
-/// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`).
-pub(crate) fn memory_mb() -> u64 {
+/// What subject processes are told in `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`: the current size, or
+/// for full cores the size of two vCPUs (this machine's two cores).
+pub(crate) fn lambda_memory_size() -> u64 {
     match CURRENT_MB.load(Ordering::Relaxed) {
-        0 => SIZES[0],
+        FULL => 2 * ONE_VCPU_MB,
         mb => mb,
     }
 }
 
 /// The command prefix for one new subject process at the current memory size's share, in a
-/// group of its own.
+/// group of its own; none at full cores.
 pub(crate) fn wrapper_for_a_new_process() -> Vec<String> {
-    let mb = memory_mb();
+    let mb = CURRENT_MB.load(Ordering::Relaxed);
+    if mb == FULL {
+        return Vec::new();
+    }
     let share = CpuShare::create(mb).unwrap_or_else(|e| panic!("{e}"));
     let wrapper = share.wrapper();
     MADE.lock()
@@ -188,5 +207,7 @@ mod tests {
     #[test]
     fn sizes_are_measured_smallest_first_and_once() {
         assert_eq!(parse_sizes("512, 128,512").expect("sizes"), vec![128, 512]);
+        assert_eq!(parse_sizes("full,1024,256").expect("sizes"), vec![256, 1024, FULL]);
+        assert_eq!(name(FULL), "full cores");
     }
 }

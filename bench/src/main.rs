@@ -9,10 +9,14 @@
 //! timed (moto sets its backends up on first use, and whoever came first paid for it), and the
 //! subjects run in `REPETITIONS` rounds, forward then backward, their samples pooled.
 //!
-//! `BENCH_ONLY=custom-sms-sender/Rust` runs one subject; `BENCH_WRAPPER="perf record -g -o
-//! /tmp/perf.data --"` starts each subject process under a wrapper (a profiler);
-//! `BENCH_MEMORY_MB=128` runs each subject at Lambda's CPU share for that memory size
-//! ([`cpu_share`]).
+//! Every subject runs at Lambda's CPU share for 128, 256, 512 and 1,024 MB in turn
+//! ([`cpu_share`]), then on full cores, and reaches the stand-ins over TLS ([`tls`]).
+//!
+//! `BENCH_ONLY=custom-sms-sender/Rust` runs one subject; `BENCH_MEMORY_MB=128` or `128,512`
+//! measures those sizes only; `BENCH_WRAPPER="perf record -g -o /tmp/perf.data --"` starts each
+//! subject process under a wrapper (a profiler); `BENCH_RUST_DIR` runs the Rust functions from
+//! another folder (a build with symbols). With any of the first two set, RESULTS.md is left as
+//! it was.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
 mod cpu_share;
@@ -79,7 +83,10 @@ fn warm_stand_ins(sdk: &aws_config::SdkConfig, key: &str, user_pool: &str) -> Re
             .admin_update_user_attributes()
             .user_pool_id(user_pool)
             .username(USER)
-            .user_attributes(cognito_reset_stack::demo::attribute("custom:password_changed_at", "2026-09-01T08:00:00Z")?)
+            .user_attributes(cognito_reset_stack::demo::attribute(
+                "custom:password_changed_at",
+                "2026-09-01T08:00:00Z",
+            )?)
             .send()
             .await
             .map_err(|e| format!("Cognito AdminUpdateUserAttributes: {e}"))?;
@@ -170,7 +177,9 @@ fn main() {
     let sms_code = cognito_encrypt(&moto, &key, POOL, Suite::Cognito, "482913");
     let email_code = cognito_encrypt(&moto, &key, POOL, Suite::Cognito, "482913");
     let user_pool = cognito_user(&block_on(local_sdk_config(&moto.endpoint))).expect("the bench's user");
-    println!("==> warming the stand-ins: one Cognito write, one KMS Encrypt and Decrypt, one SNS Publish, one SES SendEmail");
+    println!(
+        "==> warming the stand-ins: one Cognito write, one KMS Encrypt and Decrypt, one SNS Publish, one SES SendEmail"
+    );
     warm_stand_ins(&sdk, &key, &user_pool).expect("the stand-in services answer");
     let mut sms = cognito_reset_stack::fixture("custom-sms-sender-ForgotPassword.json");
     sms["userPoolId"] = json!(POOL);
@@ -189,12 +198,28 @@ fn main() {
     // The event of each case, and how many warm invocations it gets: the Cognito writes and
     // the senders call AWS each time, the others are in-process work.
     let events: Vec<(&str, Vec<u8>, usize)> = [
-        ("custom-message", cognito_reset_stack::fixture("custom-message-ForgotPassword.json"), warm_message),
+        (
+            "custom-message",
+            cognito_reset_stack::fixture("custom-message-ForgotPassword.json"),
+            warm_message,
+        ),
         ("custom-sms-sender", sms.clone(), warm_sender),
         ("custom-email-sender", email.clone(), warm_sender),
-        ("pre-token", user_event("pre-token-v2-Authentication.json"), warm_message),
-        ("pre-token, new password", user_event("pre-token-v2-NewPasswordChallenge.json"), warm_sender),
-        ("post-confirmation", user_event("post-confirmation-ConfirmForgotPassword.json"), warm_sender),
+        (
+            "pre-token",
+            user_event("pre-token-v2-Authentication.json"),
+            warm_message,
+        ),
+        (
+            "pre-token, new password",
+            user_event("pre-token-v2-NewPasswordChallenge.json"),
+            warm_sender,
+        ),
+        (
+            "post-confirmation",
+            user_event("post-confirmation-ConfirmForgotPassword.json"),
+            warm_sender,
+        ),
     ]
     .into_iter()
     .map(|(label, event, warm)| (label, serde_json::to_vec(&event).expect("json"), warm))
@@ -239,8 +264,8 @@ fn main() {
                 order.reverse();
             }
             println!(
-                "==> {memory_mb} MB ({:.1} % of one CPU): round {} of {REPETITIONS}",
-                cpu_share::quota_us(memory_mb) as f64 / 200.0,
+                "==> {}: round {} of {REPETITIONS}",
+                cpu_share::name(memory_mb),
                 round + 1
             );
             for i in order {
@@ -268,8 +293,9 @@ fn main() {
                 let m = s.map(|s| s.measured(zipped_size(&subject.artifact)));
                 if let Ok(m) = &m {
                     println!(
-                        "    {} at {memory_mb} MB: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms",
+                        "    {} at {}: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms",
                         subject.name(),
+                        cpu_share::name(memory_mb),
                         report::ms(m.init),
                         report::ms(m.first),
                         report::ms(m.cold),
@@ -339,7 +365,7 @@ fn main() {
         .map(|f| {
             (
                 f.to_string(),
-                std::fs::metadata(root.join("target/release").join(f)).map_or(0, |m| m.len()),
+                std::fs::metadata(subjects::rust_dir(&root).join(f)).map_or(0, |m| m.len()),
             )
         })
         .collect();

@@ -129,7 +129,7 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
         .unwrap_or_default();
     // Lambda's CPU share for BENCH_MEMORY_MB, inside any profiler, around the subject only.
     let throttle = crate::cpu_share::wrapper_for_a_new_process();
-    let memory = crate::cpu_share::memory_mb().to_string();
+    let memory = crate::cpu_share::lambda_memory_size().to_string();
     let program: Vec<&String> = wrapper.iter().chain(&throttle).chain(&subject.program).collect();
     let started = Instant::now();
     let child = Command::new(program[0])

@@ -12,9 +12,24 @@ use crate::Subject;
 /// Cognito's asynchronous delivery).
 pub(crate) const CASES: [(&str, &str, &str, &str); 6] = [
     // (label, function, Python and Node.js module, what the event is)
-    ("custom-message", "custom-message", "custom_message", "a ForgotPassword message"),
-    ("custom-sms-sender", "custom-sms-sender", "sms_sender", "a ForgotPassword code by SMS"),
-    ("custom-email-sender", "custom-email-sender", "", "a ForgotPassword code by email"),
+    (
+        "custom-message",
+        "custom-message",
+        "custom_message",
+        "a ForgotPassword message",
+    ),
+    (
+        "custom-sms-sender",
+        "custom-sms-sender",
+        "sms_sender",
+        "a ForgotPassword code by SMS",
+    ),
+    (
+        "custom-email-sender",
+        "custom-email-sender",
+        "",
+        "a ForgotPassword code by email",
+    ),
     ("pre-token", "pre-token", "pre_token", "a sign-in (nothing written)"),
     (
         "pre-token, new password",
@@ -30,8 +45,14 @@ pub(crate) const CASES: [(&str, &str, &str, &str); 6] = [
     ),
 ];
 
+/// The Rust functions' folder: `target/release`, or `BENCH_RUST_DIR` (a build with symbols,
+/// for a profiler).
+pub(crate) fn rust_dir(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("BENCH_RUST_DIR").map_or_else(|| root.join("target/release"), Into::into)
+}
+
 pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
-    let release = root.join("target/release");
+    let release = rust_dir(root);
     let python = root.join(".venv/bin/python3").display().to_string();
     let py = root.join("bench/peers/python");
     let node = root.join("bench/peers/node");

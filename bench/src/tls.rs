@@ -55,8 +55,8 @@ impl Tls {
         let intermediate =
             CertifiedIssuer::signed_by(ca_params("cognito-reset bench intermediate")?, rsa_key()?, &root)
                 .map_err(|e| format!("intermediate certificate: {e}"))?;
-        let mut leaf_params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .map_err(|e| e.to_string())?;
+        let mut leaf_params =
+            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).map_err(|e| e.to_string())?;
         leaf_params.distinguished_name.push(DnType::CommonName, "127.0.0.1");
         let leaf_key = rsa_key()?;
         let leaf = leaf_params
@@ -64,12 +64,13 @@ impl Tls {
             .map_err(|e| format!("leaf certificate: {e}"))?;
         let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), intermediate.der().clone()];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| format!("server configuration: {e}"))?;
+        let config =
+            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(|e| e.to_string())?
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .map_err(|e| format!("server configuration: {e}"))?;
 
         let dir = std::env::temp_dir().join(format!("cognito-reset-bench-tls-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -79,7 +80,12 @@ impl Tls {
             .iter()
             .map(Path::new)
             .find_map(|p| std::fs::read_to_string(p).ok())
-            .ok_or_else(|| format!("no CA bundle at {} (Debian: apt-get install ca-certificates)", SYSTEM_BUNDLES.join(" or ")))?;
+            .ok_or_else(|| {
+                format!(
+                    "no CA bundle at {} (Debian: apt-get install ca-certificates)",
+                    SYSTEM_BUNDLES.join(" or ")
+                )
+            })?;
         let bundle_text = format!("{}\n{}", system.trim_end(), root.pem());
         let bundle = dir.join("bundle.pem");
         std::fs::write(&bundle, &bundle_text).map_err(|e| format!("{}: {e}", bundle.display()))?;
@@ -165,11 +171,12 @@ mod tests {
         let der = rustls::pki_types::pem::PemObject::from_pem_slice(pem.as_bytes()).expect("pem");
         roots.add(der).expect("root");
         let agent = |roots: rustls::RootCertStore| {
-            let client = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-                .with_safe_default_protocol_versions()
-                .expect("versions")
-                .with_root_certificates(roots)
-                .with_no_client_auth();
+            let client =
+                rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+                    .with_safe_default_protocol_versions()
+                    .expect("versions")
+                    .with_root_certificates(roots)
+                    .with_no_client_auth();
             Arc::new(client)
         };
         let exchange = |client: Arc<rustls::ClientConfig>| -> std::io::Result<String> {
@@ -189,10 +196,16 @@ mod tests {
             Ok(answers)
         };
         let answers = exchange(agent(roots)).expect("two requests on one TLS connection");
-        assert!(answers.contains("POST /first") && answers.contains("POST /second"), "{answers}");
+        assert!(
+            answers.contains("POST /first") && answers.contains("POST /second"),
+            "{answers}"
+        );
         assert!(answers.contains("connection: keep-alive"), "{answers}");
 
         let refused = exchange(agent(rustls::RootCertStore::empty()));
-        assert!(refused.is_err(), "a client without the run's root must refuse the endpoint");
+        assert!(
+            refused.is_err(),
+            "a client without the run's root must refuse the endpoint"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::cpu_share;
 use crate::phone::PhoneResult;
 use crate::table::{BURST, TableResults};
 use crate::{FRESH, Measured, REPETITIONS, Subject};
@@ -93,8 +94,12 @@ fn cost_per_million(warm_p50: Duration, memory_mb: u64) -> f64 {
 /// Each function's `MemorySize` in the template (its resource is the function's name in
 /// upper camel case followed by `Function`); missing ones are left out.
 pub fn deployed_memory(template: &Path) -> Vec<(String, u64)> {
-    let Ok(text) = std::fs::read_to_string(template) else { return Vec::new() };
-    let Ok(t) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(template) else {
+        return Vec::new();
+    };
+    let Ok(t) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
     cognito_reset::domain::settings::FUNCTIONS
         .iter()
         .filter_map(|f| {
@@ -157,12 +162,12 @@ impl Results<'_> {
             .and_then(|(_, m)| m.as_ref().ok())
     }
 
-    /// `label`'s Rust subject at each size measured.
-    fn rust_curve(&self, label: &str) -> Vec<(u64, Option<&Measured>)> {
+    /// `label`'s subject in `language` at each size measured.
+    fn curve_of(&self, label: &str, language: &str) -> Vec<(u64, Option<&Measured>)> {
         let Some(j) = self
             .rows
             .iter()
-            .position(|(s, _)| s.label == label && s.language == "Rust")
+            .position(|(s, _)| s.label == label && s.language == language)
         else {
             return Vec::new();
         };
@@ -170,6 +175,19 @@ impl Results<'_> {
             .iter()
             .map(|(mb, row)| (*mb, row.get(j).and_then(|m| m.as_ref().ok())))
             .collect()
+    }
+
+    /// `label`'s Rust subject at each size measured, full cores included.
+    fn rust_curve(&self, label: &str) -> Vec<(u64, Option<&Measured>)> {
+        self.curve_of(label, "Rust")
+    }
+
+    /// `label`'s subject in `language` at `memory_mb` (or [`cpu_share::FULL`]).
+    fn at(&self, label: &str, language: &str, memory_mb: u64) -> Option<&Measured> {
+        self.curve_of(label, language)
+            .into_iter()
+            .find(|(mb, _)| *mb == memory_mb)
+            .and_then(|(_, m)| m)
     }
 
     /// The cheapest size for `function` (by its main path's warm cost per million, the smaller
@@ -185,11 +203,13 @@ impl Results<'_> {
         let main = curves.first()?;
         let mut best: Option<(u64, f64)> = None;
         for (i, (mb, m)) in main.iter().enumerate() {
-            let Some(m) = m else { continue };
+            let Some(m) = m.filter(|_| *mb != cpu_share::FULL) else {
+                continue;
+            };
             let fits = curves.iter().all(|c| {
-                c.get(i).and_then(|(_, m)| *m).is_some_and(|m| {
-                    !SYNCHRONOUS.contains(&function) || ms(m.cold) < WELL_INSIDE_MS
-                })
+                c.get(i)
+                    .and_then(|(_, m)| *m)
+                    .is_some_and(|m| !SYNCHRONOUS.contains(&function) || ms(m.cold) < WELL_INSIDE_MS)
             });
             let cost = cost_per_million(m.warm_p50, *mb);
             if fits && best.is_none_or(|(_, c)| cost < c - 1e-9) {
@@ -225,7 +245,11 @@ impl Results<'_> {
         let mut header = String::from("| function | path |");
         let mut rule = String::from("| --- | --- |");
         for (mb, _) in self.curve {
-            let _ = write!(header, " {mb} MB: cold (first) / warm p50 / $ per million |");
+            let _ = write!(
+                header,
+                " {}: cold (first) / warm p50 / $ per million |",
+                cpu_share::name(*mb)
+            );
             rule.push_str(" ---: |");
         }
         header.push_str(" chosen | deployed |");
@@ -236,20 +260,29 @@ impl Results<'_> {
             for (mb, m) in self.rust_curve(label) {
                 match m {
                     Some(m) => {
+                        let cost = if mb == cpu_share::FULL {
+                            "n/a".to_owned()
+                        } else {
+                            format!("${:.2}", cost_per_million(m.warm_p50, mb))
+                        };
                         let _ = write!(
                             line,
-                            " {} ({}) / {} / ${:.2} |",
+                            " {} ({}) / {} / {cost} |",
                             show(m.cold),
                             show(m.first),
                             show(m.warm_p50),
-                            cost_per_million(m.warm_p50, mb)
                         );
                     }
                     None => line.push_str(" FAIL |"),
                 }
             }
             let mb = |v: Option<u64>| v.map_or("?".to_owned(), |v| format!("{v} MB"));
-            let _ = write!(line, " {} | {} |", mb(self.chosen_size(function)), mb(self.deployed(function)));
+            let _ = write!(
+                line,
+                " {} | {} |",
+                mb(self.chosen_size(function)),
+                mb(self.deployed(function))
+            );
             let _ = writeln!(s, "{line}");
         }
     }
@@ -266,20 +299,18 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "Every implementation runs as its own process under the same Runtime API harness on loopback (TCP_NODELAY), is handed the same event, and is timed from the harness. \
-             Each process runs at Lambda's CPU share for a memory size ({}/1769 of one CPU at {} MB; a cgroup of its own with a CPU quota per 20 ms period, `bench/src/cpu_share.rs`), while the harness and the stand-ins keep the whole machine. \
+             Each process runs at Lambda's CPU share for a memory size (128/1769 of one CPU at 128 MB; a cgroup of its own with a CPU quota per 20 ms period, `bench/src/cpu_share.rs`), at 128, 256, 512 and 1,024 MB in turn and then on full cores, while the harness and the stand-ins keep the whole machine. \
              The subjects reach every AWS service (moto, its Cognito included) over TLS: a local endpoint with a chain made for the run (root, intermediate, RSA 2048 leaf), trusted as a system CA is (the machine's CA bundle with the run's root appended), so a first call pays a real handshake and later calls reuse the connection. \
              Before any subject is timed, every stand-in service has answered one request of each kind the subjects make (moto sets its services up on first use). \
              At each memory size the subjects run in {REPETITIONS} rounds, in the listed order then reversed, their samples pooled; each round starts {FRESH} fresh processes per subject. \
              **init** is process start to its first `next` request, **first** is the first event handed over to its answer, **cold start** is init + first of the same process \
              (each the median over {} processes); **warm** is over {} invocations of the custom message function and of a sign-in, and {} of a sender or a Cognito write, spread over the rounds. \
              Every AWS call goes through one counting proxy in front of the same local moto server, so the network costs are equal and the requests are counted. \
-             The tables below are at {} MB unless they say otherwise.\n",
-            self.smallest(),
-            self.smallest(),
+             The tables below are at {} unless they say otherwise.\n",
             REPETITIONS * FRESH,
             self.warm_message.div_ceil(REPETITIONS) * REPETITIONS,
             self.warm_sender.div_ceil(REPETITIONS) * REPETITIONS,
-            self.smallest(),
+            cpu_share::name(self.smallest()),
         );
         let _ = writeln!(s, "![cold start and warm latency](results.svg)\n");
         let _ = writeln!(
@@ -308,7 +339,7 @@ impl Results<'_> {
                         m.kms_calls,
                         m.delivery_calls,
                         m.table_calls,
-                        cost_per_million(m.warm_p50, self.smallest()),
+                        cost_per_million(m.warm_p50, self.smallest().max(128)),
                     );
                 }
                 Err(e) => {
