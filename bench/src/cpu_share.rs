@@ -46,6 +46,37 @@ pub(crate) fn quota_us(memory_mb: u64) -> u64 {
     (PERIOD_US * memory_mb / ONE_VCPU_MB).max(MIN_QUOTA_US)
 }
 
+/// The cgroup v2 hierarchy whose children get the `cpu` controller (enabled in its
+/// `cgroup.subtree_control`, or enabled there now when it is only available), if any.
+fn v2_root() -> Option<&'static Path> {
+    ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]
+        .into_iter()
+        .map(Path::new)
+        .find(|root| {
+            let has = |file: &str| {
+                std::fs::read_to_string(root.join(file)).is_ok_and(|c| c.split_whitespace().any(|k| k == "cpu"))
+            };
+            has("cgroup.subtree_control")
+                || (has("cgroup.controllers")
+                    && std::fs::write(root.join("cgroup.subtree_control"), "+cpu").is_ok()
+                    && has("cgroup.subtree_control"))
+        })
+}
+
+/// Removes the groups an earlier run left behind (one that panicked before its end), so they
+/// do not pile up; a group whose process still runs stays.
+pub(crate) fn remove_stale() {
+    let parents = [v2_root().map(Path::to_path_buf), Some(PathBuf::from("/sys/fs/cgroup/cpu"))];
+    for parent in parents.into_iter().flatten() {
+        let Ok(entries) = std::fs::read_dir(&parent) else { continue };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with("cognito-reset-bench-") {
+                let _ = std::fs::remove_dir(entry.path());
+            }
+        }
+    }
+}
+
 /// A cgroup with the CPU quota of one memory size, for one process, removed when dropped.
 #[derive(Debug)]
 pub(crate) struct CpuShare {
@@ -65,13 +96,7 @@ impl CpuShare {
         let n = GROUPS.fetch_add(1, Ordering::Relaxed);
         let name = format!("cognito-reset-bench-{memory_mb}mb-{}-{n}", std::process::id());
         let quota = quota_us(memory_mb);
-        let v2 = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]
-            .into_iter()
-            .map(Path::new)
-            .find(|root| {
-                std::fs::read_to_string(root.join("cgroup.controllers"))
-                    .is_ok_and(|c| c.split_whitespace().any(|k| k == "cpu"))
-            });
+        let v2 = v2_root();
         let (dir, settings): (PathBuf, Vec<(&str, String)>) = match v2 {
             Some(root) => (root.join(&name), vec![("cpu.max", format!("{quota} {PERIOD_US}"))]),
             None => (

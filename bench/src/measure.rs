@@ -49,6 +49,8 @@ pub struct Measured {
     pub kms_calls: f64,
     pub delivery_calls: f64,
     pub table_calls: f64,
+    /// Cognito writes (`AdminUpdateUserAttributes`) per warm invocation.
+    pub cognito_calls: f64,
 }
 
 /// Samples of one subject gathered over the rounds.
@@ -62,6 +64,7 @@ pub(crate) struct Samples {
     pub(crate) kms: usize,
     pub(crate) delivery: usize,
     pub(crate) table: usize,
+    pub(crate) cognito: usize,
 }
 
 impl Samples {
@@ -83,6 +86,7 @@ impl Samples {
             kms_calls: per(self.kms),
             delivery_calls: per(self.delivery),
             table_calls: per(self.table),
+            cognito_calls: per(self.cognito),
         }
     }
 }
@@ -230,15 +234,18 @@ impl Bench<'_> {
         into.kms += after.0 - before.0;
         into.delivery += after.1 - before.1;
         into.table += after.2 - before.2;
+        into.cognito += after.3 - before.3;
         Ok(())
     }
 
-    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+    /// Requests that reached the proxy so far: KMS, delivery, DynamoDB, Cognito writes.
+    pub(crate) fn counts(&self) -> (usize, usize, usize, usize) {
         let p = self.proxy;
         (
             p.calls("Decrypt"),
             p.calls("Publish") + p.calls("SendEmail"),
             p.calls("UpdateItem") + p.calls("TransactWriteItems") + p.calls("PutItem") + p.calls("GetItem"),
+            p.calls("AdminUpdateUserAttributes"),
         )
     }
 }

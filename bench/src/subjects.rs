@@ -27,7 +27,7 @@ pub(crate) const CASES: [(&str, &str, &str, &str); 6] = [
     (
         "custom-email-sender",
         "custom-email-sender",
-        "",
+        "email_sender",
         "a ForgotPassword code by email",
     ),
     ("pre-token", "pre-token", "pre_token", "a sign-in (nothing written)"),
@@ -75,12 +75,12 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             cwd: root.to_path_buf(),
             artifact: vec![release.join(function)],
         });
-        // No peers for the email sender: AWS's samples have none.
         if module.is_empty() {
             continue;
         }
+        let senders = ["custom-sms-sender", "custom-email-sender"];
         let mut py_artifact = vec![py.join(format!("{module}.py"))];
-        if function == "custom-sms-sender" {
+        if senders.contains(&function) {
             // Not in the Lambda Python runtime: the Encryption SDK and what it needs.
             for dep in ["aws_encryption_sdk", "cryptography", "wrapt", "attr", "attrs"] {
                 py_artifact.push(site.join(dep));
@@ -101,7 +101,7 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             artifact: py_artifact,
         });
         let mut node_artifact = vec![node.join(format!("{module}.mjs"))];
-        if function == "custom-sms-sender" {
+        if senders.contains(&function) {
             // The AWS SDK v3 comes with the Lambda Node.js runtime; the Encryption SDK does not.
             node_artifact.push(node.join("node_modules/@aws-crypto"));
         }

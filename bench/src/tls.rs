@@ -148,14 +148,61 @@ impl TlsFront {
     }
 }
 
+/// A client that trusts the run's root alone (`trust: true`) or nothing.
+fn client(tls: &Tls, trust: bool) -> Result<Arc<rustls::ClientConfig>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    if trust {
+        let pem = std::fs::read(&tls.root_pem).map_err(|e| format!("{}: {e}", tls.root_pem.display()))?;
+        let der = rustls::pki_types::pem::PemObject::from_pem_slice(&pem).map_err(|e| format!("root: {e}"))?;
+        roots.add(der).map_err(|e| format!("root: {e}"))?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Sends one empty `POST` per path on one TLS connection to `endpoint`; returns the answers.
+fn exchange(endpoint: &str, client: Arc<rustls::ClientConfig>, paths: &[&str]) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").map_err(std::io::Error::other)?;
+    let session = rustls::ClientConnection::new(client, name).map_err(std::io::Error::other)?;
+    let tcp = TcpStream::connect(endpoint.trim_start_matches("https://"))?;
+    let mut stream = rustls::StreamOwned::new(session, tcp);
+    let mut answers = String::new();
+    for path in paths {
+        write!(stream, "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")?;
+        stream.flush()?;
+        let mut buf = [0u8; 4096];
+        let n = stream.read(&mut buf)?;
+        answers.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    Ok(answers)
+}
+
+impl TlsFront {
+    /// One handshake and one request before any timing, so that no subject pays for the
+    /// server's first (its own first random bytes and key schedule).
+    pub(crate) fn warm(&self, tls: &Tls) -> Result<(), String> {
+        let answers = exchange(&self.endpoint, client(tls, true)?, &["/"]).map_err(|e| format!("{}: {e}", self.endpoint))?;
+        if answers.starts_with("HTTP/1.1") {
+            Ok(())
+        } else {
+            Err(format!("{}: not an HTTP answer", self.endpoint))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The front answers over TLS with the run's chain on one kept-alive connection, and a
-    /// client that does not trust the run's root refuses it.
+    /// The front answers over TLS with the run's chain on one kept-alive connection, the
+    /// bundle holds the run's root, and a client that does not trust the root refuses it.
     #[test]
-    fn a_client_trusting_the_bundle_gets_the_stand_ins_answer_and_others_are_refused() {
+    fn a_client_trusting_the_runs_root_gets_the_stand_ins_answers_on_one_connection_and_others_are_refused() {
         let stand_in = Acceptor::start(|conn: TcpStream| {
             if let Ok(req) = HttpRequest::read(&conn) {
                 let body = format!("{} {}", req.method, req.path);
@@ -164,45 +211,20 @@ mod tests {
         });
         let tls = Tls::make().expect("certificates");
         assert!(tls.bundle_roots > 1, "the machine's roots and the run's");
+        let bundle = std::fs::read_to_string(&tls.bundle).expect("bundle");
+        let root = std::fs::read_to_string(&tls.root_pem).expect("root");
+        assert!(bundle.ends_with(&root), "the bundle ends with the run's root");
         let front = TlsFront::start(&tls, &format!("http://127.0.0.1:{}", stand_in.port));
 
-        let mut roots = rustls::RootCertStore::empty();
-        let pem = std::fs::read_to_string(&tls.root_pem).expect("root");
-        let der = rustls::pki_types::pem::PemObject::from_pem_slice(pem.as_bytes()).expect("pem");
-        roots.add(der).expect("root");
-        let agent = |roots: rustls::RootCertStore| {
-            let client =
-                rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-                    .with_safe_default_protocol_versions()
-                    .expect("versions")
-                    .with_root_certificates(roots)
-                    .with_no_client_auth();
-            Arc::new(client)
-        };
-        let exchange = |client: Arc<rustls::ClientConfig>| -> std::io::Result<String> {
-            use std::io::{Read, Write};
-            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
-            let session = rustls::ClientConnection::new(client, name).map_err(std::io::Error::other)?;
-            let tcp = TcpStream::connect(front.endpoint.trim_start_matches("https://"))?;
-            let mut stream = rustls::StreamOwned::new(session, tcp);
-            let mut answers = String::new();
-            for path in ["/first", "/second"] {
-                write!(stream, "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")?;
-                stream.flush()?;
-                let mut buf = [0u8; 4096];
-                let n = stream.read(&mut buf)?;
-                answers.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-            Ok(answers)
-        };
-        let answers = exchange(agent(roots)).expect("two requests on one TLS connection");
+        let answers = exchange(&front.endpoint, client(&tls, true).expect("client"), &["/first", "/second"])
+            .expect("two requests on one TLS connection");
         assert!(
             answers.contains("POST /first") && answers.contains("POST /second"),
             "{answers}"
         );
         assert!(answers.contains("connection: keep-alive"), "{answers}");
 
-        let refused = exchange(agent(rustls::RootCertStore::empty()));
+        let refused = exchange(&front.endpoint, client(&tls, false).expect("client"), &["/first"]);
         assert!(
             refused.is_err(),
             "a client without the run's root must refuse the endpoint"

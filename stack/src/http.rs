@@ -124,8 +124,10 @@ pub fn write_answer(
         "content-length: {}\r\nconnection: {connection}\r\n\r\n",
         body.len()
     ));
-    conn.write_all(head.as_bytes())?;
-    conn.write_all(body)?;
+    // One write: over TLS, one record for the whole answer.
+    let mut answer = head.into_bytes();
+    answer.extend_from_slice(body);
+    conn.write_all(&answer)?;
     conn.flush()
 }
 

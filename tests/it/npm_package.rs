@@ -52,6 +52,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     }
     let work = TempDir::new("cognito-reset-npm");
     let binaries = build_functions(&root);
+    assert_no_jitter_entropy(&binaries);
 
     // Pack, as `make package` does, with this run's builds (quickly compressed).
     let packed = work.0.join("packed");
@@ -307,6 +308,26 @@ fn build_functions(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| root.join("target"), PathBuf::from)
         .join("debug")
+}
+
+/// The functions that link AWS-LC link it without its CPU jitter entropy source
+/// (`.cargo/config.toml`; SECURITY.md, "Randomness"): these debug builds keep their symbols,
+/// so the source's entry point would be there by name.
+fn assert_no_jitter_entropy(binaries: &Path) {
+    let mut with_aws_lc = 0;
+    for function in FUNCTIONS {
+        let path = binaries.join(function);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        if has(b"aws_lc_") {
+            with_aws_lc += 1;
+            assert!(
+                !has(b"jent_read_entropy"),
+                "{function} links AWS-LC with CPU jitter entropy: AWS_LC_SYS_NO_JITTER_ENTROPY was not set for its build"
+            );
+        }
+    }
+    assert!(with_aws_lc >= 4, "the senders, pre-token and post-confirmation link AWS-LC ({with_aws_lc} found)");
 }
 
 /// A PATH with Node.js and the system's basic tools, checked to hold nothing that builds Rust,
