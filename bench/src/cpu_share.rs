@@ -1,7 +1,8 @@
 //! Lambda's CPU share for a memory size, on the subject processes only: Lambda gives a function
-//! CPU in proportion to its memory (1,769 MB is one vCPU), so `BENCH_MEMORY_MB=128` runs each
-//! subject under a cgroup CPU quota of 128/1769 of one CPU (7.2 %), while the harness and the
-//! stand-ins keep the whole machine. cgroup v2 (`cpu.max`) where its `cpu` controller is
+//! CPU in proportion to its memory (1,769 MB is one vCPU), so at 128 MB each subject runs under
+//! a cgroup CPU quota of 128/1769 of one CPU (7.2 %), while the harness and the stand-ins keep
+//! the whole machine. `make bench` measures 128, 256, 512 and 1,024 MB, then full cores
+//! (`BENCH_MEMORY_MB` picks others). cgroup v2 (`cpu.max`) where its `cpu` controller is
 //! enabled, otherwise v1 (`cpu.cfs_quota_us`), as the machine has it; creating the group needs
 //! root. Each subject process gets a group of its own (as each Lambda sandbox has its own
 //! share, also when 50 run at once), entered by `sh`, which moves itself into the group and
@@ -66,9 +67,14 @@ fn v2_root() -> Option<&'static Path> {
 /// Removes the groups an earlier run left behind (one that panicked before its end), so they
 /// do not pile up; a group whose process still runs stays.
 pub(crate) fn remove_stale() {
-    let parents = [v2_root().map(Path::to_path_buf), Some(PathBuf::from("/sys/fs/cgroup/cpu"))];
+    let parents = [
+        v2_root().map(Path::to_path_buf),
+        Some(PathBuf::from("/sys/fs/cgroup/cpu")),
+    ];
     for parent in parents.into_iter().flatten() {
-        let Ok(entries) = std::fs::read_dir(&parent) else { continue };
+        let Ok(entries) = std::fs::read_dir(&parent) else {
+            continue;
+        };
         for entry in entries.flatten() {
             if entry.file_name().to_string_lossy().starts_with("cognito-reset-bench-") {
                 let _ = std::fs::remove_dir(entry.path());

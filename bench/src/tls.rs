@@ -186,7 +186,8 @@ impl TlsFront {
     /// One handshake and one request before any timing, so that no subject pays for the
     /// server's first (its own first random bytes and key schedule).
     pub(crate) fn warm(&self, tls: &Tls) -> Result<(), String> {
-        let answers = exchange(&self.endpoint, client(tls, true)?, &["/"]).map_err(|e| format!("{}: {e}", self.endpoint))?;
+        let answers =
+            exchange(&self.endpoint, client(tls, true)?, &["/"]).map_err(|e| format!("{}: {e}", self.endpoint))?;
         if answers.starts_with("HTTP/1.1") {
             Ok(())
         } else {
@@ -216,8 +217,12 @@ mod tests {
         assert!(bundle.ends_with(&root), "the bundle ends with the run's root");
         let front = TlsFront::start(&tls, &format!("http://127.0.0.1:{}", stand_in.port));
 
-        let answers = exchange(&front.endpoint, client(&tls, true).expect("client"), &["/first", "/second"])
-            .expect("two requests on one TLS connection");
+        let answers = exchange(
+            &front.endpoint,
+            client(&tls, true).expect("client"),
+            &["/first", "/second"],
+        )
+        .expect("two requests on one TLS connection");
         assert!(
             answers.contains("POST /first") && answers.contains("POST /second"),
             "{answers}"

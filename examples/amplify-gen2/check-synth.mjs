@@ -97,7 +97,14 @@ function check(resources) {
     assert.ok(existsSync(bootstrap), `${fn}'s asset holds its bootstrap (${asset})`);
     const architecture = elfArchitecture(bootstrap);
     assert.deepEqual(props.Architectures, [architecture], `${fn} is deployed for the architecture its binary is built for`);
-    functions[fn] = { logicalId: id, architecture, asset, environment: props.Environment?.Variables ?? {} };
+    functions[fn] = {
+      logicalId: id,
+      architecture,
+      asset,
+      environment: props.Environment?.Variables ?? {},
+      memorySize: props.MemorySize,
+      timeout: props.Timeout,
+    };
   }
   const fnId = (fn) => functions[fn].logicalId;
 

@@ -144,6 +144,7 @@ fn an_amplify_app_installs_the_package_synthesizes_with_node_only_and_runs_its_b
     let functions: Value =
         serde_json::from_slice(&std::fs::read(out.join("cognito-reset-functions.json")).expect("functions.json"))
             .expect("functions.json");
+    the_template_sizes(&root, &functions);
     let bootstraps: Vec<(String, PathBuf)> = FUNCTIONS
         .iter()
         .map(|f| {
@@ -310,6 +311,28 @@ fn build_functions(root: &Path) -> PathBuf {
         .join("debug")
 }
 
+/// The package deploys each function with the template's memory size (chosen from the
+/// benchmark's curve: docs/src/benchmarks.md) and timeout.
+fn the_template_sizes(root: &Path, functions: &Value) {
+    let template: Value =
+        serde_json::from_slice(&std::fs::read(root.join("infra/template.json")).expect("template")).expect("template");
+    for function in FUNCTIONS {
+        let id: String = function
+            .split('-')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .chain(["Function".to_owned()])
+            .collect();
+        let props = &template["Resources"][&id]["Properties"];
+        assert!(props["MemorySize"].is_u64(), "{id} has a MemorySize");
+        for (package, template) in [("memorySize", "MemorySize"), ("timeout", "Timeout")] {
+            assert_eq!(
+                functions[*function][package], props[template],
+                "{function}: the package's {package} is the template's {template}"
+            );
+        }
+    }
+}
+
 /// The functions that link AWS-LC link it without its CPU jitter entropy source
 /// (`.cargo/config.toml`; SECURITY.md, "Randomness"): these debug builds keep their symbols,
 /// so the source's entry point would be there by name.
@@ -327,7 +350,10 @@ fn assert_no_jitter_entropy(binaries: &Path) {
             );
         }
     }
-    assert!(with_aws_lc >= 4, "the senders, pre-token and post-confirmation link AWS-LC ({with_aws_lc} found)");
+    assert!(
+        with_aws_lc >= 4,
+        "the senders, pre-token and post-confirmation link AWS-LC ({with_aws_lc} found)"
+    );
 }
 
 /// A PATH with Node.js and the system's basic tools, checked to hold nothing that builds Rust,

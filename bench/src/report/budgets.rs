@@ -194,22 +194,6 @@ impl Results<'_> {
                 if peers.is_empty() { "no peer measured".to_owned() } else { peers.join(", ") }
             ));
         }
-        // What opening connections during init could take out of a first invocation: its
-        // difference from a warm one, for the paths that call Cognito.
-        for label in ["pre-token, new password", "post-confirmation"] {
-            let function = label.split(',').next().unwrap_or(label);
-            let Some(mb) = self.deployed(function) else { continue };
-            if let Some(m) = self.at(label, "Rust", mb) {
-                out.push(format!(
-                    "{label} at its deployed {}: init {}, first invocation {}, warm p50 {}: a connection opened during init could take at most {} out of the first invocation, and that time would still be in the cold start whenever Lambda starts the environment for Cognito's request.",
-                    cpu_share::name(mb),
-                    show(m.init),
-                    show(m.first),
-                    show(m.warm_p50),
-                    show(m.first.saturating_sub(m.warm_p50)),
-                ));
-            }
-        }
         let phone: Vec<_> = self
             .phone
             .iter()
@@ -224,6 +208,29 @@ impl Results<'_> {
                 show(o.0),
                 compare(ms(n.0), ms(o.0))
             ));
+        }
+        out
+    }
+}
+
+impl Results<'_> {
+    /// What opening connections during init could take out of a first invocation: its
+    /// difference from a warm one, for the paths that call Cognito, at the deployed size.
+    pub(super) fn init_connections(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for label in ["pre-token, new password", "post-confirmation"] {
+            let function = label.split(',').next().unwrap_or(label);
+            let Some(mb) = self.deployed(function) else { continue };
+            if let Some(m) = self.at(label, "Rust", mb) {
+                out.push(format!(
+                    "{label} at its deployed {}: init {}, first invocation {}, warm p50 {}: a connection opened during init could take at most {} out of the first invocation, and that time would still be in the cold start whenever Lambda starts the environment for Cognito's request.",
+                    cpu_share::name(mb),
+                    show(m.init),
+                    show(m.first),
+                    show(m.warm_p50),
+                    show(m.first.saturating_sub(m.warm_p50)),
+                ));
+            }
         }
         out
     }

@@ -396,6 +396,21 @@ impl Results<'_> {
         for line in self.findings() {
             let _ = writeln!(s, "- {line}");
         }
+        let _ = writeln!(s, "\n## Opening connections during init\n");
+        let _ = writeln!(
+            s,
+            "Not done. The synchronous triggers that call AWS (pre token after `NEW_PASSWORD_REQUIRED`, post confirmation) open their connection on their first write. \
+             For an on-demand cold start Lambda runs init and the first invocation inside the request Cognito waits on, so a handshake moved into init shortens what a user waits only when Lambda initializes an environment ahead of a request; \
+             the SDK opens a connection only for a request, so warming one needs a real call (a KMS call is billed, a Cognito read needs a permission the function does not otherwise have). \
+             What it could take out at most, from this run:\n"
+        );
+        for line in self.init_connections() {
+            let _ = writeln!(s, "- {line}");
+        }
+        let _ = writeln!(
+            s,
+            "\nThe first call's cost was profiled (docs/src/benchmarks.md, \"What the first call costs\"): most of it was AWS-LC's CPU jitter entropy, which the workspace now builds without (`.cargo/config.toml`).\n"
+        );
         let _ = writeln!(s, "\n## Budgets ([`BUDGETS.md`](BUDGETS.md))\n");
         for line in self.budget_lines() {
             let _ = writeln!(s, "- {line}");
@@ -468,8 +483,17 @@ impl Results<'_> {
             "From the last `make bench` ({}; written by it, not by hand):\n\n",
             self.machine
         );
-        for line in self.findings() {
+        for line in self.findings().into_iter().chain(self.init_connections()) {
             let _ = writeln!(s, "- {line}");
+        }
+        for function in cognito_reset::domain::settings::FUNCTIONS {
+            if let Some(mb) = self.chosen_size(function) {
+                let _ = writeln!(
+                    s,
+                    "- {function}: chosen memory size {} (RESULTS.md, \"Memory sizes\").",
+                    cpu_share::name(mb)
+                );
+            }
         }
         let failed = self.budget_lines().iter().filter(|l| l.contains("FAIL")).count();
         let _ = writeln!(
