@@ -22,6 +22,9 @@ const COGNITO_LIMIT_MS: f64 = 5000.0;
 /// "Well inside" Cognito's limit: a cold start under a fifth of it, leaving the rest to
 /// Cognito's own work, the network and a slow moment of the host.
 const WELL_INSIDE_MS: f64 = 1000.0;
+/// Costs within this fraction of the cheapest count as a tie, won by the smaller size (see
+/// `chosen_size`).
+const COST_TIE: f64 = 0.05;
 /// The functions Cognito waits for (the senders are invoked asynchronously).
 const SYNCHRONOUS: [&str; 3] = ["custom-message", "pre-token", "post-confirmation"];
 
@@ -198,33 +201,59 @@ impl Results<'_> {
             .and_then(|(_, m)| m)
     }
 
-    /// The cheapest size for `function` (by its main path's warm cost per million, the smaller
-    /// size on a tie) among those where every measured path of it was measured and, for a
-    /// synchronous trigger, every cold start stays under [`WELL_INSIDE_MS`].
-    pub(crate) fn chosen_size(&self, function: &str) -> Option<u64> {
-        let labels: Vec<&str> = crate::subjects::CASES
+    /// Each size `function` may run at, with its main path's cost per million and warm p50: the
+    /// sizes at which every path of it was measured and, for a synchronous trigger, every cold
+    /// start stays under [`WELL_INSIDE_MS`]; smallest first.
+    fn eligible_sizes(&self, function: &str) -> Vec<(u64, f64, Duration)> {
+        let curves: Vec<_> = crate::subjects::CASES
             .iter()
             .filter(|(_, f, ..)| *f == function)
-            .map(|(label, ..)| *label)
+            .map(|(label, ..)| self.rust_curve(label))
             .collect();
-        let curves: Vec<_> = labels.iter().map(|l| self.rust_curve(l)).collect();
-        let main = curves.first()?;
-        let mut best: Option<(u64, f64)> = None;
-        for (i, (mb, m)) in main.iter().enumerate() {
-            let Some(m) = m.filter(|_| *mb != cpu_share::FULL) else {
-                continue;
-            };
-            let fits = curves.iter().all(|c| {
-                c.get(i)
-                    .and_then(|(_, m)| *m)
-                    .is_some_and(|m| !SYNCHRONOUS.contains(&function) || ms(m.cold) < WELL_INSIDE_MS)
-            });
-            let cost = cost_per_million(m.warm_p50, *mb);
-            if fits && best.is_none_or(|(_, c)| cost < c - 1e-9) {
-                best = Some((*mb, cost));
-            }
-        }
-        best.map(|(mb, _)| mb)
+        let Some(main) = curves.first() else { return Vec::new() };
+        main.iter()
+            .enumerate()
+            .filter_map(|(i, (mb, m))| {
+                let m = m.filter(|_| *mb != cpu_share::FULL)?;
+                let fits = curves.iter().all(|c| {
+                    c.get(i)
+                        .and_then(|(_, m)| *m)
+                        .is_some_and(|m| !SYNCHRONOUS.contains(&function) || ms(m.cold) < WELL_INSIDE_MS)
+                });
+                fits.then(|| (*mb, cost_per_million(m.warm_p50, *mb), m.warm_p50))
+            })
+            .collect()
+    }
+
+    /// The size to deploy `function` at: the smallest eligible size whose cost per million is
+    /// within [`COST_TIE`] of the cheapest eligible one. The band is there because the
+    /// stand-ins answer over loopback: a real AWS call waits longer, the same milliseconds at
+    /// every size, billed 2×, 4×, 8× more at 256, 512, 1,024 MB, so a larger size a few per cent
+    /// cheaper here is dearer on AWS (`break_even` says from how many milliseconds on).
+    pub(crate) fn chosen_size(&self, function: &str) -> Option<u64> {
+        let sizes = self.eligible_sizes(function);
+        let cheapest = sizes.iter().map(|(_, c, _)| *c).fold(f64::INFINITY, f64::min);
+        sizes
+            .iter()
+            .find(|(_, c, _)| *c <= cheapest * (1.0 + COST_TIE))
+            .map(|(mb, ..)| *mb)
+    }
+
+    /// When a larger size is cheaper here than the chosen one: that size, and the extra wait
+    /// per invocation (beyond the stand-ins') from which on the chosen size is the cheaper.
+    fn break_even(&self, function: &str) -> Option<(u64, f64)> {
+        let chosen = self.chosen_size(function)?;
+        let sizes = self.eligible_sizes(function);
+        let billed = |d: Duration| ms(d).ceil().max(1.0);
+        let (c_mb, _, c_warm) = sizes.iter().find(|(mb, ..)| *mb == chosen)?;
+        let (s_mb, _, s_warm) = sizes
+            .iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(mb, ..)| *mb != chosen)?;
+        let (c_gb, s_gb) = (*c_mb as f64 / 1024.0, *s_mb as f64 / 1024.0);
+        // (billed_s + wait) * s_gb = (billed_c + wait) * c_gb
+        let wait = (billed(*c_warm) * c_gb - billed(*s_warm) * s_gb) / (s_gb - c_gb);
+        Some((*s_mb, wait.max(0.0)))
     }
 
     fn deployed(&self, function: &str) -> Option<u64> {
@@ -247,8 +276,11 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "Each Rust function at each memory size measured, at that size's CPU share. Cost per million: the warm p50 billed at that size. \
-             **chosen**: the cheapest size (the smaller on a tie) whose cold starts, for a trigger Cognito waits for (custom message, pre token, post confirmation), all stay under {WELL_INSIDE_MS:.0} ms, a fifth of Cognito's {COGNITO_LIMIT_MS:.0} ms; \
-             the senders are invoked asynchronously and are chosen by cost alone. **deployed**: `MemorySize` in `infra/template.json` (the npm package uses the same sizes).\n"
+             **chosen**: the smallest size whose cost is within {:.0} % of the cheapest, among the sizes whose cold starts, for a trigger Cognito waits for (custom message, pre token, post confirmation), all stay under {WELL_INSIDE_MS:.0} ms, a fifth of Cognito's {COGNITO_LIMIT_MS:.0} ms; \
+             the senders are invoked asynchronously and are chosen by cost alone. \
+             The band is there because the stand-ins answer over loopback: a real AWS call waits longer, the same milliseconds at every size but billed 2×, 4× or 8× more at 256, 512 or 1,024 MB. \
+             **deployed**: `MemorySize` in `infra/template.json` (the npm package deploys the same sizes).\n",
+            COST_TIE * 100.0
         );
         let mut header = String::from("| function | path |");
         let mut rule = String::from("| --- | --- |");
@@ -292,6 +324,19 @@ impl Results<'_> {
                 mb(self.deployed(function))
             );
             let _ = writeln!(s, "{line}");
+        }
+        let notes: Vec<String> = cognito_reset::domain::settings::FUNCTIONS
+            .iter()
+            .filter_map(|function| {
+                let (cheaper, wait) = self.break_even(function)?;
+                Some(format!(
+                    "- {function}: {cheaper} MB is cheaper here than the chosen {}, but only while its AWS calls wait less than {wait:.1} ms more per invocation than the stand-ins' over loopback; beyond that the chosen size is the cheaper.",
+                    self.chosen_size(function).map_or("?".into(), cpu_share::name)
+                ))
+            })
+            .collect();
+        if !notes.is_empty() {
+            let _ = writeln!(s, "\n{}", notes.join("\n"));
         }
     }
 
@@ -599,5 +644,78 @@ impl Results<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(label: &'static str, function: &'static str) -> Subject {
+        Subject {
+            label,
+            function,
+            language: "Rust",
+            runtime: String::new(),
+            program: Vec::new(),
+            cwd: std::path::PathBuf::new(),
+            artifact: Vec::new(),
+        }
+    }
+
+    fn measured(cold_ms: u64, warm_us: u64) -> Result<Measured, String> {
+        Ok(Measured {
+            cold: Duration::from_millis(cold_ms),
+            warm_p50: Duration::from_micros(warm_us),
+            ..Measured::default()
+        })
+    }
+
+    /// The sender's shape in the last run (warm p50 falling from 31 ms to 7 ms as the share
+    /// grows, the stand-ins' 6 ms floor): 512 MB is 3 % cheaper here, inside the tie band, so
+    /// 128 MB is chosen, and the break-even says how little longer AWS's calls must wait for
+    /// 128 MB to be the cheaper; a synchronous trigger over a second cold at 128 MB moves up.
+    #[test]
+    fn the_chosen_size_is_the_smallest_within_the_tie_band_and_fits_cognitos_wait() {
+        let rows = vec![
+            (subject("custom-sms-sender", "custom-sms-sender"), measured(201, 31_300)),
+            (subject("custom-message", "custom-message"), measured(1_200, 117)),
+        ];
+        let curve = vec![
+            (128, vec![measured(201, 31_300), measured(1_200, 117)]),
+            (256, vec![measured(95, 14_300), measured(900, 113)]),
+            (512, vec![measured(59, 6_860), measured(4, 216)]),
+            (cpu_share::FULL, vec![measured(19, 1_000), measured(3, 100)]),
+        ];
+        let deployed = vec![("custom-sms-sender".to_owned(), 128), ("custom-message".to_owned(), 128)];
+        let results = Results {
+            rows: &rows,
+            curve: &curve,
+            deployed: &deployed,
+            rust_binaries: &[],
+            phone: &[],
+            machine: String::new(),
+            warm_message: 1,
+            warm_sender: 1,
+            table: None,
+        };
+        assert_eq!(results.chosen_size("custom-sms-sender"), Some(128));
+        let (cheaper, wait) = results.break_even("custom-sms-sender").expect("512 MB is cheaper here");
+        assert_eq!(cheaper, 512);
+        // (32 ms + w) * 0.125 GB = (7 ms + w) * 0.5 GB
+        assert!((wait - 4.0 / 3.0).abs() < 1e-9, "{wait}");
+        assert_eq!(
+            results.chosen_size("custom-message"),
+            Some(256),
+            "128 MB's cold start is over a fifth of Cognito's limit"
+        );
+        assert!(results.break_even("custom-message").is_none(), "256 MB is also the cheapest that fits");
+        assert!(
+            results
+                .budget_lines()
+                .iter()
+                .any(|l| l.starts_with("budget FAIL: custom-message deployed at the size chosen")),
+            "the template's 128 MB is not the chosen 256 MB"
+        );
     }
 }
