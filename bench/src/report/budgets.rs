@@ -121,7 +121,7 @@ impl Results<'_> {
             check(
                 m.map(|m| ms(m.cold) < COGNITO_LIMIT_MS),
                 format!(
-                    "{label} ({path}) cold start at its deployed {}: {} (Cognito waits {COGNITO_LIMIT_MS:.0} ms)",
+                    "{label}, {path}, cold start at its deployed {}: {} (Cognito waits {COGNITO_LIMIT_MS:.0} ms)",
                     deployed.map_or("?".into(), |mb| format!("{mb} MB")),
                     m.map_or("not measured at that size".into(), |m| format!("{:.0} ms", ms(m.cold)))
                 ),

@@ -29,7 +29,7 @@ import { FUNCTIONS, SETTINGS, type FunctionName, type Options } from './settings
 export interface Deployment {
   /** The functions' architecture (the package carries both). Default `arm64`. */
   readonly architecture?: Architecture;
-  /** Memory of every function, in MB. Default 128. */
+  /** Memory of every function, in MB. Default: each function's size in the template (128 MB each). */
   readonly memorySize?: number;
   /**
    * Reserved concurrency of each sender: a ceiling on how fast a flood of sign-ups or resets can
@@ -66,6 +66,18 @@ export interface Wired {
   DELIVERY_TABLE?: string;
   DELIVERY_HASH_KEY?: string;
 }
+
+/**
+ * Each function's memory, in MB: the template's `MemorySize`, which `make bench` chooses from its
+ * curve (docs/src/benchmarks.md, "Memory sizes"; the npm test holds the two equal).
+ */
+const MEMORY_MB: Record<FunctionName, number> = {
+  'custom-message': 128,
+  'pre-token': 128,
+  'post-confirmation': 128,
+  'custom-sms-sender': 128,
+  'custom-email-sender': 128,
+};
 
 const TIMEOUT_SECONDS: Record<FunctionName, number> = {
   'custom-message': 5,
@@ -167,7 +179,7 @@ export function newFunction(
     architecture: architecture === 'arm64' ? LambdaArchitecture.ARM_64 : LambdaArchitecture.X86_64,
     handler: 'bootstrap',
     code: Code.fromAsset(bootstrapFolder(fn, architecture)),
-    memorySize: deployment.memorySize ?? 128,
+    memorySize: deployment.memorySize ?? MEMORY_MB[fn],
     timeout: Duration.seconds(TIMEOUT_SECONDS[fn]),
     environment: env,
     role,
