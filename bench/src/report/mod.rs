@@ -233,7 +233,11 @@ impl Results<'_> {
     /// What a million of `function`'s invocations would cost on AWS at `memory_mb`, given its
     /// warm p50 here: for a function that calls AWS, [`AWS_WAIT_MS`] more per invocation.
     fn modeled_cost(function: &str, warm: Duration, memory_mb: u64) -> f64 {
-        let wait = if CALLS_AWS.contains(&function) { AWS_WAIT_MS } else { 0.0 };
+        let wait = if CALLS_AWS.contains(&function) {
+            AWS_WAIT_MS
+        } else {
+            0.0
+        };
         cost_per_million(warm + Duration::from_secs_f64(wait / 1e3), memory_mb)
     }
 
@@ -697,7 +701,10 @@ mod tests {
             (512, vec![measured(59, 6_860), measured(4, 216)]),
             (cpu_share::FULL, vec![measured(19, 1_000), measured(3, 100)]),
         ];
-        let deployed = vec![("custom-sms-sender".to_owned(), 128), ("custom-message".to_owned(), 128)];
+        let deployed = vec![
+            ("custom-sms-sender".to_owned(), 128),
+            ("custom-message".to_owned(), 128),
+        ];
         let results = Results {
             rows: &rows,
             curve: &curve,
@@ -719,7 +726,10 @@ mod tests {
             Some(256),
             "128 MB's cold start is over a fifth of Cognito's limit"
         );
-        assert!(results.break_even("custom-message").is_none(), "256 MB is also the cheapest that fits");
+        assert!(
+            results.break_even("custom-message").is_none(),
+            "256 MB is also the cheapest that fits"
+        );
         assert!(
             results
                 .budget_lines()
