@@ -147,6 +147,10 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
         .env("LAMBDA_TASK_ROOT", &subject.cwd)
         .env("PYTHONPATH", &subject.cwd)
+        // A CA folder in the harness's environment (some machines set one) would make
+        // rustls-native-certs read every certificate in it beside the bundle the subjects are
+        // given; Lambda's environment names none.
+        .env_remove("SSL_CERT_DIR")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
