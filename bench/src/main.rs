@@ -15,8 +15,8 @@
 //! `BENCH_ONLY=custom-sms-sender/Rust` runs one subject; `BENCH_MEMORY_MB=128` or `128,512`
 //! measures those sizes only; `BENCH_WRAPPER=<program>` starts each subject process under a
 //! wrapper (a profiler that outlives the SIGKILL each subject ends with: docs/src/benchmarks.md);
-//! `BENCH_RUST_DIR` runs the Rust functions from another folder (a build with symbols). With any of the first two set, RESULTS.md is left as
-//! it was.
+//! `BENCH_RUST_DIR` runs the Rust functions from another folder (a build with symbols). With
+//! any of the first two set, RESULTS.md is left as it was.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
 mod cpu_share;

@@ -218,8 +218,10 @@ impl Results<'_> {
     /// difference from a warm one, for the paths that call Cognito, at the deployed size.
     pub(super) fn init_connections(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for label in ["pre-token, new password", "post-confirmation"] {
-            let function = label.split(',').next().unwrap_or(label);
+        let writes = crate::subjects::CASES
+            .into_iter()
+            .filter(|(label, ..)| ["pre-token, new password", "post-confirmation"].contains(label));
+        for (label, function, ..) in writes {
             let Some(mb) = self.deployed(function) else { continue };
             if let Some(m) = self.at(label, "Rust", mb) {
                 out.push(format!(
