@@ -20,6 +20,7 @@
 //! A locale may leave out kinds: each kind falls back along the locale chain
 //! (`pt-BR` -> `pt` -> default -> `en`), and `en` has every kind.
 
+pub mod color;
 pub mod locale;
 pub mod sms;
 mod text;
@@ -175,6 +176,10 @@ struct Context<'a> {
     locale: &'a str,
     app_name: &'a str,
     accent_color: &'a str,
+    /// The button text on `accent_color`, and the links' colour on the white card: readable
+    /// whatever the brand colour ([`color`]).
+    accent_text: &'static str,
+    accent_link: &'a str,
     name: String,
     /// Cognito's placeholders are marked safe so HTML escaping cannot alter them (Cognito
     /// must find them verbatim); a real code or username is escaped like any other value.
@@ -308,6 +313,8 @@ impl Catalog {
             locale: &locale,
             app_name: &b.app_name,
             accent_color: &b.accent_color,
+            accent_text: color::text_on(&b.accent_color),
+            accent_link: color::link_on_card(&b.accent_color),
             name: name_shown,
             code: match input.code {
                 Code::Placeholder(p) => Some(Value::from_safe_string(p.to_owned())),
