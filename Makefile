@@ -45,6 +45,7 @@ PARAMS ?=
 BUILD ?= 1
 ZIP_DIR ?= target/lambda
 
+.PHONY: preview preview-build preview-check preview-shots
 .PHONY: help tools demo test fmt lint clippy watch invoke build build-zip deploy deploy-fn attach force-reset docs settings phone-data example-check bench stack stack-stop sent package clean-tools
 
 help: ## List the targets
@@ -72,7 +73,14 @@ $(MDBOOK):
 	@echo "==> building mdbook $(MDBOOK_VERSION) into $(TOOLS_HOME)/ (once per machine)"
 	cargo install --quiet --locked --no-default-features --root $(dir $(@D)) mdbook --version $(MDBOOK_VERSION)
 
-tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
+# Debian's Chromium, for the browser test of the message gallery (playwright-core drives it;
+# its own browser download cannot work here).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@echo "==> installing Debian's chromium (the message gallery's browser test)"
+	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+
+tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) $(CHROMIUM) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-stack --bin demo
@@ -171,6 +179,21 @@ $(BENCH_NODE_STAMP): bench/peers/node/package.json bench/peers/node/package-lock
 bench: tools $(BENCH_PY_STAMP) $(BENCH_NODE_STAMP) ## Benchmarks vs Node.js and Python peers: bench/RESULTS.md, bench/results.svg (BENCH_WARM=2000)
 	for f in $(FUNCTIONS); do cargo build --release --locked -p $$f; done
 	cargo run --release --locked -p bench
+
+# The message gallery (docs/src/preview.md): every email and SMS, written by the functions.
+PREVIEW_PORT ?= 8025
+PREVIEW_ENV_FILE ?= $(ENV_FILE)
+preview: ## Serve the message gallery on 127.0.0.1:$(PREVIEW_PORT), rebuilt when a template or a setting changes
+	cargo run --quiet --locked -p preview -- serve --port $(PREVIEW_PORT) --env-file $(PREVIEW_ENV_FILE)
+
+preview-build: ## Write the message gallery to target/preview/ (index.html, one page per message)
+	cargo run --quiet --locked -p preview -- build --env-file $(PREVIEW_ENV_FILE)
+
+preview-check: $(NODE_STAMP) $(CHROMIUM) preview-build ## Check the gallery in Chromium (what make test runs), screenshots in target/preview/shots/
+	node tests/preview/check.mjs target/preview docs/src/preview.md
+
+preview-shots: preview-check ## Copy the test's screenshots of the gallery into the docs
+	cp target/preview/shots/gallery.png target/preview/shots/message.png docs/src/preview/
 
 docs: $(MDBOOK) ## Build the book (docs/) into target/book/ and check every link of it and of the README
 	$(MDBOOK) build docs

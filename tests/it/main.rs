@@ -10,6 +10,7 @@ mod infra;
 mod npm_package;
 mod password_paths;
 mod password_rules;
+mod preview;
 mod properties;
 mod published_events;
 mod secrets;
