@@ -1,4 +1,5 @@
-//! In-memory stand-ins for the adapters, for unit tests of handlers (feature `test-util`).
+//! In-memory stand-ins for the adapters, for unit tests of handlers and for the message
+//! gallery (`tools/preview`), which runs the handlers without AWS (feature `test-util`).
 //! Integration tests use the real adapters against moto instead.
 
 use std::sync::Mutex;

@@ -29,9 +29,15 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The folder of the workspace this crate is in.
+    pub fn repository_root() -> PathBuf {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        here.parent().and_then(Path::parent).unwrap_or(here).to_path_buf()
+    }
+
     /// The repository's templates and `config/local.env`.
     pub fn repository() -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let root = Self::repository_root();
         Inputs {
             templates: root.join("shared/templates"),
             env_file: Some(root.join("config/local.env")),

@@ -24,7 +24,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut args = args.into_iter();
     let command = args.next().ok_or(USAGE)?;
     let mut inputs = Inputs::repository();
-    let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/preview");
+    let mut out = Inputs::repository_root().join("target/preview");
     let mut port: u16 = 8025;
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"));
