@@ -14,6 +14,7 @@ pub mod settings;
 use std::path::{Path, PathBuf};
 
 use cognito_reset::domain::messages::Catalog;
+use cognito_reset::domain::messages::files::template_files;
 
 pub use entries::Entry;
 pub use settings::Settings;
@@ -45,35 +46,16 @@ impl Inputs {
     }
 }
 
-/// Reads every template under `dir` as `(name, source)`, names relative to `dir` with `/`.
+/// Reads every template under `dir` as `(name, source)`, as `shared/build.rs` embeds them.
 pub fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, String> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) -> Result<(), String> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            if path.is_dir() {
-                walk(&path, root, out)?;
-            } else if path.extension().is_some_and(|e| e == "j2" || e == "html" || e == "txt") {
-                let name = path
-                    .strip_prefix(root)
-                    .expect("under root")
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let source = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                out.push((name, source));
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    Ok(out)
+    let files = template_files(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    files
+        .into_iter()
+        .map(|(name, path)| {
+            let source = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok((name, source))
+        })
+        .collect()
 }
 
 /// Compiles the templates under `dir` as the functions compile their embedded copy.
@@ -116,4 +98,17 @@ pub fn write(inputs: &Inputs, out: &Path, live: bool) -> Result<Vec<Entry>, Stri
     }
     pages::write_gallery(out, &entries, &settings.shown(), live)?;
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_templates_on_disk_are_the_ones_the_functions_embed() {
+        let on_disk = read_templates(&Inputs::repository().templates).unwrap();
+        let embedded = cognito_reset::domain::messages::embedded_templates();
+        let on_disk: Vec<(&str, &str)> = on_disk.iter().map(|(n, s)| (n.as_str(), s.as_str())).collect();
+        assert_eq!(on_disk, embedded);
+    }
 }

@@ -21,6 +21,7 @@
 //! (`pt-BR` -> `pt` -> default -> `en`), and `en` has every kind.
 
 pub mod color;
+pub mod files;
 pub mod locale;
 pub mod sms;
 mod text;
@@ -38,6 +39,12 @@ use crate::domain::events::{MessageKind, StringMap};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+}
+
+/// The templates compiled into this crate, as `(name, source)`: `shared/templates/` when it was
+/// built.
+pub fn embedded_templates() -> Vec<(&'static str, &'static str)> {
+    embedded::TEMPLATES.to_vec()
 }
 
 /// Length limits Cognito enforces on a custom message response, in characters. From the
