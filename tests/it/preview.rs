@@ -55,3 +55,85 @@ fn every_message_of_the_gallery_passes_the_browser_checks() {
         }
     }
 }
+
+fn get(url: &str) -> Result<String, String> {
+    ureq::get(url)
+        .call()
+        .map_err(|e| format!("{url}: {e}"))?
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("{url}: {e}"))
+}
+
+/// `make preview`: the server rebuilds the gallery when a template or the env file changes,
+/// bumps `/__version` (which the pages poll), and serves nothing outside the gallery.
+#[test]
+fn the_preview_server_rebuilds_when_a_template_or_a_setting_changes() {
+    let work = std::env::temp_dir().join(format!("cognito-reset-preview-{}", std::process::id()));
+    let templates = work.join("templates");
+    for (name, source) in preview::read_templates(&preview::Inputs::repository().templates).unwrap() {
+        let path = templates.join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, source).unwrap();
+    }
+    let env_file = work.join("local.env");
+    std::fs::write(&env_file, "APP_NAME=Contoso\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let inputs = preview::Inputs {
+        templates: templates.clone(),
+        env_file: Some(env_file.clone()),
+    };
+    let out = work.join("gallery");
+    std::thread::spawn(move || preview::serve::run(inputs, out, port));
+    let base = format!("http://127.0.0.1:{port}");
+    let page = format!("{base}/messages/ForgotPassword.en.custom-message.typical/email.html");
+    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !ok() {
+            assert!(std::time::Instant::now() < deadline, "{what} within 60 s");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    wait_for("the first build", &|| get(&page).is_ok_and(|p| p.contains("Contoso")));
+    let version = get(&format!("{base}/__version")).unwrap();
+    let index = get(&format!("{base}/")).unwrap();
+    assert!(index.contains("assets/live.js"), "served pages poll for changes");
+
+    let forgot = templates.join("en/ForgotPassword.j2");
+    let edited = std::fs::read_to_string(&forgot)
+        .unwrap()
+        .replace("Reset your password", "Choose a new password");
+    std::fs::write(&forgot, edited).unwrap();
+    wait_for("the rebuild after a template change", &|| {
+        get(&page).is_ok_and(|p| p.contains("Choose a new password"))
+    });
+    // The version the pages poll moves on once the rebuild is written.
+    wait_for("a new version", &|| {
+        get(&format!("{base}/__version")).is_ok_and(|v| v != version)
+    });
+
+    std::fs::write(&env_file, "APP_NAME=Fabrikam\n").unwrap();
+    wait_for("the rebuild after a setting change", &|| {
+        get(&page).is_ok_and(|p| p.contains("Fabrikam") && !p.contains("Contoso"))
+    });
+
+    // A template that does not compile: every page says why instead of showing the last build.
+    std::fs::write(templates.join("layout.html"), "{% if %}").unwrap();
+    for url in [format!("{base}/"), page.clone()] {
+        wait_for("the error page", &|| {
+            get(&url).is_ok_and(|p| p.contains("could not be rebuilt") && p.contains("layout.html"))
+        });
+    }
+    for outside in ["/../local.env", "/%2e%2e/local.env"] {
+        let e = get(&format!("{base}{outside}"));
+        assert!(
+            e.as_ref().map_or(true, |body| !body.contains("APP_NAME")),
+            "{outside}: {e:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -24,7 +24,7 @@ const INDEX: &str = include_str!("../pages/index.html");
 const MESSAGE: &str = include_str!("../pages/message.html");
 const CSS: &str = include_str!("../pages/gallery.css");
 /// Polls `make preview`'s server and reloads the page when a template or a setting changed.
-const LIVE: &str = include_str!("../pages/live.js");
+pub const LIVE: &str = include_str!("../pages/live.js");
 
 /// When Cognito sends each kind, for the gallery's headings.
 pub fn when(kind: &str) -> &'static str {

@@ -4,11 +4,12 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::Inputs;
+use crate::pages::LIVE;
 
 /// What a change is detected by: every template's and the env file's path, size and mtime.
 fn fingerprint(inputs: &Inputs) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
@@ -37,24 +38,22 @@ fn fingerprint(inputs: &Inputs) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     out
 }
 
-/// Builds into `out`; on failure writes a page that says why, so the browser shows it.
-fn rebuild(inputs: &Inputs, out: &Path) {
+/// Builds into `out`; on failure, the page every HTML request gets instead, saying why.
+fn rebuild(inputs: &Inputs, out: &Path) -> Option<String> {
     match crate::write(inputs, out, true) {
         Ok(entries) => {
             let broken = entries.iter().filter(|e| !e.problems.is_empty()).count();
             eprintln!("==> gallery rebuilt: {} messages, {broken} failed", entries.len());
+            None
         }
         Err(e) => {
             eprintln!("==> gallery not rebuilt: {e}");
-            let page = format!(
+            Some(format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Gallery not rebuilt</title>\
-                 <script src=\"assets/live.js\" defer></script></head><body><main><h1>The gallery could not be rebuilt</h1>\
+                 <script src=\"/assets/live.js\" defer></script></head><body><main><h1>The gallery could not be rebuilt</h1>\
                  <pre>{}</pre><p>Fix it and save: this page reloads.</p></main></body></html>",
                 html_escape::encode_text(&e)
-            );
-            let _ = std::fs::create_dir_all(out.join("assets"));
-            let _ = std::fs::write(out.join("assets/live.js"), include_str!("../pages/live.js"));
-            let _ = std::fs::write(out.join("index.html"), page);
+            ))
         }
     }
 }
@@ -95,7 +94,15 @@ pub fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-fn serve_one(stream: TcpStream, root: &Path, version: &AtomicU64) {
+/// What the server shares between requests and the rebuilding thread.
+struct State {
+    /// Bumped by every rebuild; the pages poll it.
+    version: AtomicU64,
+    /// The error page while the last rebuild failed.
+    failed: Mutex<Option<String>>,
+}
+
+fn serve_one(stream: TcpStream, root: &Path, state: &State) {
     let mut line = String::new();
     if BufReader::new(&stream).read_line(&mut line).is_err() {
         return;
@@ -108,8 +115,22 @@ fn serve_one(stream: TcpStream, root: &Path, version: &AtomicU64) {
         return respond(stream, "405 Method Not Allowed", "text/plain", b"GET only");
     }
     if target == "/__version" {
-        let v = version.load(Ordering::SeqCst).to_string();
+        let v = state.version.load(Ordering::SeqCst).to_string();
         return respond(stream, "200 OK", "text/plain", v.as_bytes());
+    }
+    if target == "/assets/live.js" {
+        return respond(stream, "200 OK", content_type(Path::new("live.js")), LIVE.as_bytes());
+    }
+    let failed = state
+        .failed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    if let Some(page) = failed {
+        let path = target.split(['?', '#']).next().unwrap_or("/");
+        if path.ends_with('/') || path.ends_with(".html") {
+            return respond(stream, "200 OK", content_type(Path::new("x.html")), page.as_bytes());
+        }
     }
     match resolve(root, target).map(|p| (std::fs::read(&p), p)) {
         Some((Ok(body), p)) => respond(stream, "200 OK", content_type(&p), &body),
@@ -120,10 +141,12 @@ fn serve_one(stream: TcpStream, root: &Path, version: &AtomicU64) {
 /// Serves the gallery on `127.0.0.1:port` until interrupted.
 pub fn run(inputs: Inputs, out: PathBuf, port: u16) -> Result<(), String> {
     let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
-    rebuild(&inputs, &out);
-    let version = Arc::new(AtomicU64::new(1));
+    let state = Arc::new(State {
+        version: AtomicU64::new(1),
+        failed: Mutex::new(rebuild(&inputs, &out)),
+    });
     {
-        let (inputs, out, version) = (inputs.clone(), out.clone(), Arc::clone(&version));
+        let (inputs, out, state) = (inputs.clone(), out.clone(), Arc::clone(&state));
         std::thread::spawn(move || {
             let mut seen = fingerprint(&inputs);
             loop {
@@ -131,8 +154,9 @@ pub fn run(inputs: Inputs, out: PathBuf, port: u16) -> Result<(), String> {
                 let now = fingerprint(&inputs);
                 if now != seen {
                     seen = now;
-                    rebuild(&inputs, &out);
-                    version.fetch_add(1, Ordering::SeqCst);
+                    let failed = rebuild(&inputs, &out);
+                    *state.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = failed;
+                    state.version.fetch_add(1, Ordering::SeqCst);
                 }
             }
         });
@@ -146,8 +170,8 @@ pub fn run(inputs: Inputs, out: PathBuf, port: u16) -> Result<(), String> {
             .map_or("no env file".into(), |f| f.display().to_string())
     );
     for stream in listener.incoming().filter_map(Result::ok) {
-        let (out, version) = (out.clone(), Arc::clone(&version));
-        std::thread::spawn(move || serve_one(stream, &out, &version));
+        let (out, state) = (out.clone(), Arc::clone(&state));
+        std::thread::spawn(move || serve_one(stream, &out, &state));
     }
     Ok(())
 }
