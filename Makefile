@@ -77,6 +77,8 @@ $(MDBOOK):
 # its own browser download cannot work here).
 CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
+	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || \
+	  { echo "$(CHROMIUM) is missing: install Chromium (Debian: apt-get install chromium), or set CHROMIUM=<path>"; exit 1; }
 	@echo "==> installing Debian's chromium (the message gallery's browser test)"
 	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 

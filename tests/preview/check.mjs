@@ -9,7 +9,8 @@
 // scroll sideways at 375 px. Then every email goes through caniemail's data
 // (@jsx-email/doiuse-email: Gmail, Outlook, Apple Mail) and html-validate: each finding must be
 // listed, with its reason, in the docs page's findings table, and each listed one must still
-// occur. Before any of it, a page built to fail must fail each browser check.
+// occur. Before any of it, a page built to fail must fail the width, visibility and contrast
+// checks.
 //
 // Prints one JSON line (the report) last; exits 1 on any failure.
 
@@ -152,6 +153,8 @@ try {
     for (const p of e.problems) fail(e.id, p);
     if (!e.email) fail(e.id, 'has no email');
     if (e.email && !e.hasDarkStyles) fail(e.id, 'has no dark-mode styles');
+    // Inboxes and lock screens show the preheader: the code must never be in it.
+    if (e.mustShow && e.preheader?.includes(e.mustShow)) fail(e.id, 'the preheader shows the code');
     return e.email;
   });
   // Two pages at a time: the machine CI runs on has two cores.

@@ -6,6 +6,7 @@
 //! assets/gallery.css
 //! messages/<id>.html              one message: inbox line, email (light and dark), text, SMS
 //! messages/<id>/email.html        the email exactly as the function wrote it
+//! messages/<id>/email-light.html  the same with its dark-mode styles off
 //! messages/<id>/email-dark.html   the same with its dark-mode styles applied unconditionally
 //! messages/<id>/email.txt         the plain-text part (senders)
 //! ```
@@ -50,6 +51,12 @@ pub fn when(kind: &str) -> &'static str {
 pub fn dark(html: &str) -> Option<String> {
     html.contains(DARK_QUERY)
         .then(|| html.replace(DARK_QUERY, "@media all"))
+}
+
+/// The email with its dark-mode rules off, so the light column stays light for a viewer whose
+/// own system is in dark mode.
+pub fn light(html: &str) -> String {
+    html.replace(DARK_QUERY, "@media not all")
 }
 
 #[derive(Serialize)]
@@ -162,6 +169,7 @@ pub fn write_gallery(out: &Path, entries: &[Entry], shown: &[(&str, &str)], live
         let dark_html = e.email.as_ref().and_then(|m| dark(&m.html));
         if let Some(m) = &e.email {
             write(&dir.join("email.html"), &m.html)?;
+            write(&dir.join("email-light.html"), &light(&m.html))?;
             write(&dir.join("email-dark.html"), dark_html.as_deref().unwrap_or(&m.html))?;
             if let Some(t) = &m.text {
                 write(&dir.join("email.txt"), t)?;
@@ -203,6 +211,10 @@ mod tests {
             "<style>@media all { .a { color: #fff !important; } }</style>"
         );
         assert_eq!(dark("<p>no dark styles</p>"), None);
+        assert_eq!(
+            light(html),
+            "<style>@media not all { .a { color: #fff !important; } }</style>"
+        );
     }
 
     #[test]
