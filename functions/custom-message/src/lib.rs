@@ -99,7 +99,9 @@ pub fn handle(deps: &Deps, mut event: Value) -> Result<Value, InvalidEvent> {
     Ok(event)
 }
 
-fn compose(
+/// The message for one event, or why Cognito's default one goes out instead (what [`handle`]
+/// logs; the message gallery shows it).
+pub fn compose(
     deps: &Deps,
     kind: MessageKind,
     e: &Envelope<CustomMessageRequest>,

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use cognito_reset::domain::config::MessageConfig;
 use cognito_reset::domain::delivery::{Email, Sms};
-use cognito_reset::domain::events::{Family, MessageKind, StringMap};
+use cognito_reset::domain::events::custom_message::CustomMessageRequest;
+use cognito_reset::domain::events::{self, Envelope, Family, MessageKind, StringMap};
 use cognito_reset::domain::ledger::NoLedger;
+use cognito_reset::domain::messages::Catalog;
 use cognito_reset::domain::messages::sms::{self, Encoding};
-use cognito_reset::domain::messages::{Catalog, Code, MessageInput};
 use cognito_reset::fakes::{FAKE_POOL, FakeDecryptor, Outbox, block_on};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -350,7 +351,7 @@ impl Functions {
             "response": {"smsMessage": null, "emailMessage": null, "emailSubject": null},
         });
         entry.must_show = Some(CODE_PLACEHOLDER.to_owned());
-        let out = match custom_message::handle(&self.message, event) {
+        let out = match custom_message::handle(&self.message, event.clone()) {
             Ok(out) => out,
             Err(e) => {
                 entry.problems.push(e.to_string());
@@ -365,7 +366,7 @@ impl Functions {
         ) else {
             entry.problems.push(format!(
                 "custom-message returned the event unchanged, so Cognito sends its default message: {}",
-                self.why_not_customized(case, attrs)
+                self.why_not_customized(&event)
             ));
             return;
         };
@@ -380,21 +381,18 @@ impl Functions {
         entry.sms = Some(SmsView::of(sms.to_owned()));
     }
 
-    /// The handler logs why it left a message to Cognito; the gallery repeats the reason.
-    fn why_not_customized(&self, case: &Case<'_>, attrs: &StringMap) -> String {
-        let branding = self.message.config.branding(case.client);
-        let rendered = self.message.catalog.render(&MessageInput {
-            kind: case.kind,
-            branding,
-            locales: vec![case.locale],
-            code: Code::Placeholder(CODE_PLACEHOLDER),
-            username: USERNAME_PLACEHOLDER,
-            link_username: SAMPLE_USERNAME,
-            user_attributes: attrs,
-            reserved: &[CODE_PLACEHOLDER, USERNAME_PLACEHOLDER],
-        });
-        match rendered.and_then(|r| r.check_custom_message(case.kind, CODE_PLACEHOLDER, USERNAME_PLACEHOLDER)) {
-            Ok(()) => "no reason found".to_owned(),
+    /// The handler logs why it left a message to Cognito; the gallery repeats the reason,
+    /// from the handler's own composing step.
+    fn why_not_customized(&self, event: &Value) -> String {
+        let envelope: Envelope<CustomMessageRequest> = match events::view(event) {
+            Ok(e) => e,
+            Err(e) => return e.to_string(),
+        };
+        let Some(kind) = MessageKind::from_trigger_source(Family::CustomMessage, &envelope.trigger_source) else {
+            return "not a custom message trigger source".to_owned();
+        };
+        match custom_message::compose(&self.message, kind, &envelope) {
+            Ok(_) => "no reason found".to_owned(),
             Err(e) => e.to_string(),
         }
     }
