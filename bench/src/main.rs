@@ -300,16 +300,26 @@ fn main() {
             .iter()
             .zip(samples)
             .map(|(subject, s)| {
-                let m = s.map(|s| s.measured(zipped_size(&subject.artifact)));
+                let m = s.and_then(|s| {
+                    if s.colds.is_empty() {
+                        return Err(format!(
+                            "none of its {} processes asked for an event within {} s",
+                            s.stalled,
+                            INIT_LIMIT.as_secs()
+                        ));
+                    }
+                    Ok(s.measured(zipped_size(&subject.artifact)))
+                });
                 if let Ok(m) = &m {
                     println!(
-                        "    {} at {}: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms",
+                        "    {} at {}: init {:.2} ms, first {:.2} ms, cold {:.2} ms, warm p50 {:.3} ms{}",
                         subject.name(),
                         cpu_share::name(memory_mb),
                         report::ms(m.init),
                         report::ms(m.first),
                         report::ms(m.cold),
-                        report::ms(m.warm_p50)
+                        report::ms(m.warm_p50),
+                        report::outliers(m).map_or(String::new(), |o| format!("; {o}"))
                     );
                 }
                 m

@@ -38,7 +38,14 @@ pub struct Measured {
     pub first: Duration,
     /// Init + first invocation of the same process (the median of those sums).
     pub cold: Duration,
+    /// Fresh processes that finished their init and first invocation (what the medians are
+    /// over).
     pub processes: usize,
+    /// Fresh processes that did not ask for an event within [`INIT_LIMIT`]: stopped, counted,
+    /// and left out of the medians.
+    pub stalled: usize,
+    /// Of the processes measured, those whose init took longer than Lambda's [`LAMBDA_INIT_LIMIT`].
+    pub over_lambda_init: usize,
     pub warm_p50: Duration,
     pub warm_p99: Duration,
     pub invocations: usize,
@@ -59,6 +66,7 @@ pub(crate) struct Samples {
     pub(crate) inits: Vec<Duration>,
     pub(crate) firsts: Vec<Duration>,
     pub(crate) colds: Vec<Duration>,
+    pub(crate) stalled: usize,
     pub(crate) warm: Vec<Duration>,
     pub(crate) peak_rss_kib: u64,
     pub(crate) kms: usize,
@@ -78,6 +86,8 @@ impl Samples {
             first: percentile(&self.firsts, 50),
             cold: percentile(&self.colds, 50),
             processes: self.colds.len(),
+            stalled: self.stalled,
+            over_lambda_init: self.inits.iter().filter(|i| **i > LAMBDA_INIT_LIMIT).count(),
             warm_p50: percentile(&self.warm, 50),
             warm_p99: percentile(&self.warm, 99),
             invocations: self.warm.len(),
@@ -160,17 +170,41 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
     Ok((child, started))
 }
 
+/// How long a process may take to ask for its first event before it is stopped.
+pub const INIT_LIMIT: Duration = Duration::from_secs(60);
+/// Lambda's limit on the init phase (past it, Lambda starts the init again inside the first
+/// invocation, under the function's timeout).
+pub const LAMBDA_INIT_LIMIT: Duration = Duration::from_secs(10);
+
+/// Why a process's init has no time.
+#[derive(Debug)]
+pub(crate) enum InitError {
+    /// It did not ask for an event within [`INIT_LIMIT`].
+    Stalled,
+    /// It exited before asking.
+    Exited(String),
+}
+
+impl From<InitError> for String {
+    fn from(e: InitError) -> String {
+        match e {
+            InitError::Stalled => format!("did not ask for an event within {} s", INIT_LIMIT.as_secs()),
+            InitError::Exited(status) => format!("exited during init: {status}"),
+        }
+    }
+}
+
 /// Waits for the process's first `next` request: the end of its init.
-pub(crate) fn wait_for_init(api: &RuntimeApi, child: &mut Child, started: Instant) -> Result<Duration, String> {
+pub(crate) fn wait_for_init(api: &RuntimeApi, child: &mut Child, started: Instant) -> Result<Duration, InitError> {
     loop {
         if let Some(t) = api.first_next() {
             return Ok(t - started);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("exited during init: {status}"));
+            return Err(InitError::Exited(status.to_string()));
         }
-        if started.elapsed() > Duration::from_secs(60) {
-            return Err("did not ask for an event within 60 s".into());
+        if started.elapsed() > INIT_LIMIT {
+            return Err(InitError::Stalled);
         }
         std::thread::sleep(Duration::from_micros(100));
     }
@@ -184,7 +218,9 @@ pub(crate) struct Bench<'a> {
 
 impl Bench<'_> {
     /// One round of one subject: `fresh` new processes, each timed from start to its first
-    /// answer; the last one then answers `warm` more events.
+    /// answer; the last of them that answered then answers `warm` more events. A process that
+    /// does not finish its init within [`INIT_LIMIT`] is stopped and counted
+    /// ([`Samples::stalled`]), not measured; any other failure fails the subject.
     pub(crate) fn round(
         &self,
         subject: &Subject,
@@ -193,30 +229,53 @@ impl Bench<'_> {
         warm: usize,
         into: &mut Samples,
     ) -> Result<(), String> {
-        for n in 0..fresh {
+        // The process that answers the warm invocations, idle in its `next` meanwhile.
+        let mut kept: Option<(RuntimeApi, Child)> = None;
+        let mut result = Ok(());
+        for _ in 0..fresh {
             // A fresh Runtime API per process: a stopped process's pending `next` must not
             // take the next process's events.
             let mut api = RuntimeApi::start();
             let (mut child, started) = spawn(&api, subject, self.env)?;
-            let result = (|| {
-                let init = wait_for_init(&api, &mut child, started)?;
-                let (first, outcome) = api.invoke(event, Duration::from_secs(60))?;
-                if !outcome.ok {
-                    return Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)));
+            let cold = match wait_for_init(&api, &mut child, started) {
+                Ok(init) => api.invoke(event, Duration::from_secs(60)).and_then(|(first, outcome)| {
+                    if outcome.ok {
+                        Ok((init, first))
+                    } else {
+                        Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)))
+                    }
+                }),
+                Err(InitError::Stalled) => {
+                    into.stalled += 1;
+                    kill(&mut child);
+                    continue;
                 }
-                into.inits.push(init);
-                into.firsts.push(first);
-                into.colds.push(init + first);
-                if n + 1 == fresh {
-                    self.warm(&mut api, event, warm, into)?;
-                    into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
+                Err(e) => Err(e.into()),
+            };
+            match cold {
+                Ok((init, first)) => {
+                    into.inits.push(init);
+                    into.firsts.push(first);
+                    into.colds.push(init + first);
+                    if let Some((_, mut previous)) = kept.replace((api, child)) {
+                        kill(&mut previous);
+                    }
                 }
-                Ok(())
-            })();
-            kill(&mut child);
-            result?;
+                Err(e) => {
+                    kill(&mut child);
+                    result = Err(e);
+                    break;
+                }
+            }
         }
-        Ok(())
+        if let Some((mut api, mut child)) = kept {
+            if result.is_ok() {
+                result = self.warm(&mut api, event, warm, into);
+                into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
+            }
+            kill(&mut child);
+        }
+        result
     }
 
     pub(crate) fn warm(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::cpu_share;
 use crate::phone::PhoneResult;
 use crate::table::{BURST, TableResults};
-use crate::{FRESH, Measured, REPETITIONS, Subject};
+use crate::{FRESH, INIT_LIMIT, LAMBDA_INIT_LIMIT, Measured, REPETITIONS, Subject};
 
 mod budgets;
 mod svg;
@@ -54,6 +54,29 @@ pub struct Results<'a> {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// The processes a subject's medians leave out or that Lambda would not have let finish
+/// their init, in words; `None` when every process finished inside Lambda's limit.
+pub fn outliers(m: &Measured) -> Option<String> {
+    let started = m.processes + m.stalled;
+    let mut parts = Vec::new();
+    if m.stalled > 0 {
+        parts.push(format!(
+            "{} of {started} processes did not ask for an event within {} s and are left out",
+            m.stalled,
+            INIT_LIMIT.as_secs()
+        ));
+    }
+    if m.over_lambda_init > 0 {
+        parts.push(format!(
+            "{} of the {} measured took longer than Lambda's {} s init limit",
+            m.over_lambda_init,
+            m.processes,
+            LAMBDA_INIT_LIMIT.as_secs()
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Milliseconds with as many decimals as the size calls for.
@@ -354,6 +377,36 @@ impl Results<'_> {
         }
     }
 
+    /// Every subject, at every size, whose processes did not all finish a measured init inside
+    /// Lambda's limit.
+    fn outliers_markdown(&self, s: &mut String) {
+        let lines: Vec<String> = self
+            .curve
+            .iter()
+            .flat_map(|(memory_mb, measured)| {
+                self.rows.iter().zip(measured).filter_map(|((subject, _), m)| {
+                    let o = outliers(m.as_ref().ok()?)?;
+                    Some(format!("- {} at {}: {o}.", subject.name(), cpu_share::name(*memory_mb)))
+                })
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "\nA process that has not asked for an event {} s after it started is stopped and left out of the medians (a process that exits or fails is not: it fails its subject). \
+             Lambda itself allows an init {} s; past that it starts the init again inside the first invocation.",
+            INIT_LIMIT.as_secs(),
+            LAMBDA_INIT_LIMIT.as_secs()
+        );
+        if lines.is_empty() {
+            let _ = writeln!(
+                s,
+                "In this run every process finished its init, each within Lambda's limit."
+            );
+        } else {
+            let _ = writeln!(s, "In this run:\n\n{}", lines.join("\n"));
+        }
+    }
+
     pub fn markdown(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "# Benchmark results\n");
@@ -371,7 +424,7 @@ impl Results<'_> {
              Before any subject is timed, every stand-in service has answered one request of each kind the subjects make (moto sets its services up on first use). \
              At each memory size the subjects run in {REPETITIONS} rounds, in the listed order then reversed, their samples pooled; each round starts {FRESH} fresh processes per subject. \
              **init** is process start to its first `next` request, **first** is the first event handed over to its answer, **cold start** is init + first of the same process \
-             (each the median over {} processes); **warm** is over {} invocations of the custom message function and of a sign-in, and {} of a sender or a Cognito write, spread over the rounds. \
+             (each the median over the {} processes, less any left out below); **warm** is over {} invocations of the custom message function and of a sign-in, and {} of a sender or a Cognito write, spread over the rounds. \
              Every AWS call goes through one counting proxy in front of the same local moto server, so the network costs are equal and the requests are counted. \
              The tables below are at {} unless they say otherwise.\n",
             REPETITIONS * FRESH,
@@ -421,6 +474,7 @@ impl Results<'_> {
                 }
             }
         }
+        self.outliers_markdown(&mut s);
         let _ = writeln!(s, "\n## Ratios (peer ÷ Rust)\n");
         let _ = writeln!(
             s,
@@ -737,5 +791,46 @@ mod tests {
                 .any(|l| l.starts_with("budget FAIL: custom-message deployed at the size chosen")),
             "the template's 128 MB is not the chosen 256 MB"
         );
+    }
+
+    #[test]
+    fn processes_left_out_or_over_lambdas_init_limit_are_counted_in_words() {
+        let all_fine = Measured {
+            processes: 12,
+            ..Measured::default()
+        };
+        assert_eq!(outliers(&all_fine), None);
+        let some = Measured {
+            processes: 10,
+            stalled: 2,
+            over_lambda_init: 1,
+            ..Measured::default()
+        };
+        assert_eq!(
+            outliers(&some).as_deref(),
+            Some(
+                "2 of 12 processes did not ask for an event within 60 s and are left out; 1 of the 10 measured took longer than Lambda's 10 s init limit"
+            )
+        );
+        let rows = vec![(subject("custom-message", "custom-message"), Ok(all_fine.clone()))];
+        let curve = vec![(128, vec![Ok(all_fine)]), (256, vec![Ok(some)])];
+        let results = Results {
+            rows: &rows,
+            curve: &curve,
+            deployed: &[],
+            rust_binaries: &[],
+            phone: &[],
+            machine: String::new(),
+            warm_message: 1,
+            warm_sender: 1,
+            table: None,
+        };
+        let mut s = String::new();
+        results.outliers_markdown(&mut s);
+        assert!(
+            s.contains("\n- custom-message/Rust at 256 MB: 2 of 12 processes"),
+            "{s}"
+        );
+        assert!(!s.contains("at 128 MB"), "{s}");
     }
 }
