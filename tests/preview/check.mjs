@@ -58,12 +58,21 @@ async function axe(page) {
 const sideways = (page) => page.evaluate(() =>
   Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
 
-/** The relative luminance of the body's background colour (0 black to 1 white). */
-const backgroundLuminance = (page) => page.evaluate(() => {
-  const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+(\.\d+)?/g).map(Number);
+/** The relative luminance (0 black to 1 white) of the background of each element that
+ *  `selectors` names, as { selector: luminance }; an element that is missing is left out. */
+const backgroundLuminance = (page, selectors) => page.evaluate((list) => {
   const c = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-  return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b);
-});
+  const out = {};
+  for (const selector of list) {
+    const el = document.querySelector(selector);
+    if (!el) continue;
+    const [r, g, b] = getComputedStyle(el).backgroundColor.match(/\d+(\.\d+)?/g).map(Number);
+    out[selector] = 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b);
+  }
+  return out;
+}, selectors);
+// What dark mode must darken: the page and the card the message sits on.
+const DARKENED = ['body', '.cr-card'];
 
 /** The checks of one email, at one width and scheme. */
 async function checkEmail(page, url, what, { mustShow, scheme, width, shot }) {
@@ -80,7 +89,7 @@ async function checkEmail(page, url, what, { mustShow, scheme, width, shot }) {
   if (width === WIDTHS[0]) {
     const violations = await axe(page);
     if (violations.length) fail(`${what} (${scheme})`, `axe: ${violations.join('; ')}`);
-    found.luminance = await backgroundLuminance(page);
+    found.luminance = await backgroundLuminance(page, DARKENED);
     if (shot) await page.screenshot({ path: shot, fullPage: true });
   }
   return found;
@@ -101,6 +110,17 @@ async function selfTest(page) {
   }
 }
 
+/** The cells of a Markdown table row; `\\|` in a cell is a literal bar. */
+const cells = (row) => row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '')
+  .split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+
+/** The email-client families caniemail's client ids belong to, and how the docs name them. */
+const FAMILIES = [['gmail', /\bGmail\b/], ['outlook', /\bOutlook\b/], ['apple-mail', /\b(Apple|iOS) Mail\b/]];
+/** The families a list of client ids (`gmail.ios`) or a clients cell ("Gmail apps") names. */
+const families = (clients) => FAMILIES
+  .filter(([id, name]) => (Array.isArray(clients) ? clients.some((c) => c.split('.')[0] === id) : name.test(clients)))
+  .map(([id]) => id).join(', ') || '–';
+
 /** The findings table of the docs page: rows `| tool | finding | clients | why |`. */
 function listedFindings(docs) {
   const text = readFileSync(docs, 'utf8');
@@ -110,9 +130,16 @@ function listedFindings(docs) {
   const rows = text.slice(start, end).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| tool') && !l.startsWith('| ---'));
   const listed = new Map();
   for (const row of rows) {
-    const [tool, finding, , why] = row.slice(1, -1).split(' | ').map((c) => c.trim());
+    const c = cells(row);
+    if (c.length !== 4) {
+      fail(docs, `a findings row has ${c.length} cells, not 4 (tool, finding, clients, why): ${row}`);
+      continue;
+    }
+    const [tool, finding, clients, why] = c;
     if (!why) fail(docs, `the finding ${finding} has no reason`);
-    listed.set(`${tool} ${finding.replace(/^`|`$/g, '')}`, why);
+    const key = `${tool} ${finding.replace(/^`|`$/g, '')}`;
+    if (listed.has(key)) fail(docs, `${key} is listed twice`);
+    listed.set(key, { clients, why });
   }
   return listed;
 }
@@ -172,8 +199,11 @@ try {
           report.checks += 1;
         }
       }
-      if (!(luminance.dark < 0.05 && luminance.light > 0.8)) {
-        fail(e.id, `dark mode does not take effect (background luminance light ${luminance.light}, dark ${luminance.dark})`);
+      for (const selector of DARKENED) {
+        const [light, dark] = [luminance.light?.[selector], luminance.dark?.[selector]];
+        if (!(dark < 0.05 && light > 0.8)) {
+          fail(e.id, `dark mode does not take effect on ${selector} (background luminance light ${light}, dark ${dark})`);
+        }
       }
       emails.push({ id: e.id, html: readFileSync(join(gallery, e.email), 'utf8') });
     }
@@ -204,7 +234,17 @@ try {
   const found = await emailClientFindings(emails);
   const listed = listedFindings(resolve(docsArg));
   for (const [key, details] of found) {
-    if (!listed.has(key)) fail('email clients', `${key} (${[...details].join(', ')}) is neither fixed nor listed with its reason in ${docsArg}`);
+    const entry = listed.get(key);
+    if (!entry) {
+      fail('email clients', `${key} (${[...details].join(', ')}) is neither fixed nor listed with its reason in ${docsArg}`);
+      continue;
+    }
+    // caniemail's details are the clients; html-validate's are the emails, and its rows say –.
+    const want = key.startsWith('caniemail ') ? families([...details]) : '–';
+    const named = families(entry.clients);
+    if (named !== want) {
+      fail('email clients', `${key}: ${docsArg} names the clients "${entry.clients}" (${named}), but it occurs in ${want}${want === '–' ? '' : ` (${[...details].join(', ')})`}`);
+    }
   }
   for (const key of listed.keys()) {
     if (!found.has(key)) fail('email clients', `${key} is listed in ${docsArg} but no longer occurs: remove it`);

@@ -1,13 +1,16 @@
-// make preview: reload when the gallery was rebuilt (a template, the branding or
-// CLIENT_SETTINGS changed). The server answers /__version with the build's number.
+// make preview: reload when a later build of the gallery is in place (a template, the
+// branding or CLIENT_SETTINGS changed). The page carries the number of its own build; the
+// server answers /__version with the number of the build in place.
 (() => {
-  let seen = null;
+  const meta = document.querySelector('meta[name="preview-build"]');
+  const shown = Number(meta ? meta.content : 0);
   const poll = async () => {
     try {
       const r = await fetch('/__version', { cache: 'no-store' });
-      const v = await r.text();
-      if (seen !== null && v !== seen) location.reload();
-      seen = v;
+      if (Number(await r.text()) > shown) {
+        location.reload();
+        return;
+      }
     } catch (_) { /* the server restarts: keep polling */ }
     setTimeout(poll, 1000);
   };

@@ -235,18 +235,16 @@ impl Case<'_> {
             self.person.slug()
         );
         if let Some(c) = self.client {
-            let safe: String = c
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
             id.push_str(".client-");
-            id.push_str(&safe);
+            // Letters, digits and `-` as they are, every other byte as `_` and two hex digits
+            // (`_` itself too): safe as a file name, and two clients never share an id.
+            for b in c.bytes() {
+                if b.is_ascii_alphanumeric() || b == b'-' {
+                    id.push(char::from(b));
+                } else {
+                    id.push_str(&format!("_{b:02X}"));
+                }
+            }
         }
         id
     }
@@ -517,7 +515,11 @@ mod tests {
     #[test]
     fn ids_are_unique_and_safe_as_file_names() {
         let locales = vec!["en".to_owned(), "pt".to_owned()];
-        let clients = vec![("web/app 1".to_owned(), "fr".to_owned())];
+        // Client ids that one substitution character would have made the same.
+        let clients: Vec<(String, String)> = ["web/app 1", "web_app_1", "web+app+1", "web_2Fapp 1"]
+            .into_iter()
+            .map(|c| (c.to_owned(), "fr".to_owned()))
+            .collect();
         let cases = cases(&locales, "en", &clients);
         let ids: std::collections::BTreeSet<String> = cases.iter().map(Case::id).collect();
         assert_eq!(ids.len(), cases.len());
@@ -525,7 +527,11 @@ mod tests {
             ids.iter()
                 .all(|id| id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
         );
-        // 7 custom message kinds and 8 sender kinds, each: 2 locales, 3 worst cases, 1 client.
-        assert_eq!(cases.len(), (7 + 8) * (2 + 3 + 1));
+        assert!(
+            ids.contains("ForgotPassword.fr.custom-message.typical.client-web_2Fapp_201"),
+            "{ids:?}"
+        );
+        // 7 custom message kinds and 8 sender kinds, each: 2 locales, 3 worst cases, 4 clients.
+        assert_eq!(cases.len(), (7 + 8) * (2 + 3 + 4));
     }
 }

@@ -87,8 +87,9 @@ pub fn build(inputs: &Inputs) -> Result<(Settings, Vec<Entry>), String> {
     Ok((settings, entries))
 }
 
-/// Builds the gallery into `out`.
-pub fn write(inputs: &Inputs, out: &Path, live: bool) -> Result<Vec<Entry>, String> {
+/// Builds the gallery into `out`; `served` is the number of a build `make preview` serves (its
+/// pages then reload when a later one is in place), `None` for static files.
+pub fn write(inputs: &Inputs, out: &Path, served: Option<u64>) -> Result<Vec<Entry>, String> {
     let (settings, entries) = build(inputs)?;
     if out.exists() {
         std::fs::remove_dir_all(out.join("messages")).or_else(|e| match e.kind() {
@@ -96,7 +97,7 @@ pub fn write(inputs: &Inputs, out: &Path, live: bool) -> Result<Vec<Entry>, Stri
             _ => Err(format!("{}: {e}", out.display())),
         })?;
     }
-    pages::write_gallery(out, &entries, &settings.shown(), live)?;
+    pages::write_gallery(out, &entries, &settings.shown(), served)?;
     Ok(entries)
 }
 

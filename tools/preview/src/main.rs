@@ -1,5 +1,7 @@
 //! `preview build [--out DIR]` writes the gallery (default `target/preview/`);
-//! `preview serve [--port N]` serves it on loopback and rebuilds it on every change.
+//! `preview serve [--port N]` serves it on loopback and rebuilds it on every change (into
+//! `target/preview-serve/` unless `--out` says otherwise, so that a build or the browser test
+//! writing `target/preview/` meanwhile does not change what is served).
 //! Both take `--templates DIR` and `--env-file FILE` (default: the repository's
 //! `shared/templates/` and `config/local.env`; `--env-file none` for none).
 
@@ -24,12 +26,12 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut args = args.into_iter();
     let command = args.next().ok_or(USAGE)?;
     let mut inputs = Inputs::repository();
-    let mut out = Inputs::repository_root().join("target/preview");
+    let mut out: Option<PathBuf> = None;
     let mut port: u16 = 8025;
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"));
         match flag.as_str() {
-            "--out" => out = PathBuf::from(value()?),
+            "--out" => out = Some(PathBuf::from(value()?)),
             "--templates" => inputs.templates = PathBuf::from(value()?),
             "--env-file" => {
                 let v = value()?;
@@ -42,9 +44,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
             _ => return Err(format!("unknown argument {flag}; {USAGE}")),
         }
     }
+    let target = Inputs::repository_root().join("target");
     match command.as_str() {
         "build" => {
-            let entries = preview::write(&inputs, &out, false)?;
+            let out = out.unwrap_or_else(|| target.join("preview"));
+            let entries = preview::write(&inputs, &out, None)?;
             let broken: Vec<&preview::Entry> = entries.iter().filter(|e| !e.problems.is_empty()).collect();
             eprintln!("==> {} messages in {}/index.html", entries.len(), out.display());
             if broken.is_empty() {
@@ -56,7 +60,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 Err(format!("{} messages could not be written", broken.len()))
             }
         }
-        "serve" => preview::serve::run(inputs, out, port),
+        "serve" => preview::serve::run(inputs, out.unwrap_or_else(|| target.join("preview-serve")), port),
         _ => Err(USAGE.to_owned()),
     }
 }

@@ -80,7 +80,7 @@ struct Group<'a> {
     columns: Vec<&'a str>,
 }
 
-fn env(live: bool) -> Environment<'static> {
+fn env(build: Option<u64>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_trim_blocks(true);
@@ -88,7 +88,7 @@ fn env(live: bool) -> Environment<'static> {
     env.add_template("index.html", INDEX).expect("the index page compiles");
     env.add_template("message.html", MESSAGE)
         .expect("the message page compiles");
-    env.add_global("live", live);
+    env.add_global("build", build);
     env
 }
 
@@ -145,9 +145,10 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Writes the gallery into `out` (created if missing). `live` adds the reload script.
-pub fn write_gallery(out: &Path, entries: &[Entry], shown: &[(&str, &str)], live: bool) -> Result<(), String> {
-    let env = env(live);
+/// Writes the gallery into `out` (created if missing). With the number of a served build, the
+/// pages carry it and the script that reloads them when a later build is in place.
+pub fn write_gallery(out: &Path, entries: &[Entry], shown: &[(&str, &str)], build: Option<u64>) -> Result<(), String> {
+    let env = env(build);
     let render = |name: &str, ctx: minijinja::Value| {
         env.get_template(name)
             .and_then(|t| t.render(ctx))
@@ -160,7 +161,7 @@ pub fn write_gallery(out: &Path, entries: &[Entry], shown: &[(&str, &str)], live
     )?;
     write(&out.join("index.html"), &index)?;
     write(&out.join("assets/gallery.css"), CSS)?;
-    if live {
+    if build.is_some() {
         write(&out.join("assets/live.js"), LIVE)?;
     }
     let mut manifest = Vec::new();

@@ -1,11 +1,13 @@
 //! `make preview`: the gallery on loopback, rebuilt when a template or the env file changes.
-//! Each page polls `/__version` and reloads when the build it shows is not the latest.
+//! Every page carries the number of the build it belongs to and polls `/__version`; it reloads
+//! when a later build is in place. A rebuild is written beside the gallery and moved into place
+//! whole, so a request never sees half of one.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::Inputs;
@@ -38,9 +40,31 @@ fn fingerprint(inputs: &Inputs) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     out
 }
 
-/// Builds into `out`; on failure, the page every HTML request gets instead, saying why.
-fn rebuild(inputs: &Inputs, out: &Path) -> Option<String> {
-    match crate::write(inputs, out, true) {
+/// `out` with `suffix` added to its name: a folder beside it.
+fn beside(out: &Path, suffix: &str) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    out.with_file_name(name)
+}
+
+/// Builds number `build` beside `out`, moves it into place and makes it the version the pages
+/// poll, all under `state.swap`'s write lock (a page read after the lock is released is never
+/// newer than the version); on failure, every HTML request gets a page that says why.
+fn rebuild(inputs: &Inputs, out: &Path, build: u64, state: &State) {
+    let next = beside(out, ".next");
+    let old = beside(out, ".old");
+    let _ = std::fs::remove_dir_all(&next);
+    let written = crate::write(inputs, &next, Some(build));
+    let writing = state.swap.write().unwrap_or_else(PoisonError::into_inner);
+    let moved = written.and_then(|entries| {
+        let _ = std::fs::remove_dir_all(&old);
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(|e| format!("{}: {e}", out.display()))?;
+        }
+        std::fs::rename(&next, out).map_err(|e| format!("{}: {e}", out.display()))?;
+        Ok(entries)
+    });
+    let failed = match moved {
         Ok(entries) => {
             let broken = entries.iter().filter(|e| !e.problems.is_empty()).count();
             eprintln!("==> gallery rebuilt: {} messages, {broken} failed", entries.len());
@@ -50,12 +74,17 @@ fn rebuild(inputs: &Inputs, out: &Path) -> Option<String> {
             eprintln!("==> gallery not rebuilt: {e}");
             Some(format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Gallery not rebuilt</title>\
-                 <script src=\"/assets/live.js\" defer></script></head><body><main><h1>The gallery could not be rebuilt</h1>\
+                 <meta name=\"preview-build\" content=\"{build}\"><script src=\"/assets/live.js\" defer></script></head>\
+                 <body><main><h1>The gallery could not be rebuilt</h1>\
                  <pre>{}</pre><p>Fix it and save: this page reloads.</p></main></body></html>",
                 html_escape::encode_text(&e)
             ))
         }
-    }
+    };
+    *state.failed.lock().unwrap_or_else(PoisonError::into_inner) = failed;
+    state.version.store(build, Ordering::SeqCst);
+    drop(writing);
+    let _ = std::fs::remove_dir_all(&old);
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -96,24 +125,52 @@ pub fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
 
 /// What the server shares between requests and the rebuilding thread.
 struct State {
-    /// Bumped by every rebuild; the pages poll it.
+    /// The number of the build in place (the pages poll it).
     version: AtomicU64,
     /// The error page while the last rebuild failed.
     failed: Mutex<Option<String>>,
+    /// Held for reading while a file is read, for writing while a build is moved into place.
+    swap: RwLock<()>,
+}
+
+/// How long a client may take to send its request.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most a request's line and headers may take.
+const MAX_REQUEST_BYTES: u64 = 16 * 1024;
+
+/// The request's target (`GET` only); reads the request line and every header up to the blank
+/// line, so the answer is never sent before the request has been read.
+fn read_request(stream: &TcpStream) -> Result<String, (&'static str, &'static [u8])> {
+    const BAD: (&str, &[u8]) = ("400 Bad Request", b"bad request");
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let mut reader = BufReader::new(stream.take(MAX_REQUEST_BYTES));
+    let mut line = String::new();
+    reader.read_line(&mut line).map_err(|_| BAD)?;
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        return Err(BAD);
+    };
+    let (method, target) = (method.to_owned(), target.to_owned());
+    loop {
+        let mut header = String::new();
+        match reader.read_line(&mut header) {
+            Ok(0) | Err(_) => return Err(BAD),
+            Ok(_) if header.trim_end_matches(['\r', '\n']).is_empty() => break,
+            Ok(_) if !header.ends_with('\n') => return Err(BAD),
+            Ok(_) => {}
+        }
+    }
+    if method != "GET" {
+        return Err(("405 Method Not Allowed", b"GET only"));
+    }
+    Ok(target)
 }
 
 fn serve_one(stream: TcpStream, root: &Path, state: &State) {
-    let mut line = String::new();
-    if BufReader::new(&stream).read_line(&mut line).is_err() {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return respond(stream, "400 Bad Request", "text/plain", b"bad request");
+    let target = match read_request(&stream) {
+        Ok(target) => target,
+        Err((status, body)) => return respond(stream, status, "text/plain", body),
     };
-    if method != "GET" {
-        return respond(stream, "405 Method Not Allowed", "text/plain", b"GET only");
-    }
     if target == "/__version" {
         let v = state.version.load(Ordering::SeqCst).to_string();
         return respond(stream, "200 OK", "text/plain", v.as_bytes());
@@ -121,18 +178,18 @@ fn serve_one(stream: TcpStream, root: &Path, state: &State) {
     if target == "/assets/live.js" {
         return respond(stream, "200 OK", content_type(Path::new("live.js")), LIVE.as_bytes());
     }
-    let failed = state
-        .failed
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+    let failed = state.failed.lock().unwrap_or_else(PoisonError::into_inner).clone();
     if let Some(page) = failed {
         let path = target.split(['?', '#']).next().unwrap_or("/");
         if path.ends_with('/') || path.ends_with(".html") {
             return respond(stream, "200 OK", content_type(Path::new("x.html")), page.as_bytes());
         }
     }
-    match resolve(root, target).map(|p| (std::fs::read(&p), p)) {
+    let read = {
+        let _reading = state.swap.read().unwrap_or_else(PoisonError::into_inner);
+        resolve(root, &target).map(|p| (std::fs::read(&p), p))
+    };
+    match read {
         Some((Ok(body), p)) => respond(stream, "200 OK", content_type(&p), &body),
         _ => respond(stream, "404 Not Found", "text/plain", b"not found"),
     }
@@ -142,21 +199,23 @@ fn serve_one(stream: TcpStream, root: &Path, state: &State) {
 pub fn run(inputs: Inputs, out: PathBuf, port: u16) -> Result<(), String> {
     let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
     let state = Arc::new(State {
-        version: AtomicU64::new(1),
-        failed: Mutex::new(rebuild(&inputs, &out)),
+        version: AtomicU64::new(0),
+        failed: Mutex::new(None),
+        swap: RwLock::new(()),
     });
+    // Taken before the first build, so a change saved while it runs starts another.
+    let mut seen = fingerprint(&inputs);
+    rebuild(&inputs, &out, 1, &state);
     {
         let (inputs, out, state) = (inputs.clone(), out.clone(), Arc::clone(&state));
         std::thread::spawn(move || {
-            let mut seen = fingerprint(&inputs);
             loop {
                 std::thread::sleep(Duration::from_millis(300));
                 let now = fingerprint(&inputs);
                 if now != seen {
                     seen = now;
-                    let failed = rebuild(&inputs, &out);
-                    *state.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = failed;
-                    state.version.fetch_add(1, Ordering::SeqCst);
+                    let build = state.version.load(Ordering::SeqCst) + 1;
+                    rebuild(&inputs, &out, build, &state);
                 }
             }
         });
