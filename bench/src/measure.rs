@@ -218,9 +218,10 @@ pub(crate) struct Bench<'a> {
 
 impl Bench<'_> {
     /// One round of one subject: `fresh` new processes, each timed from start to its first
-    /// answer; the last of them that answered then answers `warm` more events. A process that
-    /// does not finish its init within [`INIT_LIMIT`] is stopped and counted
-    /// ([`Samples::stalled`]), not measured; any other failure fails the subject.
+    /// answer; the last one then answers `warm` more events. A process that does not finish
+    /// its init within [`INIT_LIMIT`] is stopped and counted ([`Samples::stalled`]), not
+    /// measured (when it was the last, one more process, not measured, answers the warm
+    /// events); any other failure fails the subject.
     pub(crate) fn round(
         &self,
         subject: &Subject,
@@ -229,52 +230,75 @@ impl Bench<'_> {
         warm: usize,
         into: &mut Samples,
     ) -> Result<(), String> {
-        // The process that answers the warm invocations, idle in its `next` meanwhile.
-        let mut kept: Option<(RuntimeApi, Child)> = None;
-        let mut result = Ok(());
-        for _ in 0..fresh {
-            // A fresh Runtime API per process: a stopped process's pending `next` must not
-            // take the next process's events.
-            let mut api = RuntimeApi::start();
-            let (mut child, started) = spawn(&api, subject, self.env)?;
-            let cold = match wait_for_init(&api, &mut child, started) {
-                Ok(init) => api.invoke(event, Duration::from_secs(60)).and_then(|(first, outcome)| {
+        for n in 0..fresh {
+            let Some((api, mut child, init, first)) = self.cold_start(subject, event)? else {
+                into.stalled += 1;
+                continue;
+            };
+            into.inits.push(init);
+            into.firsts.push(first);
+            into.colds.push(init + first);
+            if n + 1 == fresh {
+                return self.warm_then_stop(api, child, event, warm, into);
+            }
+            kill(&mut child);
+        }
+        match self.cold_start(subject, event)? {
+            Some((api, child, _, _)) => self.warm_then_stop(api, child, event, warm, into),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts a process and hands it the event once it asks: the process, still running, with
+    /// its init and first invocation; `None` (the process stopped) when it did not ask within
+    /// [`INIT_LIMIT`]. On any other failure the process is stopped.
+    fn cold_start(
+        &self,
+        subject: &Subject,
+        event: &[u8],
+    ) -> Result<Option<(RuntimeApi, Child, Duration, Duration)>, String> {
+        // A fresh Runtime API per process: a stopped process's pending `next` must not take
+        // the next process's events.
+        let mut api = RuntimeApi::start();
+        let (mut child, started) = spawn(&api, subject, self.env)?;
+        let timed = match wait_for_init(&api, &mut child, started) {
+            Ok(init) => api
+                .invoke(event, Duration::from_secs(60))
+                .and_then(|(first, outcome)| {
                     if outcome.ok {
                         Ok((init, first))
                     } else {
                         Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)))
                     }
                 }),
-                Err(InitError::Stalled) => {
-                    into.stalled += 1;
-                    kill(&mut child);
-                    continue;
-                }
-                Err(e) => Err(e.into()),
-            };
-            match cold {
-                Ok((init, first)) => {
-                    into.inits.push(init);
-                    into.firsts.push(first);
-                    into.colds.push(init + first);
-                    if let Some((_, mut previous)) = kept.replace((api, child)) {
-                        kill(&mut previous);
-                    }
-                }
-                Err(e) => {
-                    kill(&mut child);
-                    result = Err(e);
-                    break;
-                }
+            Err(InitError::Stalled) => {
+                kill(&mut child);
+                return Ok(None);
+            }
+            Err(e) => Err(e.into()),
+        };
+        match timed {
+            Ok((init, first)) => Ok(Some((api, child, init, first))),
+            Err(e) => {
+                kill(&mut child);
+                Err(e)
             }
         }
-        if let Some((mut api, mut child)) = kept {
-            if result.is_ok() {
-                result = self.warm(&mut api, event, warm, into);
-                into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
-            }
-            kill(&mut child);
-        }
+    }
+
+    /// The warm invocations on a process that has answered its first, then its peak memory;
+    /// the process is stopped either way.
+    fn warm_then_stop(
+        &self,
+        mut api: RuntimeApi,
+        mut child: Child,
+        event: &[u8],
+        warm: usize,
+        into: &mut Samples,
+    ) -> Result<(), String> {
+        let result = self.warm(&mut api, event, warm, into);
+        into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
+        kill(&mut child);
         result
     }
 

@@ -110,7 +110,7 @@ async function selfTest(page) {
   }
 }
 
-/** The cells of a Markdown table row; `\\|` in a cell is a literal bar. */
+/** The cells of a Markdown table row; `\|` in a cell is a literal bar. */
 const cells = (row) => row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '')
   .split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
 
@@ -239,7 +239,8 @@ try {
       fail('email clients', `${key} (${[...details].join(', ')}) is neither fixed nor listed with its reason in ${docsArg}`);
       continue;
     }
-    // caniemail's details are the clients; html-validate's are the emails, and its rows say –.
+    // caniemail's details are the client ids it names (or, for a message of another shape, the
+    // emails: no family); html-validate's are the emails, and its rows say –.
     const want = key.startsWith('caniemail ') ? families([...details]) : '–';
     const named = families(entry.clients);
     if (named !== want) {

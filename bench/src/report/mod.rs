@@ -378,14 +378,17 @@ impl Results<'_> {
     }
 
     /// Every subject, at every size, whose processes did not all finish a measured init inside
-    /// Lambda's limit.
+    /// Lambda's limit, or that could not be measured at all.
     fn outliers_markdown(&self, s: &mut String) {
         let lines: Vec<String> = self
             .curve
             .iter()
             .flat_map(|(memory_mb, measured)| {
                 self.rows.iter().zip(measured).filter_map(|((subject, _), m)| {
-                    let o = outliers(m.as_ref().ok()?)?;
+                    let o = match m {
+                        Ok(m) => outliers(m)?,
+                        Err(e) => format!("not measured: {e}"),
+                    };
                     Some(format!("- {} at {}: {o}.", subject.name(), cpu_share::name(*memory_mb)))
                 })
             })
@@ -813,7 +816,11 @@ mod tests {
             )
         );
         let rows = vec![(subject("custom-message", "custom-message"), Ok(all_fine.clone()))];
-        let curve = vec![(128, vec![Ok(all_fine)]), (256, vec![Ok(some)])];
+        let curve = vec![
+            (128, vec![Ok(all_fine)]),
+            (256, vec![Ok(some)]),
+            (512, vec![Err("none of its 12 processes asked for an event within 60 s".to_owned())]),
+        ];
         let results = Results {
             rows: &rows,
             curve: &curve,
@@ -831,6 +838,11 @@ mod tests {
             s.contains("\n- custom-message/Rust at 256 MB: 2 of 12 processes"),
             "{s}"
         );
+        assert!(
+            s.contains("\n- custom-message/Rust at 512 MB: not measured: none of its 12 processes"),
+            "{s}"
+        );
         assert!(!s.contains("at 128 MB"), "{s}");
+        assert!(!s.contains("every process finished"), "{s}");
     }
 }

@@ -178,16 +178,16 @@ fn serve_one(stream: TcpStream, root: &Path, state: &State) {
     if target == "/assets/live.js" {
         return respond(stream, "200 OK", content_type(Path::new("live.js")), LIVE.as_bytes());
     }
-    let failed = state.failed.lock().unwrap_or_else(PoisonError::into_inner).clone();
-    if let Some(page) = failed {
-        let path = target.split(['?', '#']).next().unwrap_or("/");
-        if path.ends_with('/') || path.ends_with(".html") {
-            return respond(stream, "200 OK", content_type(Path::new("x.html")), page.as_bytes());
-        }
-    }
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let is_page = path.ends_with('/') || path.ends_with(".html");
+    // Under the read lock: what is read belongs to the version in place, never a later one.
     let read = {
         let _reading = state.swap.read().unwrap_or_else(PoisonError::into_inner);
-        resolve(root, &target).map(|p| (std::fs::read(&p), p))
+        let failed = state.failed.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        match failed {
+            Some(page) if is_page => Some((Ok(page.into_bytes()), PathBuf::from("error.html"))),
+            _ => resolve(root, &target).map(|p| (std::fs::read(&p), p)),
+        }
     };
     match read {
         Some((Ok(body), p)) => respond(stream, "200 OK", content_type(&p), &body),
@@ -198,6 +198,11 @@ fn serve_one(stream: TcpStream, root: &Path, state: &State) {
 /// Serves the gallery on `127.0.0.1:port` until interrupted.
 pub fn run(inputs: Inputs, out: PathBuf, port: u16) -> Result<(), String> {
     let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
+    // Builds are numbered from the server's start in milliseconds, so that a page left open
+    // across a restart sees a later build and reloads.
+    let first = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(1, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 2));
     let state = Arc::new(State {
         version: AtomicU64::new(0),
         failed: Mutex::new(None),
@@ -205,7 +210,7 @@ pub fn run(inputs: Inputs, out: PathBuf, port: u16) -> Result<(), String> {
     });
     // Taken before the first build, so a change saved while it runs starts another.
     let mut seen = fingerprint(&inputs);
-    rebuild(&inputs, &out, 1, &state);
+    rebuild(&inputs, &out, first, &state);
     {
         let (inputs, out, state) = (inputs.clone(), out.clone(), Arc::clone(&state));
         std::thread::spawn(move || {
