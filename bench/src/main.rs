@@ -156,6 +156,7 @@ fn main() {
         return;
     }
     let root = root();
+    let ticks_at_start = machine::cpu_ticks();
     let warm_message: usize = std::env::var("BENCH_WARM")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -399,7 +400,14 @@ fn main() {
         deployed: &deployed,
         rust_binaries: &rust_binaries,
         phone: &phone,
-        machine: machine::describe(),
+        machine: [
+            Some(machine::describe()),
+            machine::steal_between(ticks_at_start, machine::cpu_ticks()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; "),
         warm_message,
         warm_sender,
         table: table.as_ref(),

@@ -262,15 +262,13 @@ impl Bench<'_> {
         let mut api = RuntimeApi::start();
         let (mut child, started) = spawn(&api, subject, self.env)?;
         let timed = match wait_for_init(&api, &mut child, started) {
-            Ok(init) => api
-                .invoke(event, Duration::from_secs(60))
-                .and_then(|(first, outcome)| {
-                    if outcome.ok {
-                        Ok((init, first))
-                    } else {
-                        Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)))
-                    }
-                }),
+            Ok(init) => api.invoke(event, Duration::from_secs(60)).and_then(|(first, outcome)| {
+                if outcome.ok {
+                    Ok((init, first))
+                } else {
+                    Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)))
+                }
+            }),
             Err(InitError::Stalled) => {
                 kill(&mut child);
                 return Ok(None);

@@ -819,7 +819,10 @@ mod tests {
         let curve = vec![
             (128, vec![Ok(all_fine)]),
             (256, vec![Ok(some)]),
-            (512, vec![Err("none of its 12 processes asked for an event within 60 s".to_owned())]),
+            (
+                512,
+                vec![Err("none of its 12 processes asked for an event within 60 s".to_owned())],
+            ),
         ];
         let results = Results {
             rows: &rows,
