@@ -137,6 +137,24 @@ pub(crate) fn kill(child: &mut Child) {
 }
 
 pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)]) -> Result<(Child, Instant), String> {
+    spawn_logging(api, subject, env, None)
+}
+
+/// [`spawn`], with the process's stdout and stderr (its logs) written to `log` when given.
+pub(crate) fn spawn_logging(
+    api: &RuntimeApi,
+    subject: &Subject,
+    env: &[(String, String)],
+    log: Option<&std::path::Path>,
+) -> Result<(Child, Instant), String> {
+    let (stdout, stderr) = match log {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let copy = file.try_clone().map_err(|e| format!("{}: {e}", path.display()))?;
+            (Stdio::from(file), Stdio::from(copy))
+        }
+        None => (Stdio::null(), Stdio::null()),
+    };
     api.reset();
     let wrapper: Vec<String> = std::env::var("BENCH_WRAPPER")
         .map(|w| w.split_whitespace().map(str::to_owned).collect())
@@ -163,8 +181,8 @@ pub(crate) fn spawn(api: &RuntimeApi, subject: &Subject, env: &[(String, String)
         .env_remove("SSL_CERT_DIR")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
         .map_err(|e| format!("cannot start: {e}"))?;
     Ok((child, started))

@@ -13,7 +13,7 @@ use std::time::Duration;
 use cognito_reset_stack::{FaultProxy, Moto, block_on, cognito_encrypt_many, local_sdk_config};
 use serde_json::{Value, json};
 
-use crate::{Subject, kill, percentile, spawn, wait_for_init};
+use crate::{Subject, kill, percentile, spawn, spawn_logging, wait_for_init};
 use cognito_reset_stack::RuntimeApi;
 
 pub const TABLE: &str = "cognito-reset-bench-deliveries";
@@ -21,6 +21,8 @@ pub const TABLE: &str = "cognito-reset-bench-deliveries";
 pub const BURST: usize = 50;
 /// The per-recipient limit in the burst aimed at one recipient.
 pub const ONE_RECIPIENT_LIMIT: usize = 5;
+/// What a sender logs when it delivers without the table (`shared/src/sender/table.rs`).
+const UNGUARDED_LOG: &str = "delivery table unavailable: delivering without its limits";
 
 /// Requests that reached the proxy, by operation.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -109,6 +111,9 @@ pub struct Burst {
     pub claimed_sent: usize,
     /// What the limits allowed: every invocation, or the per-recipient limit.
     pub expected: usize,
+    /// Invocations that logged delivering without the table's protection: the table gave no
+    /// answer within the claim's budget and `ON_TABLE_ERROR=deliver` sent regardless.
+    pub unguarded: usize,
     pub p50: Duration,
     pub p99: Duration,
     pub max: Duration,
@@ -139,10 +144,18 @@ impl Burst {
     }
 
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}, {}: {} sent of {} allowed, {} held as sent by the table, {} failed, {} KMS",
             self.function, self.what, self.sent, self.expected, self.claimed_sent, self.failed, self.requests.kms
-        )
+        );
+        if self.unguarded > 0 {
+            s.push_str(&format!(
+                "; {} delivered without the table, which gave no answer within the claim's {} ms (ON_TABLE_ERROR=deliver)",
+                self.unguarded,
+                cognito_reset::domain::budgets::CLAIM.as_millis()
+            ));
+        }
+        s
     }
 }
 
@@ -268,11 +281,15 @@ impl Run<'_> {
     ) -> Result<Burst, String> {
         let env = table_env(self.env, per_recipient);
         let claimed_before = sent_items(self.moto)?;
+        // Each process's log, to count the invocations that delivered without the table.
+        let logs = std::env::temp_dir().join(format!("cognito-reset-bench-burst-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&logs);
+        std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
         let mut processes = Vec::with_capacity(events.len());
         let started = (|| {
-            for _ in &events {
+            for n in 0..events.len() {
                 let api = RuntimeApi::start();
-                let (child, at) = spawn(&api, subject, &env)?;
+                let (child, at) = spawn_logging(&api, subject, &env, Some(&logs.join(format!("{n}.log"))))?;
                 processes.push((api, child, at));
             }
             for (api, child, at) in &mut processes {
@@ -308,6 +325,12 @@ impl Run<'_> {
         for child in &mut children {
             kill(child);
         }
+        let unguarded = (0..answers.len())
+            .filter(|n| {
+                std::fs::read_to_string(logs.join(format!("{n}.log"))).is_ok_and(|log| log.contains(UNGUARDED_LOG))
+            })
+            .count();
+        let _ = std::fs::remove_dir_all(&logs);
         let requests = Requests::now(self.proxy).since(before);
         let mut times = Vec::new();
         let mut failed = 0;
@@ -325,6 +348,7 @@ impl Run<'_> {
             sent: requests.delivery,
             claimed_sent: sent_items(self.moto)? - claimed_before,
             expected,
+            unguarded,
             p50: percentile(&times, 50),
             p99: percentile(&times, 99),
             max: times.last().copied().unwrap_or_default(),

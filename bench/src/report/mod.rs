@@ -681,24 +681,30 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "\n{BURST} invocations at once (the template's reserved concurrency for a sender), each in its own initialized process, handed its event at the same moment. \
-             **sent** is what reached SNS or SES, **held as sent** the message items the table holds in state `sent` afterwards: a message sent without its claim would make them differ.\n"
+             **sent** is what reached SNS or SES, **held as sent** the message items the table holds in state `sent` afterwards: a message sent without its claim would make them differ. \
+             **unguarded** counts the invocations that logged delivering without the table: it gave no answer within the claim's {} ms, and `ON_TABLE_ERROR=deliver` (the default) sends regardless.\n",
+            cognito_reset::domain::budgets::CLAIM.as_millis()
         );
         let _ = writeln!(
             s,
-            "| function | burst | sent / allowed | held as sent | failed | p50 | p99 | slowest | requests per invocation |"
+            "| function | burst | sent / allowed | held as sent | unguarded | failed | p50 | p99 | slowest | requests per invocation |"
         );
-        let _ = writeln!(s, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        let _ = writeln!(
+            s,
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        );
         for burst in &table.bursts {
             match burst {
                 Ok(b) => {
                     let _ = writeln!(
                         s,
-                        "| {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |",
+                        "| {} | {} | {} / {} | {} | {} | {} | {} | {} | {} | {} |",
                         b.function,
                         b.what,
                         b.sent,
                         b.expected,
                         b.claimed_sent,
+                        b.unguarded,
                         b.failed,
                         show(b.p50),
                         show(b.p99),
@@ -709,7 +715,7 @@ impl Results<'_> {
                 Err(e) => {
                     let _ = writeln!(
                         s,
-                        "| FAIL: {} | | | | | | | | |",
+                        "| FAIL: {} | | | | | | | | | |",
                         e.replace('|', "/").replace('\n', " ")
                     );
                 }
