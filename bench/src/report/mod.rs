@@ -740,6 +740,25 @@ mod tests {
         }
     }
 
+    /// Results of `rows` and `curve` alone (no binaries, phone candidates or table).
+    fn results<'a>(
+        rows: &'a [(Subject, Result<Measured, String>)],
+        curve: &'a Curve,
+        deployed: &'a [(String, u64)],
+    ) -> Results<'a> {
+        Results {
+            rows,
+            curve,
+            deployed,
+            rust_binaries: &[],
+            phone: &[],
+            machine: String::new(),
+            warm_message: 1,
+            warm_sender: 1,
+            table: None,
+        }
+    }
+
     fn measured(cold_ms: u64, warm_us: u64) -> Result<Measured, String> {
         Ok(Measured {
             cold: Duration::from_millis(cold_ms),
@@ -768,17 +787,7 @@ mod tests {
             ("custom-sms-sender".to_owned(), 128),
             ("custom-message".to_owned(), 128),
         ];
-        let results = Results {
-            rows: &rows,
-            curve: &curve,
-            deployed: &deployed,
-            rust_binaries: &[],
-            phone: &[],
-            machine: String::new(),
-            warm_message: 1,
-            warm_sender: 1,
-            table: None,
-        };
+        let results = results(&rows, &curve, &deployed);
         assert_eq!(results.chosen_size("custom-sms-sender"), Some(128));
         let (cheaper, wait) = results.break_even("custom-sms-sender").expect("512 MB is cheaper here");
         assert_eq!(cheaper, 512);
@@ -830,17 +839,7 @@ mod tests {
                 vec![Err("none of its 12 processes asked for an event within 60 s".to_owned())],
             ),
         ];
-        let results = Results {
-            rows: &rows,
-            curve: &curve,
-            deployed: &[],
-            rust_binaries: &[],
-            phone: &[],
-            machine: String::new(),
-            warm_message: 1,
-            warm_sender: 1,
-            table: None,
-        };
+        let results = results(&rows, &curve, &[]);
         let mut s = String::new();
         results.outliers_markdown(&mut s);
         assert!(
