@@ -84,7 +84,10 @@ fn rebuild(inputs: &Inputs, out: &Path, build: u64, state: &State) {
     *state.failed.lock().unwrap_or_else(PoisonError::into_inner) = failed;
     state.version.store(build, Ordering::SeqCst);
     drop(writing);
-    let _ = std::fs::remove_dir_all(&old);
+    // The previous build, or what a failed one left half written.
+    for leftover in [&old, &next] {
+        let _ = std::fs::remove_dir_all(leftover);
+    }
 }
 
 fn content_type(path: &Path) -> &'static str {
