@@ -24,7 +24,8 @@ pub const DARK_QUERY: &str = "@media (prefers-color-scheme: dark)";
 const INDEX: &str = include_str!("../pages/index.html");
 const MESSAGE: &str = include_str!("../pages/message.html");
 const CSS: &str = include_str!("../pages/gallery.css");
-/// Polls `make preview`'s server and reloads the page when a template or a setting changed.
+/// Polls `make preview`'s server and reloads the page when a template or a setting changed;
+/// the server answers `/assets/live.js` with it (the pages of a served build load it).
 pub const LIVE: &str = include_str!("../pages/live.js");
 
 /// When Cognito sends each kind, for the gallery's headings.
@@ -161,9 +162,6 @@ pub fn write_gallery(out: &Path, entries: &[Entry], shown: &[(&str, &str)], buil
     )?;
     write(&out.join("index.html"), &index)?;
     write(&out.join("assets/gallery.css"), CSS)?;
-    if build.is_some() {
-        write(&out.join("assets/live.js"), LIVE)?;
-    }
     let mut manifest = Vec::new();
     for e in entries {
         let dir = out.join("messages").join(&e.id);
