@@ -18,6 +18,8 @@
 //!   SMS may go to.
 //! - [`ledger`]: the delivery table's rules (keys, claims, limits) and its trait.
 //! - [`users`]: the user attribute store's trait.
+//! - `legacy` (feature `legacy`): user migration: the legacy store's records and trait, what
+//!   Cognito is told to create, and the legacy password hash formats.
 
 pub mod budgets;
 pub mod code;
@@ -25,6 +27,8 @@ pub mod config;
 pub mod delivery;
 pub mod events;
 pub mod ledger;
+#[cfg(feature = "legacy")]
+pub mod legacy;
 pub mod messages;
 #[cfg(feature = "sns")]
 pub mod phone;

@@ -16,6 +16,7 @@ pub mod de;
 pub mod post_confirmation;
 pub mod pre_token;
 pub mod sender;
+pub mod user_migration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
