@@ -24,7 +24,8 @@
     feature = "eum",
     feature = "ses",
     feature = "dynamodb",
-    feature = "cognito"
+    feature = "cognito",
+    feature = "postgres"
 ))]
 pub mod adapters;
 pub mod domain;

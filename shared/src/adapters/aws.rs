@@ -25,6 +25,8 @@ pub use aws_sdk_dynamodb as dynamodb;
 pub use aws_sdk_kms as kms;
 #[cfg(feature = "eum")]
 pub use aws_sdk_pinpointsmsvoicev2 as eum;
+#[cfg(feature = "postgres")]
+pub use aws_sdk_secretsmanager as secretsmanager;
 #[cfg(feature = "ses")]
 pub use aws_sdk_sesv2 as ses;
 #[cfg(feature = "sns")]

@@ -1,6 +1,6 @@
 //! The password rules (pre token generation, post confirmation) and post-confirmation's own.
 
-use super::{BASE, PASSWORD_RULES, POST_CONFIRMATION, Rule, Setting};
+use super::{BASE, PASSWORD_ATTRIBUTES, PASSWORD_RULES, POST_CONFIRMATION, Rule, Setting};
 
 const POST: &[&str] = &[POST_CONFIRMATION];
 
@@ -36,7 +36,7 @@ pub const PASSWORD_CHANGED_ATTRIBUTE: Setting = Setting {
         accepts: is_custom_attribute,
     },
     described: "a custom attribute such as custom:password_changed_at",
-    functions: PASSWORD_RULES,
+    functions: PASSWORD_ATTRIBUTES,
     default: "custom:password_changed_at",
     doc: "where the change time is stored (a `custom:` attribute the pool defines)",
     ..BASE
@@ -49,7 +49,7 @@ pub const FORCE_RESET_ATTRIBUTE: Setting = Setting {
         accepts: is_custom_attribute,
     },
     described: "a custom attribute such as custom:force_password_reset, other than PASSWORD_CHANGED_ATTRIBUTE",
-    functions: PASSWORD_RULES,
+    functions: PASSWORD_ATTRIBUTES,
     default: "custom:force_password_reset",
     doc: "the forced-reset flag (`make force-reset` sets it; any value but empty, `false`, `0`, `no` forces a reset)",
     ..BASE

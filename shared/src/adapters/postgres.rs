@@ -1,0 +1,474 @@
+//! The legacy user store on PostgreSQL: one parameterized query, `$1` the username, run over a
+//! connection kept for the process.
+//!
+//! A Lambda process answers one event at a time, so the pool is one connection: opened at the
+//! first lookup, reused by every later one, and opened again after it fails. Each lookup
+//! (connecting included) has [`LOOKUP`], well inside Cognito's 5 seconds with the password
+//! check after it; the server also stops the statement at `statement_timeout`.
+//!
+//! The operator's query is run as `SELECT row_to_json(q)::text FROM (<query>) q LIMIT 2`: every
+//! column arrives as JSON whatever its type (text, boolean, timestamp, number), named as the
+//! query names it, and a username that matches two rows is refused instead of migrating either.
+//!
+//! TLS is rustls, with the platform's roots (`SSL_CERT_FILE` included) or the PEM file of the
+//! URL's `sslrootcert`; the certificate and the host name are always verified (`sslmode=require`
+//! is read as `verify-full`). `sslmode=disable` is accepted only for a loopback host.
+//!
+//! Errors carry PostgreSQL's SQLSTATE, never its message, which can quote a value.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, Statement};
+
+use crate::domain::legacy::{
+    LegacyUser, LegacyUsers, LookupError, PASSWORD_CHANGED_AT, PASSWORD_HASH, Secret, attribute_allowed, verified_flag,
+};
+use crate::domain::rules::{PasswordPolicy, timestamp};
+
+/// A lookup's budget, connecting included.
+pub const LOOKUP: Duration = Duration::from_millis(2_000);
+/// The server's own limit on the statement.
+const STATEMENT_TIMEOUT_MS: u32 = 1_500;
+
+/// Why the database configuration cannot be used. Never carries the URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DatabaseConfigError(pub String);
+
+/// How the connection is secured.
+#[derive(Clone)]
+enum Transport {
+    Plain,
+    Tls(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+/// The legacy store on PostgreSQL.
+pub struct PostgresUsers {
+    config: tokio_postgres::Config,
+    transport: Transport,
+    query: String,
+    policy: PasswordPolicy,
+    open: Mutex<Option<(Client, Statement)>>,
+}
+
+impl std::fmt::Debug for PostgresUsers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresUsers").finish_non_exhaustive()
+    }
+}
+
+impl PostgresUsers {
+    /// Reads `url` (libpq's URL form, with `sslmode` `disable`, `require`, `verify-ca` or
+    /// `verify-full`, default `require`, and `sslrootcert`) and prepares `query`. Connects at
+    /// the first lookup.
+    pub fn new(url: &Secret, query: &str, policy: PasswordPolicy) -> Result<Self, DatabaseConfigError> {
+        let (url, sslmode, rootcert) = split_tls_options(url.expose())?;
+        let mut config = tokio_postgres::Config::from_str(&url).map_err(|_| {
+            DatabaseConfigError("LEGACY_DATABASE_URL is not a PostgreSQL URL tokio-postgres reads".into())
+        })?;
+        config
+            .ssl_mode(tokio_postgres::config::SslMode::Disable)
+            .connect_timeout(LOOKUP)
+            .options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"))
+            .application_name("cognito-reset-user-migration");
+        let transport = if sslmode == "disable" {
+            let loopback = config.get_hosts().iter().all(|h| match h {
+                tokio_postgres::config::Host::Tcp(name) => {
+                    name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                }
+                #[cfg(unix)]
+                tokio_postgres::config::Host::Unix(_) => true,
+            });
+            if !loopback {
+                return Err(DatabaseConfigError(
+                    "LEGACY_DATABASE_URL has sslmode=disable for a host that is not loopback: passwords' hashes would cross the network unencrypted".into(),
+                ));
+            }
+            Transport::Plain
+        } else {
+            Transport::Tls(tls(rootcert.as_deref())?)
+        };
+        let query = query.trim().trim_end_matches(';').trim();
+        Ok(PostgresUsers {
+            config,
+            transport,
+            query: format!("SELECT row_to_json(q)::text FROM ({query}) q LIMIT 2"),
+            policy,
+            open: Mutex::new(None),
+        })
+    }
+
+    async fn connect(&self) -> Result<(Client, Statement), LookupError> {
+        let (client, connection_task) = match &self.transport {
+            Transport::Plain => {
+                let (client, connection) = self.config.connect(tokio_postgres::NoTls).await.map_err(unavailable)?;
+                (client, tokio::spawn(async move { connection.await.is_ok() }))
+            }
+            Transport::Tls(tls) => {
+                let (client, connection) = self.config.connect(tls.clone()).await.map_err(unavailable)?;
+                (client, tokio::spawn(async move { connection.await.is_ok() }))
+            }
+        };
+        drop(connection_task);
+        let statement = client.prepare(&self.query).await.map_err(|e| match e.as_db_error() {
+            Some(db) => LookupError::Unusable(format!(
+                "LEGACY_USER_QUERY cannot be prepared (SQLSTATE {})",
+                db.code().code()
+            )),
+            None => unavailable(e),
+        })?;
+        if statement.params().len() != 1 {
+            return Err(LookupError::Unusable(format!(
+                "LEGACY_USER_QUERY takes {} parameters: it must take exactly one, $1, the username",
+                statement.params().len()
+            )));
+        }
+        Ok((client, statement))
+    }
+
+    async fn lookup(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
+        let mut open = self.open.lock().await;
+        if open.as_ref().is_some_and(|(client, _)| client.is_closed()) {
+            *open = None;
+        }
+        let (client, statement) = match open.take() {
+            Some(kept) => kept,
+            None => self.connect().await?,
+        };
+        // `$1` is declared text unless the query casts it: a username always is.
+        let rows = match client.query(&statement, &[&username]).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                // Dropped: the next lookup opens a new connection.
+                return Err(match e.as_db_error() {
+                    Some(db) => {
+                        LookupError::Unusable(format!("LEGACY_USER_QUERY failed (SQLSTATE {})", db.code().code()))
+                    }
+                    None => unavailable(e),
+                });
+            }
+        };
+        *open = Some((client, statement));
+        drop(open);
+        match rows.as_slice() {
+            [] => Ok(None),
+            [row] => {
+                let json: Option<String> = row
+                    .try_get(0)
+                    .map_err(|_| LookupError::Unusable("a row is not JSON".into()))?;
+                let value: Value = serde_json::from_str(json.as_deref().unwrap_or("null"))
+                    .map_err(|_| LookupError::Unusable("a row is not JSON".into()))?;
+                record(value, &self.policy).map(Some)
+            }
+            _ => Err(LookupError::Unusable(
+                "LEGACY_USER_QUERY returns more than one row for this username: make it match one user exactly".into(),
+            )),
+        }
+    }
+}
+
+impl LegacyUsers for PostgresUsers {
+    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
+        match tokio::time::timeout(LOOKUP, self.lookup(username)).await {
+            Ok(found) => found,
+            Err(_) => {
+                // The connection may be mid-answer: open a new one next time.
+                *self.open.lock().await = None;
+                Err(LookupError::Unavailable(format!(
+                    "no answer within {} ms",
+                    LOOKUP.as_millis()
+                )))
+            }
+        }
+    }
+}
+
+fn unavailable(e: tokio_postgres::Error) -> LookupError {
+    if let Some(db) = e.as_db_error() {
+        return LookupError::Unavailable(format!("SQLSTATE {}", db.code().code()));
+    }
+    let source = std::error::Error::source(&e)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let shown: String = source.chars().take(120).collect();
+    LookupError::Unavailable(if e.is_closed() {
+        "the connection was closed".to_owned()
+    } else if shown.is_empty() {
+        "could not connect".to_owned()
+    } else {
+        format!("could not connect ({shown})")
+    })
+}
+
+/// Reads the database URL from the Secrets Manager secret `arn`: the URL itself, or the JSON
+/// RDS writes for a managed password (`host`, `port`, `username`, `password`, `dbname`).
+pub async fn url_from_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+) -> Result<Secret, DatabaseConfigError> {
+    let answer = client.get_secret_value().secret_id(arn).send().await.map_err(|e| {
+        let code = e
+            .as_service_error()
+            .and_then(|s| aws_smithy_types::error::metadata::ProvideErrorMetadata::code(s))
+            .unwrap_or("no answer");
+        DatabaseConfigError(format!("LEGACY_DATABASE_SECRET_ARN cannot be read ({code})"))
+    })?;
+    let text = answer
+        .secret_string()
+        .ok_or_else(|| DatabaseConfigError("LEGACY_DATABASE_SECRET_ARN holds no text".into()))?;
+    url_of_secret(text).map(Secret::new)
+}
+
+/// The URL a secret's text gives: the text itself, or built from RDS's JSON.
+pub fn url_of_secret(text: &str) -> Result<String, DatabaseConfigError> {
+    let text = text.trim();
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        return Ok(text.to_owned());
+    }
+    let bad = || {
+        DatabaseConfigError(
+            "LEGACY_DATABASE_SECRET_ARN holds neither a postgres:// URL nor JSON with host, username, password (and port, dbname)".into(),
+        )
+    };
+    let json: Value = serde_json::from_str(text).map_err(|_| bad())?;
+    let field = |k: &str| match &json[k] {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let (Some(host), Some(user), Some(password)) = (field("host"), field("username"), field("password")) else {
+        return Err(bad());
+    };
+    let part = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let port = field("port").unwrap_or_else(|| "5432".to_owned());
+    let db = field("dbname").unwrap_or_else(|| "postgres".to_owned());
+    Ok(format!(
+        "postgres://{}:{}@{host}:{port}/{}",
+        part(&user),
+        part(&password),
+        part(&db)
+    ))
+}
+
+/// Takes `sslmode` and `sslrootcert` out of the URL (tokio-postgres reads neither as libpq
+/// does): the URL without them, the mode (default `require`) and the root file.
+fn split_tls_options(url: &str) -> Result<(String, String, Option<String>), DatabaseConfigError> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut mode = "require".to_owned();
+    let mut rootcert = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_encoding::percent_decode_str(value)
+            .decode_utf8_lossy()
+            .into_owned();
+        match key {
+            "sslmode" => mode = value,
+            "sslrootcert" => rootcert = Some(value),
+            _ => kept.push(pair),
+        }
+    }
+    if !["disable", "require", "verify-ca", "verify-full"].contains(&mode.as_str()) {
+        return Err(DatabaseConfigError(format!(
+            "LEGACY_DATABASE_URL's sslmode must be disable, require, verify-ca or verify-full, not {:?}",
+            crate::domain::events::printable(&mode)
+        )));
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, mode, rootcert))
+}
+
+fn tls(rootcert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DatabaseConfigError> {
+    let mut roots = rustls::RootCertStore::empty();
+    match rootcert {
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| DatabaseConfigError(format!("sslrootcert {path:?} cannot be read: {}", e.kind())))?;
+            let certs = rustls::pki_types::pem::PemObject::pem_slice_iter(&pem)
+                .collect::<Result<Vec<rustls::pki_types::CertificateDer<'static>>, _>>()
+                .map_err(|_| DatabaseConfigError(format!("sslrootcert {path:?} is not PEM")))?;
+            let (added, _) = roots.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(DatabaseConfigError(format!(
+                    "sslrootcert {path:?} holds no certificate"
+                )));
+            }
+        }
+        None => {
+            let (added, _) = roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            if added == 0 {
+                return Err(DatabaseConfigError(
+                    "no root certificates found to verify the database with: set sslrootcert in LEGACY_DATABASE_URL"
+                        .into(),
+                ));
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|_| DatabaseConfigError("TLS cannot be set up".into()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// A row (as JSON) read into a legacy user: `password_hash`, `password_changed_at`, and the
+/// Cognito attributes, each checked.
+pub fn record(row: Value, policy: &PasswordPolicy) -> Result<LegacyUser, LookupError> {
+    let Value::Object(columns) = row else {
+        return Err(LookupError::Unusable("a row is not an object".into()));
+    };
+    let mut user = LegacyUser::default();
+    for (name, value) in columns {
+        if value.is_null() {
+            continue;
+        }
+        match name.as_str() {
+            PASSWORD_HASH => match value {
+                Value::String(h) if !h.trim().is_empty() => user.password_hash = Some(Secret::new(h)),
+                Value::String(_) => {}
+                _ => return Err(LookupError::Unusable("password_hash is not text".into())),
+            },
+            PASSWORD_CHANGED_AT => user.password_changed_at = Some(changed_at(&value)?),
+            _ => {
+                attribute_allowed(&name, policy).map_err(|e| LookupError::Unusable(format!("a column: {e}")))?;
+                let text = match value {
+                    Value::String(s) => s,
+                    Value::Bool(b) => b.to_string(),
+                    other => other.to_string(),
+                };
+                let text = if name.ends_with("_verified") {
+                    verified_flag(&text)
+                        .ok_or_else(|| LookupError::Unusable(format!("{name} is neither true nor false")))?
+                        .to_owned()
+                } else {
+                    text
+                };
+                user.attributes.insert(name, text);
+            }
+        }
+    }
+    Ok(user)
+}
+
+/// `password_changed_at` as a timestamp (with or without a time zone; without one it is UTC)
+/// or seconds since the epoch.
+fn changed_at(value: &Value) -> Result<i64, LookupError> {
+    let bad = || LookupError::Unusable("password_changed_at is not a time".into());
+    match value {
+        Value::Number(n) => n.as_i64().ok_or_else(bad),
+        Value::String(s) => {
+            let s = s.trim();
+            // `timestamp without time zone` arrives as 2026-11-02T09:30:00(.123): UTC.
+            let zoned = s.len() > 19 && (s.ends_with('Z') || s[19..].contains(['+', '-']));
+            let text = if s.len() >= 19 && !zoned {
+                format!("{s}Z")
+            } else {
+                s.to_owned()
+            };
+            timestamp::parse(&text).ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_become_users_with_every_column_checked() {
+        let policy = PasswordPolicy::default();
+        let row = serde_json::json!({
+            "password_hash": "$2b$10$x", "email": "jane@example.com", "email_verified": true,
+            "phone_number_verified": "f", "given_name": null, "custom:plan": 3,
+            "password_changed_at": "2026-11-02T09:30:00+00:00"
+        });
+        let u = record(row, &policy).expect("a user");
+        assert_eq!(u.password_hash.as_ref().map(Secret::expose), Some("$2b$10$x"));
+        assert_eq!(u.attributes["email_verified"], "true");
+        assert_eq!(u.attributes["phone_number_verified"], "false");
+        assert_eq!(u.attributes["custom:plan"], "3");
+        assert!(!u.attributes.contains_key("given_name"), "null is absent");
+        assert_eq!(u.password_changed_at, timestamp::parse("2026-11-02T09:30:00Z"));
+        for naive in ["2026-11-02T09:30:00", "2026-11-02T09:30:00.25"] {
+            let u = record(serde_json::json!({ "password_changed_at": naive }), &policy).expect(naive);
+            assert_eq!(
+                u.password_changed_at,
+                timestamp::parse("2026-11-02T09:30:00Z"),
+                "{naive}"
+            );
+        }
+        for (row, says) in [
+            (serde_json::json!({"username": "x"}), "not a Cognito attribute"),
+            (serde_json::json!({"email_verified": "maybe"}), "neither true nor false"),
+            (serde_json::json!({"password_changed_at": "yesterday"}), "not a time"),
+            (
+                serde_json::json!({"custom:password_changed_at": "2026-01-01"}),
+                "written by the migration",
+            ),
+        ] {
+            let e = record(row.clone(), &policy).expect_err("refused").to_string();
+            assert!(e.contains(says), "{row}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_secret_gives_its_url_or_builds_one_from_rds_json() {
+        assert_eq!(
+            url_of_secret(" postgres://u:p@h/db ").expect("url"),
+            "postgres://u:p@h/db"
+        );
+        let rds = r#"{"engine":"postgres","host":"db.example.com","port":5432,"username":"app","password":"p@ss:w/rd","dbname":"legacy"}"#;
+        assert_eq!(
+            url_of_secret(rds).expect("json"),
+            "postgres://app:p%40ss%3Aw%2Frd@db.example.com:5432/legacy"
+        );
+        let e = url_of_secret(r#"{"host":"h","password":"hunter2"}"#).expect_err("no username");
+        assert!(!e.0.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn tls_options_are_read_and_plain_text_is_only_for_loopback() {
+        let (url, mode, root) = split_tls_options(
+            "postgres://u:p@db:5432/app?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.pem&connect_timeout=3",
+        )
+        .expect("read");
+        assert_eq!(
+            (url.as_str(), mode.as_str(), root.as_deref()),
+            (
+                "postgres://u:p@db:5432/app?connect_timeout=3",
+                "verify-full",
+                Some("/tmp/ca.pem")
+            )
+        );
+        assert_eq!(split_tls_options("postgres://db/app").expect("read").1, "require");
+        assert!(
+            split_tls_options("postgres://db/app?sslmode=prefer").is_err(),
+            "no silent fallback to plain text"
+        );
+        let policy = PasswordPolicy::default();
+        let e = PostgresUsers::new(
+            &Secret::new("postgres://u:hunter2@db.example.com/app?sslmode=disable"),
+            "SELECT 1 WHERE $1 = ''",
+            policy.clone(),
+        )
+        .expect_err("not loopback");
+        assert!(e.0.contains("not loopback") && !e.0.contains("hunter2"), "{e}");
+        PostgresUsers::new(
+            &Secret::new("postgres://u:p@127.0.0.1:5432/app?sslmode=disable"),
+            "SELECT 1 WHERE $1 = ''",
+            policy,
+        )
+        .expect("loopback");
+    }
+}

@@ -1,0 +1,77 @@
+//! The user migration function's own settings: where the legacy users are, and what a weak
+//! legacy hash does.
+
+use super::{BASE, Rule, Setting, USER_MIGRATION};
+
+const MIGRATION: &[&str] = &[USER_MIGRATION];
+
+/// `postgres://` or `postgresql://` and something after it, without control characters.
+fn is_database_url(v: &str) -> bool {
+    !v.chars().any(char::is_control)
+        && ["postgres://", "postgresql://"]
+            .iter()
+            .any(|s| v.strip_prefix(s).is_some_and(|rest| !rest.is_empty()))
+}
+
+/// `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`.
+fn is_secret_arn(v: &str) -> bool {
+    let parts: Vec<&str> = v.splitn(7, ':').collect();
+    let word = |p: &str, ok: fn(u8) -> bool| !p.is_empty() && p.bytes().all(ok);
+    !v.chars().any(|c| c.is_control() || c.is_whitespace())
+        && parts.len() == 7
+        && parts[0] == "arn"
+        && word(parts[1], |b| b.is_ascii_lowercase() || b == b'-')
+        && parts[2] == "secretsmanager"
+        && word(parts[3], |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && parts[4].len() == 12
+        && word(parts[4], |b| b.is_ascii_digit())
+        && parts[5] == "secret"
+        && !parts[6].is_empty()
+}
+
+pub const LEGACY_DATABASE_URL: Setting = Setting {
+    variable: "LEGACY_DATABASE_URL",
+    rule: Rule::Text {
+        pattern: r"^postgres(ql)?://[^\p{Cc}]+$",
+        accepts: is_database_url,
+    },
+    described: "a PostgreSQL URL such as postgres://user:password@host:5432/db?sslmode=require",
+    functions: MIGRATION,
+    doc: "the legacy PostgreSQL store's URL (`sslmode=require` or `verify-full`: TLS, verified; `disable`: only to a loopback address); in AWS use `LEGACY_DATABASE_SECRET_ARN`",
+    secret: true,
+    ..BASE
+};
+
+pub const LEGACY_DATABASE_SECRET_ARN: Setting = Setting {
+    variable: "LEGACY_DATABASE_SECRET_ARN",
+    rule: Rule::Text {
+        pattern: r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\s\p{Cc}]+$",
+        accepts: is_secret_arn,
+    },
+    described: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    functions: MIGRATION,
+    doc: "the Secrets Manager secret holding the legacy database URL (or RDS's JSON with `host`, `port`, `username`, `password`, `dbname`), read once at init",
+    ..BASE
+};
+
+pub const LEGACY_USER_QUERY: Setting = Setting {
+    variable: "LEGACY_USER_QUERY",
+    rule: Rule::Text {
+        pattern: r"^[\s\S]*\$1[\s\S]*$",
+        accepts: |v| v.contains("$1"),
+    },
+    described: "one SQL statement with $1 for the username and no other parameter",
+    functions: MIGRATION,
+    doc: "the SQL that finds a user: `$1` is the username; returns `password_hash`, columns named after Cognito attributes, optionally `password_changed_at`",
+    ..BASE
+};
+
+pub const ON_WEAK_HASH: Setting = Setting {
+    variable: "ON_WEAK_HASH",
+    rule: Rule::OneOf(&["force-reset", "allow"]),
+    described: "force-reset or allow",
+    functions: MIGRATION,
+    default: "force-reset",
+    doc: "a legacy hash under bcrypt cost 10 or 100,000 PBKDF2 iterations: `force-reset` migrates the user with the forced-reset flag set, `allow` as any other",
+    ..BASE
+};
