@@ -480,7 +480,7 @@ fn aspnet_v3(bytes: &[u8], pw: &[u8]) -> Result<Checked, HashError> {
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

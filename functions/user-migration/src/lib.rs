@@ -1,0 +1,292 @@
+//! Moves a user Cognito does not know from a legacy user store into the pool, on first
+//! contact: at a password sign-in (`UserMigration_Authentication`: the password is checked
+//! against the legacy hash) and at the first step of a reset (`UserMigration_ForgotPassword`:
+//! Cognito then sends the code to the channel the store says is verified).
+//!
+//! A migrated user keeps the attributes the store's query returns, their password (sign-in)
+//! and its age: the password stamp (`PASSWORD_CHANGED_ATTRIBUTE`) is the store's
+//! `password_changed_at`, so the maximum-age rule carries on; a weak legacy hash sets the
+//! forced-reset flag (`ON_WEAK_HASH`). Cognito creates the user `CONFIRMED` and sends no
+//! welcome message.
+//!
+//! An unknown username, a wrong password, a user without a password, a hash that cannot be
+//! checked and a reset without a verified channel all fail alike, with one message, and a
+//! sign-in for an unknown user checks the password against a stand-in hash (the last one this
+//! process checked) so it takes as long as a known one: the trigger never tells whether an
+//! account exists. The reason goes to the operator's log and metric only. A store that does
+//! not answer fails with its own message: nothing about the user is known then.
+//!
+//! Passwords, hashes, the database's credentials and the store's values never reach a log or
+//! an error; usernames are masked.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use cognito_reset::adapters::postgres::DatabaseConfigError;
+use cognito_reset::domain::config::{self, ConfigError};
+use cognito_reset::domain::events::user_migration::{UserMigrationRequest, UserMigrationResponse};
+use cognito_reset::domain::events::{self, Envelope, EventError};
+use cognito_reset::domain::legacy::{
+    self, LegacyUsers, LookupError, Migration, OnWeakHash, Refusal, STAND_IN_HASH, Secret, Trigger,
+};
+use cognito_reset::domain::redact;
+use cognito_reset::domain::rules::PasswordPolicy;
+use cognito_reset::domain::settings;
+use cognito_reset::runtime::metrics;
+use lambda_runtime::Diagnostic;
+use serde_json::Value;
+use tracing::{error, info, warn};
+
+/// Where the legacy database's URL comes from.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// `LEGACY_DATABASE_URL`, as is (locally).
+    Url(Secret),
+    /// `LEGACY_DATABASE_SECRET_ARN`: read once at init (in AWS).
+    Secret(String),
+}
+
+/// Configuration, read once at init.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: Database,
+    /// `LEGACY_USER_QUERY`.
+    pub query: String,
+    /// `ON_WEAK_HASH`.
+    pub on_weak: OnWeakHash,
+    /// The password attributes (`PASSWORD_CHANGED_ATTRIBUTE`, `FORCE_RESET_ATTRIBUTE`).
+    pub policy: PasswordPolicy,
+}
+
+impl Settings {
+    pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
+        use settings::{LEGACY_DATABASE_SECRET_ARN, LEGACY_DATABASE_URL, LEGACY_USER_QUERY, ON_WEAK_HASH};
+        let url = src.get(LEGACY_DATABASE_URL.variable);
+        let arn = src.get(LEGACY_DATABASE_SECRET_ARN.variable);
+        let database = match (url, arn) {
+            (Some(url), None) => Database::Url(Secret::new(LEGACY_DATABASE_URL.text(&url)?)),
+            (None, Some(arn)) => Database::Secret(LEGACY_DATABASE_SECRET_ARN.text(&arn)?.to_owned()),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    LEGACY_DATABASE_URL.variable,
+                    "and LEGACY_DATABASE_SECRET_ARN are both set: set one",
+                ));
+            }
+            (None, None) => {
+                return Err(ConfigError::new(
+                    LEGACY_DATABASE_URL.variable,
+                    "or LEGACY_DATABASE_SECRET_ARN is required: where the legacy users are",
+                ));
+            }
+        };
+        let query = src
+            .get(LEGACY_USER_QUERY.variable)
+            .ok_or_else(|| LEGACY_USER_QUERY.missing())?;
+        LEGACY_USER_QUERY.text(&query)?;
+        let on_weak = match src.get(ON_WEAK_HASH.variable) {
+            Some(v) => ON_WEAK_HASH.one_of(&v)?,
+            None => ON_WEAK_HASH.default,
+        };
+        let policy = config::password_policy(src)?;
+        Ok(Settings {
+            database,
+            query,
+            on_weak: if on_weak == "allow" {
+                OnWeakHash::Allow
+            } else {
+                OnWeakHash::ForceReset
+            },
+            policy,
+        })
+    }
+}
+
+/// Why the function cannot work: a variable, or the database configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("the legacy database cannot be used: {0}")]
+    Database(#[from] DatabaseConfigError),
+}
+
+/// Everything a handler needs, built once at init.
+#[derive(Debug)]
+pub struct Deps<S> {
+    pub settings: Settings,
+    pub store: S,
+    /// What an unknown user's password is checked against: the last hash checked.
+    stand_in: Mutex<Secret>,
+}
+
+impl<S> Deps<S> {
+    pub fn new(settings: Settings, store: S) -> Self {
+        Deps {
+            settings,
+            store,
+            stand_in: Mutex::new(Secret::new(STAND_IN_HASH)),
+        }
+    }
+}
+
+/// Why the invocation failed. Cognito passes the message on to the app.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("user-migration cannot read this event: {0}")]
+    InvalidEvent(#[from] EventError),
+    /// Every refusal, for every reason, reads alike.
+    #[error("{}", Refusal::MESSAGE)]
+    Refused,
+    /// The store did not answer: try again.
+    #[error("your account could not be checked right now: please try again")]
+    Unavailable,
+}
+
+impl From<MigrationError> for Diagnostic {
+    fn from(e: MigrationError) -> Self {
+        let error_type = match &e {
+            MigrationError::InvalidEvent(_) => "InvalidEvent",
+            MigrationError::Refused => "UserNotMigrated",
+            MigrationError::Unavailable => "LegacyStoreUnavailable",
+        };
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+/// Handles one event with what init produced. A configuration the function cannot use
+/// migrates nobody: every event is refused, with one error log naming the problem.
+pub async fn respond<S: LegacyUsers>(
+    started: &Result<Deps<S>, InitError>,
+    event: Value,
+    now: i64,
+) -> Result<Value, MigrationError> {
+    match started {
+        Ok(deps) => handle(deps, event, now).await,
+        Err(e) => {
+            error!(error = %e, "configuration unusable: user NOT migrated");
+            metrics::outcome("misconfigured", event["triggerSource"].as_str().unwrap_or_default());
+            Err(MigrationError::Refused)
+        }
+    }
+}
+
+/// A username as logs show it: an address masked, anything else by its length.
+fn shown(username: &str) -> String {
+    if username.contains('@') {
+        redact::Email(username).to_string()
+    } else {
+        format!("<{} characters>", username.chars().count())
+    }
+}
+
+/// Handles one event at `now` (seconds since the epoch): writes the user to create into its
+/// `response`, or refuses.
+pub async fn handle<S: LegacyUsers>(deps: &Deps<S>, mut event: Value, now: i64) -> Result<Value, MigrationError> {
+    let envelope: Envelope<UserMigrationRequest> = events::view(&event)?;
+    let source = events::printable(&envelope.trigger_source);
+    let password = envelope.request.password.0.as_str();
+    let trigger = match envelope.trigger_source.as_str() {
+        "UserMigration_Authentication" => Trigger::Authentication { password },
+        "UserMigration_ForgotPassword" => Trigger::ForgotPassword,
+        _ => {
+            return Err(EventError::Shape(format!("triggerSource {source:?} is not a user migration trigger")).into());
+        }
+    };
+    let user = shown(&envelope.user_name);
+    let found = if envelope.user_name.trim().is_empty() {
+        None
+    } else {
+        match deps.store.find(&envelope.user_name).await {
+            Ok(found) => found,
+            Err(LookupError::Unavailable(why)) => {
+                error!(trigger_source = %source, user, error = %why, "legacy store unavailable: user NOT migrated");
+                metrics::outcome("store_unavailable", &source);
+                return Err(MigrationError::Unavailable);
+            }
+            Err(e @ LookupError::Unusable(_)) => {
+                if let Trigger::Authentication { password } = trigger {
+                    // As long as a check of the user's own hash would take.
+                    let stand_in = deps
+                        .stand_in
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .clone();
+                    let _ = legacy::hash::check(stand_in.expose(), password);
+                }
+                error!(trigger_source = %source, user, error = %e, "user NOT migrated: fix LEGACY_USER_QUERY or the store");
+                metrics::outcome("store_unusable", &source);
+                return Err(MigrationError::Refused);
+            }
+        }
+    };
+    let checked = match trigger {
+        Trigger::Authentication { password } => {
+            let stand_in = deps
+                .stand_in
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            let started = Instant::now();
+            let checked = legacy::check_password(found.as_ref(), password, stand_in.expose());
+            metrics::latency("hash_check_ms", started.elapsed());
+            if let (Some(Ok(_)), Some(h)) = (&checked, found.as_ref().and_then(|u| u.password_hash.as_ref())) {
+                *deps.stand_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = h.clone();
+            }
+            checked
+        }
+        Trigger::ForgotPassword => None,
+    };
+    match legacy::decide(
+        found.as_ref(),
+        trigger,
+        checked,
+        &deps.settings.policy,
+        deps.settings.on_weak,
+        now,
+    ) {
+        Ok(Migration {
+            attributes,
+            final_user_status,
+            forced_reset,
+            format,
+        }) => {
+            info!(trigger_source = %source, user, format = format.map(legacy::hash::Format::name), forced_reset, "user migrated");
+            metrics::outcome(
+                if forced_reset {
+                    "migrated_forced_reset"
+                } else {
+                    "migrated"
+                },
+                &source,
+            );
+            events::set_response(
+                &mut event,
+                &UserMigrationResponse {
+                    user_attributes: attributes,
+                    final_user_status,
+                    message_action: "SUPPRESS",
+                },
+            );
+            Ok(event)
+        }
+        Err(refusal) => {
+            match &refusal {
+                Refusal::Unusable(e) => {
+                    error!(trigger_source = %source, user, error = %e, "user NOT migrated: the legacy hash cannot be checked");
+                }
+                Refusal::NoVerifiedChannel => {
+                    warn!(trigger_source = %source, user, "user NOT migrated: the store verifies neither their email nor their phone number, so no code could reach them");
+                }
+                other => info!(trigger_source = %source, user, reason = other.reason(), "user not migrated"),
+            }
+            metrics::outcome(refusal.reason(), &source);
+            Err(MigrationError::Refused)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,256 @@
+//! The handler with an in-memory legacy store.
+
+use std::collections::HashMap;
+
+use cognito_reset::domain::legacy::LegacyUser;
+use cognito_reset::domain::rules::{ForceFlag, timestamp};
+use cognito_reset::fakes::block_on as run;
+use serde_json::{Value, json};
+
+use super::*;
+
+const NOW: i64 = 1_795_434_619;
+
+/// The users of `tests/fixtures/legacy/users.json`, by username, and the store's failure.
+struct Store {
+    users: HashMap<String, LegacyUser>,
+    failing: Option<LookupError>,
+}
+
+impl LegacyUsers for Store {
+    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
+        match &self.failing {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.users.get(username).cloned()),
+        }
+    }
+}
+
+fn fixture() -> Vec<Value> {
+    serde_json::from_str(include_str!("../../../tests/fixtures/legacy/users.json")).expect("users.json")
+}
+
+fn legacy(u: &Value) -> LegacyUser {
+    let policy = PasswordPolicy::default();
+    let mut row = u.clone();
+    for k in ["username", "password", "format", "weak"] {
+        row.as_object_mut().expect("object").remove(k);
+    }
+    cognito_reset::adapters::postgres::record(row, &policy).expect("a user")
+}
+
+fn deps(pairs: &[(&'static str, &'static str)], failing: Option<LookupError>) -> Deps<Store> {
+    let mut env: HashMap<&str, &str> = HashMap::from([
+        ("LEGACY_DATABASE_URL", "postgres://app@127.0.0.1/legacy?sslmode=disable"),
+        ("LEGACY_USER_QUERY", "SELECT * FROM users WHERE username = $1"),
+    ]);
+    env.extend(pairs.iter().copied());
+    let users = fixture()
+        .iter()
+        .map(|u| (u["username"].as_str().unwrap_or_default().to_owned(), legacy(u)))
+        .collect();
+    Deps::new(Settings::from_source(&env).expect("settings"), Store { users, failing })
+}
+
+fn event(source: &str, username: &str, password: Option<&str>) -> Value {
+    let mut request = json!({"validationData": null, "clientMetadata": {}});
+    if let Some(p) = password {
+        request["password"] = json!(p);
+    }
+    json!({"version": "1", "triggerSource": source, "region": "us-east-1", "userPoolId": "us-east-1_P",
+           "userName": username, "callerContext": {"awsSdkVersion": "aws-sdk-js-3.0.0", "clientId": "web"},
+           "request": request, "response": {"userAttributes": null, "finalUserStatus": null, "messageAction": null}})
+}
+
+fn sign_in(username: &str, password: &str) -> Value {
+    event("UserMigration_Authentication", username, Some(password))
+}
+
+#[test]
+fn a_correct_password_migrates_the_user_of_every_format() {
+    let d = deps(&[], None);
+    for u in fixture() {
+        let name = u["username"].as_str().unwrap_or_default();
+        let out = run(handle(
+            &d,
+            sign_in(name, u["password"].as_str().unwrap_or_default()),
+            NOW,
+        ))
+        .expect(name);
+        let r = &out["response"];
+        assert_eq!(r["finalUserStatus"], "CONFIRMED", "{name}");
+        assert_eq!(r["messageAction"], "SUPPRESS", "{name}");
+        assert_eq!(r["userAttributes"]["email"], u["email"], "{name}");
+        assert_eq!(
+            r["userAttributes"]["email_verified"],
+            u["email_verified"].to_string(),
+            "{name}"
+        );
+        let stamp = r["userAttributes"]["custom:password_changed_at"]
+            .as_str()
+            .unwrap_or_default();
+        let expected = u["password_changed_at"]
+            .as_str()
+            .and_then(timestamp::parse)
+            .unwrap_or(NOW);
+        assert_eq!(
+            timestamp::parse(stamp),
+            Some(expected),
+            "{name}: the legacy change time carries on"
+        );
+        let flag = r["userAttributes"]["custom:force_password_reset"].as_str();
+        assert_eq!(
+            ForceFlag::read(flag).is_some(),
+            u["weak"] == true,
+            "{name}: weak hashes force a reset"
+        );
+        assert_eq!(
+            out["request"]["password"], u["password"],
+            "{name}: the request is left as it came"
+        );
+    }
+}
+
+#[test]
+fn allow_migrates_a_weak_hash_without_the_flag() {
+    let d = deps(&[("ON_WEAK_HASH", "allow")], None);
+    let out = run(handle(
+        &d,
+        sign_in("bcrypt-weak@legacy.example", "cost four bcrypt"),
+        NOW,
+    ))
+    .expect("migrates");
+    assert!(
+        out["response"]["userAttributes"]
+            .get("custom:force_password_reset")
+            .is_none()
+    );
+}
+
+#[test]
+fn unknown_users_and_wrong_passwords_are_refused_alike() {
+    let d = deps(&[], None);
+    let refusals = [
+        sign_in("nobody@legacy.example", "whatever"),
+        sign_in("argon2id@legacy.example", "argon two id?"),
+        sign_in("bcrypt-2b@legacy.example", ""),
+        sign_in("", "x"),
+        event("UserMigration_ForgotPassword", "nobody@legacy.example", None),
+        event("UserMigration_ForgotPassword", "unverified@legacy.example", None),
+    ];
+    for e in refusals {
+        let err = run(handle(&d, e.clone(), NOW)).expect_err("refused");
+        let diagnostic = Diagnostic::from(err);
+        assert_eq!(
+            (diagnostic.error_type.as_str(), diagnostic.error_message.as_str()),
+            ("UserNotMigrated", Refusal::MESSAGE),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_user_is_checked_against_the_last_hash_checked() {
+    let d = deps(&[], None);
+    assert_eq!(d.stand_in.lock().expect("lock").expose(), STAND_IN_HASH);
+    let argon = fixture()
+        .into_iter()
+        .find(|u| u["format"] == "argon2id")
+        .expect("argon2id");
+    run(handle(&d, sign_in("argon2id@legacy.example", "wrong"), NOW)).expect_err("refused");
+    assert_eq!(
+        d.stand_in.lock().expect("lock").expose(),
+        argon["password_hash"].as_str().unwrap_or_default()
+    );
+    // An unknown user's check never replaces it.
+    run(handle(&d, sign_in("nobody@legacy.example", "x"), NOW)).expect_err("refused");
+    assert_eq!(
+        d.stand_in.lock().expect("lock").expose(),
+        argon["password_hash"].as_str().unwrap_or_default()
+    );
+}
+
+#[test]
+fn a_reset_migrates_a_verified_user_without_a_password_stamp() {
+    let d = deps(&[], None);
+    let out = run(handle(
+        &d,
+        event("UserMigration_ForgotPassword", "django-sha256@legacy.example", None),
+        NOW,
+    ))
+    .expect("migrates");
+    let r = &out["response"];
+    assert_eq!(r["messageAction"], "SUPPRESS");
+    assert!(r.get("finalUserStatus").is_none_or(Value::is_null), "{r}");
+    assert_eq!(r["userAttributes"]["phone_number"], "+14255550123");
+    assert_eq!(r["userAttributes"]["phone_number_verified"], "true");
+    assert!(
+        r["userAttributes"].get("custom:password_changed_at").is_none(),
+        "post confirmation stamps the reset"
+    );
+}
+
+#[test]
+fn a_store_that_does_not_answer_fails_with_its_own_message() {
+    let d = deps(&[], Some(LookupError::Unavailable("no answer within 2000 ms".into())));
+    let err = Diagnostic::from(
+        run(handle(&d, sign_in("bcrypt-2b@legacy.example", "Tr0ub4dor&3 2b"), NOW)).expect_err("fails"),
+    );
+    assert_eq!(err.error_type, "LegacyStoreUnavailable");
+    let d = deps(
+        &[],
+        Some(LookupError::Unusable(
+            "a column: \"username\" is not a Cognito attribute".into(),
+        )),
+    );
+    let err = Diagnostic::from(
+        run(handle(&d, sign_in("bcrypt-2b@legacy.example", "Tr0ub4dor&3 2b"), NOW)).expect_err("fails"),
+    );
+    assert_eq!(err.error_message, Refusal::MESSAGE);
+}
+
+#[test]
+fn settings_need_one_database_and_a_query() {
+    let read = |pairs: &[(&str, &str)]| Settings::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>());
+    let q = ("LEGACY_USER_QUERY", "SELECT * FROM users WHERE email = $1");
+    let url = ("LEGACY_DATABASE_URL", "postgres://u:hunter2@db/app");
+    let arn = (
+        "LEGACY_DATABASE_SECRET_ARN",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf",
+    );
+    assert!(matches!(read(&[q, url]).map(|s| s.database), Ok(Database::Url(_))));
+    assert!(matches!(read(&[q, arn]).map(|s| s.database), Ok(Database::Secret(_))));
+    for (pairs, variable) in [
+        (&[q][..], "LEGACY_DATABASE_URL"),
+        (&[q, url, arn][..], "LEGACY_DATABASE_URL"),
+        (&[url][..], "LEGACY_USER_QUERY"),
+        (
+            &[url, ("LEGACY_USER_QUERY", "SELECT * FROM users")][..],
+            "LEGACY_USER_QUERY",
+        ),
+        (
+            &[q, ("LEGACY_DATABASE_URL", "mysql://u:hunter2@db/app")][..],
+            "LEGACY_DATABASE_URL",
+        ),
+        (&[q, url, ("ON_WEAK_HASH", "deny")][..], "ON_WEAK_HASH"),
+    ] {
+        let e = read(pairs).expect_err("refused");
+        assert_eq!(e.variable, variable, "{pairs:?}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+    }
+}
+
+#[test]
+fn a_configuration_it_cannot_use_migrates_nobody() {
+    let started: Result<Deps<Store>, InitError> = Err(InitError::Config(settings::LEGACY_USER_QUERY.missing()));
+    let err = run(respond(
+        &started,
+        sign_in("bcrypt-2b@legacy.example", "Tr0ub4dor&3 2b"),
+        NOW,
+    ))
+    .expect_err("refused");
+    assert_eq!(err.to_string(), Refusal::MESSAGE);
+    let d = deps(&[], None);
+    let e = run(handle(&d, event("CustomMessage_ForgotPassword", "x", None), NOW)).expect_err("not ours");
+    assert!(matches!(e, MigrationError::InvalidEvent(_)));
+}
