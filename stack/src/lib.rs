@@ -9,6 +9,8 @@
 //! - [`Bootstraps`]: prebuilt `bootstrap` binaries on the Invoke API instead of the watcher
 //!   ([`Serve`], [`Functions`]), each on a [`RuntimeApi`] of its own.
 //! - [`EumStandIn`]: End User Messaging SMS, which moto does not model.
+//! - [`Postgres`]: a PostgreSQL server from Debian's packages, the legacy user store of user
+//!   migration, with one user per legacy hash format.
 //! - [`FaultProxy`]: a loopback proxy that delays, drops or fails chosen AWS calls.
 //! - [`cognito_encrypt`]: codes encrypted as Cognito encrypts them, with AWS's Encryption SDK
 //!   for Python (`stack/support/esdk_encrypt.py`).
@@ -38,6 +40,7 @@ mod functions;
 mod http;
 mod invoke_adapter;
 mod moto;
+mod postgres;
 mod process;
 mod runtime_api;
 mod watch;
@@ -51,6 +54,7 @@ pub use functions::*;
 pub use http::*;
 pub use invoke_adapter::*;
 pub use moto::*;
+pub use postgres::*;
 pub use process::*;
 pub use runtime_api::*;
 pub use watch::*;

@@ -17,6 +17,7 @@ mod secrets;
 mod settings;
 mod sms_sender;
 mod templates;
+mod user_migration;
 mod watch;
 
 use cognito_reset::domain::events::MessageKind;

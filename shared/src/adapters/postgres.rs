@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::Mutex;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Statement};
 
 use crate::domain::legacy::{
@@ -71,7 +72,6 @@ impl PostgresUsers {
             DatabaseConfigError("LEGACY_DATABASE_URL is not a PostgreSQL URL tokio-postgres reads".into())
         })?;
         config
-            .ssl_mode(tokio_postgres::config::SslMode::Disable)
             .connect_timeout(LOOKUP)
             .options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"))
             .application_name("cognito-reset-user-migration");
@@ -88,8 +88,11 @@ impl PostgresUsers {
                     "LEGACY_DATABASE_URL has sslmode=disable for a host that is not loopback: passwords' hashes would cross the network unencrypted".into(),
                 ));
             }
+            config.ssl_mode(tokio_postgres::config::SslMode::Disable);
             Transport::Plain
         } else {
+            // Require: a server without TLS is refused, never talked to in plain text.
+            config.ssl_mode(tokio_postgres::config::SslMode::Require);
             Transport::Tls(tls(rootcert.as_deref())?)
         };
         let query = query.trim().trim_end_matches(';').trim();
@@ -127,28 +130,41 @@ impl PostgresUsers {
                 statement.params().len()
             )));
         }
+        let declared = &statement.params()[0];
+        if ![Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(declared) {
+            return Err(LookupError::Unusable(format!(
+                "LEGACY_USER_QUERY's $1 is {}: it must be text (the username), so cast the column, not $1",
+                declared.name()
+            )));
+        }
         Ok((client, statement))
     }
 
     async fn lookup(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
         let mut open = self.open.lock().await;
-        if open.as_ref().is_some_and(|(client, _)| client.is_closed()) {
-            *open = None;
-        }
-        let (client, statement) = match open.take() {
+        let kept = open.take().filter(|(client, _)| !client.is_closed());
+        let reused = kept.is_some();
+        let (mut client, mut statement) = match kept {
             Some(kept) => kept,
             None => self.connect().await?,
         };
         // `$1` is declared text unless the query casts it: a username always is.
-        let rows = match client.query(&statement, &[&username]).await {
+        let mut answer = client.query(&statement, &[&username]).await;
+        // A kept connection the server or a proxy has since closed (an idle timeout, a
+        // failover) fails without a server error: one new connection is tried, within the budget.
+        if reused && answer.as_ref().is_err_and(connection_lost) {
+            (client, statement) = self.connect().await?;
+            answer = client.query(&statement, &[&username]).await;
+        }
+        let rows = match answer {
             Ok(rows) => rows,
             Err(e) => {
                 // Dropped: the next lookup opens a new connection.
                 return Err(match e.as_db_error() {
-                    Some(db) => {
+                    Some(db) if !connection_lost(&e) => {
                         LookupError::Unusable(format!("LEGACY_USER_QUERY failed (SQLSTATE {})", db.code().code()))
                     }
-                    None => unavailable(e),
+                    _ => unavailable(e),
                 });
             }
         };
@@ -185,6 +201,14 @@ impl LegacyUsers for PostgresUsers {
             }
         }
     }
+}
+
+/// Whether an error ended the connection rather than the statement: no server error at all,
+/// or one of class 08 (connection exception) or 57 (the server shutting down, a terminated
+/// session).
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error()
+        .is_none_or(|db| db.code().code().starts_with("08") || db.code().code().starts_with("57"))
 }
 
 fn unavailable(e: tokio_postgres::Error) -> LookupError {
