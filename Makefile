@@ -73,16 +73,20 @@ $(MDBOOK):
 	@echo "==> building mdbook $(MDBOOK_VERSION) into $(TOOLS_HOME)/ (once per machine)"
 	cargo install --quiet --locked --no-default-features --root $(dir $(@D)) mdbook --version $(MDBOOK_VERSION)
 
-# Debian's Chromium, for the browser test of the message gallery (playwright-core drives it;
-# its own browser download cannot work here).
+# Debian's packages the tests need, in one apt-get run (two at once would wait on dpkg's lock):
+# Chromium, for the browser test of the message gallery (playwright-core drives it; its own
+# browser download cannot work here), and the PostgreSQL server, the legacy user store of the
+# user migration tests and demo (the tests start their own on a loopback port; nothing runs as
+# a system service).
 CHROMIUM ?= /usr/bin/chromium
-$(CHROMIUM):
+POSTGRES ?= $(or $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/postgres))),/usr/lib/postgresql/15/bin/postgres)
+$(CHROMIUM) $(POSTGRES) &:
 	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || \
-	  { echo "$(CHROMIUM) is missing: install Chromium (Debian: apt-get install chromium), or set CHROMIUM=<path>"; exit 1; }
-	@echo "==> installing Debian's chromium (the message gallery's browser test)"
-	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+	  { echo "$(CHROMIUM) or $(POSTGRES) is missing: install them (Debian: apt-get install chromium postgresql), or set CHROMIUM=<path> and PG_BIN=<folder>"; exit 1; }
+	@echo "==> installing Debian's chromium (the message gallery's browser test) and postgresql (user migration's legacy store)"
+	apt-get update -qq && apt-get install -y -qq chromium postgresql >/dev/null
 
-tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) $(CHROMIUM) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
+tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) $(CHROMIUM) $(POSTGRES) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
 
 demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-stack --bin demo

@@ -20,9 +20,10 @@ impl LambdaWatch {
             .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
             .arg(port.to_string())
             .arg("--ignore-changes");
-        for (k, v) in env {
-            cmd.arg("--env-var").arg(format!("{k}={v}"));
-        }
+        // An env file, not `--env-var`, which splits values at commas (a SQL query has them).
+        let env_file = std::env::temp_dir().join(format!("cargo-lambda-watch-{port}.env"));
+        std::fs::write(&env_file, env_file_text(env)).expect("env file");
+        cmd.arg("--env-file").arg(&env_file);
         without_cargo_test_env(&mut cmd);
         if let Some(venv_bin) = tool("cargo-lambda").and_then(|p| p.parent().map(Path::to_path_buf)) {
             let path = std::env::var_os("PATH").unwrap_or_default();
@@ -70,6 +71,21 @@ impl LambdaWatch {
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+/// `KEY=VALUE` lines as dotenv files read them: single-quoted (nothing inside is expanded, so a
+/// `$1` stays), or double-quoted with `\`, `"` and `$` escaped when the value has a `'`.
+pub fn env_file_text(env: &[(&str, &str)]) -> String {
+    env.iter()
+        .map(|(k, v)| {
+            if v.contains('\'') {
+                let escaped = v.replace('\\', "\\\\").replace('"', "\\\"").replace('$', "\\$");
+                format!("{k}=\"{escaped}\"\n")
+            } else {
+                format!("{k}='{v}'\n")
+            }
+        })
+        .collect()
 }
 
 /// One answer of the Invoke API.

@@ -27,6 +27,8 @@ pub const EMAIL: &str = "jane.doe@example.com";
 pub const PHONE: &str = "+12065550123";
 pub const EMAIL_FROM: &str = "no-reply@example.com";
 pub const FIRST_PASSWORD: &str = "Correct-Horse-1";
+use cognito_reset::domain::settings::USER_MIGRATION;
+
 pub const NEW_PASSWORD: &str = "Battery-Staple-2";
 const KEY_ALIAS: &str = "alias/cognito-reset-demo";
 /// The senders' delivery table (every stack has one).
@@ -165,23 +167,40 @@ impl Stack {
             progress("building the functions on first use (the first run compiles them; later runs start in seconds)");
         }
         for &function in cognito_reset::domain::settings::FUNCTIONS {
-            let answer = functions.invoke(function, br#"{"triggerSource": "Warmup_Ping"}"#);
-            if answer.status != 200 || answer.function_error.is_some() {
+            // User migration answers only its own events: a reset for nobody, which it refuses.
+            let (ping, refusal): (&[u8], Option<&str>) = if function == USER_MIGRATION {
+                (br#"{"version": "1", "triggerSource": "UserMigration_ForgotPassword", "userName": "warm-up@invalid", "request": {}, "response": {}}"#, Some("UserNotMigrated"))
+            } else {
+                (br#"{"triggerSource": "Warmup_Ping"}"#, None)
+            };
+            let answer = functions.invoke(function, ping);
+            // A function error is a 500 from the watcher, a 200 with the error header from
+            // Lambda (and the bootstraps): the refusal's type is in the body either way.
+            let answered = match refusal {
+                None => answer.status == 200 && answer.function_error.is_none(),
+                Some(kind) => answer.body.contains(kind),
+            };
+            if !answered {
                 return Err(format!("{function} did not start: {answer:?}\n{}", functions.logs()));
             }
         }
         progress(&format!("functions ready on {lambda_endpoint}"));
 
         progress("starting cognito-local (the user pool API) with the triggers wired to the functions");
+        let mut triggers = vec![
+            ("CustomEmailSender", "custom-email-sender"),
+            ("PostConfirmation", "post-confirmation"),
+            ("PreTokenGeneration", "pre-token"),
+        ];
+        // With a legacy store, unknown users are migrated from it at sign-in.
+        if settings.iter().any(|(k, _)| *k == "LEGACY_DATABASE_URL") {
+            triggers.push(("UserMigration", USER_MIGRATION));
+        }
         let cognito = CognitoLocal::start(
             "demo",
             cognito_port,
             &lambda_endpoint,
-            &[
-                ("CustomEmailSender", "custom-email-sender"),
-                ("PostConfirmation", "post-confirmation"),
-                ("PreTokenGeneration", "pre-token"),
-            ],
+            &triggers,
             Some((&moto, &key_arn, KEY_ALIAS)),
         )
         .ok_or("cognito-local is not installed (make demo runs npm ci)")?;
