@@ -1,10 +1,10 @@
 // @generated from shared/src/domain/settings by `make settings`. Do not edit.
 
 /** A function of cognito-reset, by its package (and binary) name. */
-export type FunctionName = "custom-message" | "custom-sms-sender" | "custom-email-sender" | "pre-token" | "post-confirmation";
+export type FunctionName = "custom-message" | "custom-sms-sender" | "custom-email-sender" | "pre-token" | "post-confirmation" | "user-migration";
 
 /** Every function. */
-export const FUNCTIONS: readonly FunctionName[] = ["custom-message", "custom-sms-sender", "custom-email-sender", "pre-token", "post-confirmation"];
+export const FUNCTIONS: readonly FunctionName[] = ["custom-message", "custom-sms-sender", "custom-email-sender", "pre-token", "post-confirmation", "user-migration"];
 
 /** An ISO 3166 alpha-2 code SMS may go to: a region of libphonenumber's. */
 export type Country =
@@ -255,7 +255,7 @@ export type Country =
   | "ZW";
 
 /** The functions' options: one per setting a user writes (the deployment wires the key,
- * the pool, the delivery table and its hash key). Unset options take the functions'
+ * the pool, the delivery table and its hash key; a database URL is read only locally). Unset options take the functions'
  * defaults. */
 export interface Options {
   /**
@@ -399,13 +399,13 @@ export interface Options {
   /**
    * Where the change time is stored (a `custom:` attribute the pool defines)
    *
-   * Must be a custom attribute such as custom:password_changed_at. Default: `custom:password_changed_at`. Variable `PASSWORD_CHANGED_ATTRIBUTE`, read by pre-token, post-confirmation.
+   * Must be a custom attribute such as custom:password_changed_at. Default: `custom:password_changed_at`. Variable `PASSWORD_CHANGED_ATTRIBUTE`, read by pre-token, post-confirmation, user-migration.
    */
   readonly passwordChangedAttribute?: string;
   /**
    * The forced-reset flag (`make force-reset` sets it; any value but empty, `false`, `0`, `no` forces a reset)
    *
-   * Must be a custom attribute such as custom:force_password_reset, other than PASSWORD_CHANGED_ATTRIBUTE. Default: `custom:force_password_reset`. Variable `FORCE_RESET_ATTRIBUTE`, read by pre-token, post-confirmation.
+   * Must be a custom attribute such as custom:force_password_reset, other than PASSWORD_CHANGED_ATTRIBUTE. Default: `custom:force_password_reset`. Variable `FORCE_RESET_ATTRIBUTE`, read by pre-token, post-confirmation, user-migration.
    */
   readonly forceResetAttribute?: string;
   /**
@@ -426,6 +426,24 @@ export interface Options {
    * Must be true or false. Default: `true`. Variable `STAMP_ON_SIGN_UP`, read by post-confirmation.
    */
   readonly stampOnSignUp?: boolean;
+  /**
+   * The Secrets Manager secret holding the legacy database URL (or RDS's JSON with `host`, `port`, `username`, `password`, `dbname`), read once at init.
+   *
+   * Must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>). Variable `LEGACY_DATABASE_SECRET_ARN`, read by user-migration.
+   */
+  readonly legacyDatabaseSecretArn?: string;
+  /**
+   * The SQL that finds a user: `$1` is the username; returns `password_hash`, columns named after Cognito attributes, optionally `password_changed_at`.
+   *
+   * Must be one SQL statement with $1 for the username and no other parameter. Variable `LEGACY_USER_QUERY`, read by user-migration.
+   */
+  readonly legacyUserQuery?: string;
+  /**
+   * A legacy hash under bcrypt cost 10 or 100,000 PBKDF2 iterations: `force-reset` migrates the user with the forced-reset flag set, `allow` as any other.
+   *
+   * Must be force-reset or allow. Default: `force-reset`. Variable `ON_WEAK_HASH`, read by user-migration.
+   */
+  readonly onWeakHash?: "force-reset" | "allow";
   /**
    * SMS per number per window (1-1000): requested messages (reset, sign-up, resend, verification)
    *
@@ -465,13 +483,13 @@ export interface Options {
   /**
    * CloudWatch namespace of the EMF metrics.
    *
-   * Must be a CloudWatch namespace: 1 to 255 letters, digits and . _ # : / -. Default: `CognitoReset`. Variable `METRICS_NAMESPACE`, read by custom-message, custom-sms-sender, custom-email-sender, pre-token, post-confirmation.
+   * Must be a CloudWatch namespace: 1 to 255 letters, digits and . _ # : / -. Default: `CognitoReset`. Variable `METRICS_NAMESPACE`, read by custom-message, custom-sms-sender, custom-email-sender, pre-token, post-confirmation, user-migration.
    */
   readonly metricsNamespace?: string;
   /**
    * `error`, `warn`, `info`, `debug`, `trace` (Lambda's `AWS_LAMBDA_LOG_LEVEL` wins)
    *
-   * Must be error, warn, info, debug or trace. Default: `info`. Variable `LOG_LEVEL`, read by custom-message, custom-sms-sender, custom-email-sender, pre-token, post-confirmation.
+   * Must be error, warn, info, debug or trace. Default: `info`. Variable `LOG_LEVEL`, read by custom-message, custom-sms-sender, custom-email-sender, pre-token, post-confirmation, user-migration.
    */
   readonly logLevel?: string;
 }
@@ -744,7 +762,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     variable: "PASSWORD_CHANGED_ATTRIBUTE",
     option: "passwordChangedAttribute",
-    functions: ["pre-token", "post-confirmation"],
+    functions: ["pre-token", "post-confirmation", "user-migration"],
     required: false,
     rule: { kind: 'text', pattern: "^custom:[A-Za-z0-9_]{1,20}$" },
     described: "a custom attribute such as custom:password_changed_at",
@@ -754,7 +772,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     variable: "FORCE_RESET_ATTRIBUTE",
     option: "forceResetAttribute",
-    functions: ["pre-token", "post-confirmation"],
+    functions: ["pre-token", "post-confirmation", "user-migration"],
     required: false,
     rule: { kind: 'text', pattern: "^custom:[A-Za-z0-9_]{1,20}$" },
     described: "a custom attribute such as custom:force_password_reset, other than PASSWORD_CHANGED_ATTRIBUTE",
@@ -798,6 +816,46 @@ export const SETTINGS: readonly Setting[] = [
     required: false,
     rule: { kind: 'text', pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$" },
     described: "a user pool ID such as us-east-1_AbCdEf123",
+    secret: false,
+    list: false,
+  },
+  {
+    variable: "LEGACY_DATABASE_URL",
+    option: null,
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'text', pattern: "^postgres(ql)?://[^\\p{Cc}]+$" },
+    described: "a PostgreSQL URL such as postgres://user:password@host:5432/db?sslmode=require",
+    secret: true,
+    list: false,
+  },
+  {
+    variable: "LEGACY_DATABASE_SECRET_ARN",
+    option: "legacyDatabaseSecretArn",
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'text', pattern: "^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\\s\\p{Cc}]+$" },
+    described: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    secret: false,
+    list: false,
+  },
+  {
+    variable: "LEGACY_USER_QUERY",
+    option: "legacyUserQuery",
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'text', pattern: "^[\\s\\S]*\\$1[\\s\\S]*$" },
+    described: "one SQL statement with $1 for the username and no other parameter",
+    secret: false,
+    list: false,
+  },
+  {
+    variable: "ON_WEAK_HASH",
+    option: "onWeakHash",
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'oneOf', values: ["force-reset", "allow"] },
+    described: "force-reset or allow",
     secret: false,
     list: false,
   },
@@ -884,7 +942,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     variable: "METRICS_NAMESPACE",
     option: "metricsNamespace",
-    functions: ["custom-message", "custom-sms-sender", "custom-email-sender", "pre-token", "post-confirmation"],
+    functions: ["custom-message", "custom-sms-sender", "custom-email-sender", "pre-token", "post-confirmation", "user-migration"],
     required: false,
     rule: { kind: 'text', pattern: "^[A-Za-z0-9._#:/-]{1,255}$" },
     described: "a CloudWatch namespace: 1 to 255 letters, digits and . _ # : / -",
@@ -894,7 +952,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     variable: "LOG_LEVEL",
     option: "logLevel",
-    functions: ["custom-message", "custom-sms-sender", "custom-email-sender", "pre-token", "post-confirmation"],
+    functions: ["custom-message", "custom-sms-sender", "custom-email-sender", "pre-token", "post-confirmation", "user-migration"],
     required: false,
     rule: { kind: 'text', pattern: "^([Tt][Rr][Aa][Cc][Ee]|[Dd][Ee][Bb][Uu][Gg]|[Ii][Nn][Ff][Oo]|[Ww][Aa][Rr][Nn]|[Ww][Aa][Rr][Nn][Ii][Nn][Gg]|[Ee][Rr][Rr][Oo][Rr]|[Ff][Aa][Tt][Aa][Ll])$" },
     described: "error, warn, info, debug or trace",

@@ -37,8 +37,9 @@ pub const LEGACY_DATABASE_URL: Setting = Setting {
     },
     described: "a PostgreSQL URL such as postgres://user:password@host:5432/db?sslmode=require",
     functions: MIGRATION,
-    doc: "the legacy PostgreSQL store's URL (`sslmode=require` or `verify-full`: TLS, verified; `disable`: only to a loopback address); in AWS use `LEGACY_DATABASE_SECRET_ARN`",
+    doc: "the legacy PostgreSQL store's URL, locally (`sslmode=require` or `verify-full`: TLS, verified; `disable`: only to a loopback address); the template and the npm package take `LEGACY_DATABASE_SECRET_ARN`",
     secret: true,
+    local: true,
     ..BASE
 };
 

@@ -122,6 +122,10 @@ pub struct Setting {
     /// Set by the deployment from a resource it creates (a key, a table, the pool), never an
     /// option a user writes.
     pub wired: bool,
+    /// Read only where no secret store is (`make watch`, the tests, the demo): a secret the
+    /// template and the npm package never take, since they would write it into the function's
+    /// configuration in clear; they take a secret store's ARN instead.
+    pub local: bool,
 }
 
 /// What every setting starts from: optional, no default, not secret.
@@ -135,6 +139,7 @@ const BASE: Setting = Setting {
     doc: "",
     secret: false,
     wired: false,
+    local: false,
 };
 
 impl Setting {
@@ -196,9 +201,10 @@ impl Setting {
     }
 
     /// The option front ends (the npm package) name it by: the variable in camelCase
-    /// (`PASSWORD_MAX_AGE_DAYS`: `passwordMaxAgeDays`); `None` when the deployment wires it.
+    /// (`PASSWORD_MAX_AGE_DAYS`: `passwordMaxAgeDays`); `None` when the deployment wires it or
+    /// it is read only locally.
     pub fn option(&self) -> Option<String> {
-        if self.wired {
+        if self.wired || self.local {
             return None;
         }
         let mut out = String::new();

@@ -107,10 +107,10 @@ pub fn typescript_settings() -> String {
     );
     out.push_str(
         "/** The functions' options: one per setting a user writes (the deployment wires the key,\n \
-         * the pool, the delivery table and its hash key). Unset options take the functions'\n \
+         * the pool, the delivery table and its hash key; a database URL is read only locally). Unset options take the functions'\n \
          * defaults. */\nexport interface Options {\n",
     );
-    for s in ALL.iter().filter(|s| !s.wired) {
+    for s in ALL.iter().filter(|s| s.option().is_some()) {
         out.push_str(&tsdoc(s));
         let _ = writeln!(
             out,
