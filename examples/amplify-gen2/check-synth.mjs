@@ -12,7 +12,9 @@ import { existsSync, openSync, readSync, closeSync, readdirSync, readFileSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const FUNCTIONS = ['custom-message', 'custom-sms-sender', 'custom-email-sender', 'pre-token', 'post-confirmation'];
+const FUNCTIONS = ['custom-message', 'custom-sms-sender', 'custom-email-sender', 'pre-token', 'post-confirmation', 'user-migration'];
+// Synthesized with user migration on (amplify/auth/resource.ts reads the ARN from the environment).
+const LEGACY_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-users-db-AbCdEf';
 const RULE_ATTRIBUTES = ['custom:password_changed_at', 'custom:force_password_reset'];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +24,7 @@ execFileSync(join(here, 'node_modules/.bin/tsx'), ['amplify/backend.ts'], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
     ...process.env,
+    LEGACY_DATABASE_SECRET_ARN: LEGACY_SECRET,
     CDK_OUTDIR: out,
     CDK_CONTEXT_JSON: JSON.stringify({
       'amplify-backend-namespace': 'example',
@@ -151,6 +154,18 @@ function check(resources) {
     assert.equal(cognito.length, 1, `the pool may invoke ${fn}`);
   }
 
+  // User migration: the trigger, the secret it reads and nothing else of Secrets Manager, a sign-in
+  // that hands Cognito the password (USER_PASSWORD_AUTH), and the memory a hash check needs.
+  assert.deepEqual(pool.LambdaConfig.UserMigration, arnOf(fnId('user-migration')));
+  const migration = functions['user-migration'];
+  assert.equal(migration.environment.LEGACY_DATABASE_SECRET_ARN, LEGACY_SECRET);
+  assert.match(migration.environment.LEGACY_USER_QUERY, /\$1/);
+  const secretReads = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref) => ref.Ref === resources[fnId('user-migration')].Properties.Role['Fn::GetAtt'][0]))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement)
+    .filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+  assert.deepEqual(secretReads.map((st) => [st.Action, st.Resource]), [['secretsmanager:GetSecretValue', LEGACY_SECRET]], 'user-migration reads its secret only');
+
   // The rule attributes: in the schema, never written by an app client.
   const schema = new Set(pool.Schema.map((a) => `custom:${a.Name}`));
   for (const attribute of RULE_ATTRIBUTES) assert.ok(schema.has(attribute), `the pool defines ${attribute}`);
@@ -159,6 +174,8 @@ function check(resources) {
   for (const attribute of RULE_ATTRIBUTES) {
     assert.ok(!client.WriteAttributes.includes(attribute), `the app client may not write ${attribute}`);
   }
+  assert.ok(client.ExplicitAuthFlows.includes('ALLOW_USER_PASSWORD_AUTH'), 'the app client lets a sign-in hand Cognito the password, which migration checks');
+  assert.ok(client.ExplicitAuthFlows.includes('ALLOW_USER_SRP_AUTH'), 'and keeps SRP');
 
   // updatePassword (ChangePassword) and a permanent AdminSetUserPassword reach post-confirmation.
   const [ruleId, rule] = one(resources, 'AWS::Events::Rule', 'CognitoResetRecordPasswordChanges');

@@ -16,8 +16,7 @@ import { Construct } from 'constructs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 
 import type { FunctionName, Options } from './settings.js';
-import { FUNCTIONS } from './settings.js';
-import { checkAll, newFunction, ruleAttributes, wire, type Deployment, type Functions, type Wired, type Wiring } from './wiring.js';
+import { USER_MIGRATION, checkAll, deployed, newFunction, ruleAttributes, wire, type Deployment, type Functions, type Wired, type Wiring } from './wiring.js';
 
 export type { Deployment } from './wiring.js';
 
@@ -30,6 +29,7 @@ export const BACKEND_KEYS = {
   'custom-email-sender': 'cognitoResetCustomEmailSender',
   'pre-token': 'cognitoResetPreToken',
   'post-confirmation': 'cognitoResetPostConfirmation',
+  'user-migration': 'cognitoResetUserMigration',
 } as const satisfies Record<FunctionName, string>;
 
 type BackendKey = (typeof BACKEND_KEYS)[FunctionName];
@@ -47,8 +47,11 @@ export interface AmplifyBackend {
 
 /** What {@link cognitoReset} gives an Amplify backend. */
 export interface AmplifyReset {
-  /** Spread into `defineBackend`: the five functions. */
-  readonly functions: Readonly<Record<BackendKey, AmplifyFunction>>;
+  /**
+   * Spread into `defineBackend`: the five functions, and user migration with
+   * `legacyDatabaseSecretArn`.
+   */
+  readonly functions: Readonly<Partial<Record<BackendKey, AmplifyFunction>>>;
   /**
    * Spread into `defineAuth`: the rule attributes, the senders (Amplify makes the key Cognito
    * encrypts codes under) and the custom message and post confirmation triggers. Pre token
@@ -58,7 +61,12 @@ export interface AmplifyReset {
   readonly auth: {
     readonly userAttributes: Record<string, { readonly dataType: 'String'; readonly mutable: true }>;
     readonly senders: { readonly email: { readonly handler: AmplifyFunction }; readonly sms: { readonly handler: AmplifyFunction } };
-    readonly triggers: { readonly customMessage: AmplifyFunction; readonly postConfirmation: AmplifyFunction };
+    readonly triggers: {
+      readonly customMessage: AmplifyFunction;
+      readonly postConfirmation: AmplifyFunction;
+      /** With `legacyDatabaseSecretArn`: users not yet in the pool move from the legacy store. */
+      readonly userMigration?: AmplifyFunction;
+    };
   };
   /**
    * After `defineBackend`: pre token generation V2_0 (on the Essentials plan unless the pool
@@ -80,7 +88,7 @@ export function cognitoReset(options: Options, deployment: Deployment = {}): Amp
   const made: Partial<Record<FunctionName, LambdaFunction>> = {};
   const forgotten = 'cognito-reset: call reset.attach(backend) after defineBackend in amplify/backend.ts (the senders need their key and table)';
   const functions = Object.fromEntries(
-    FUNCTIONS.map((fn) => [
+    deployed(options).map((fn) => [
       BACKEND_KEYS[fn],
       defineFunction(
         (scope) => {
@@ -92,7 +100,7 @@ export function cognitoReset(options: Options, deployment: Deployment = {}): Amp
         { resourceGroupName: 'auth' },
       ),
     ]),
-  ) as Record<BackendKey, AmplifyFunction>;
+  ) as Record<Exclude<BackendKey, 'cognitoResetUserMigration'>, AmplifyFunction> & { cognitoResetUserMigration?: AmplifyFunction };
 
   const { changedAt, forceReset } = ruleAttributes(options);
   let attached = false;
@@ -110,11 +118,12 @@ export function cognitoReset(options: Options, deployment: Deployment = {}): Amp
       triggers: {
         customMessage: functions.cognitoResetCustomMessage,
         postConfirmation: functions.cognitoResetPostConfirmation,
+        ...(functions.cognitoResetUserMigration ? { userMigration: functions.cognitoResetUserMigration } : {}),
       },
     },
     attach(backend) {
       if (attached) throw new Error('cognito-reset: attach(backend) was called twice');
-      const absent = FUNCTIONS.filter((fn) => !made[fn]);
+      const absent = deployed(options).filter((fn) => !made[fn]);
       if (absent.length > 0) {
         throw new Error(`cognito-reset: defineBackend has no ${absent.map((fn) => BACKEND_KEYS[fn]).join(', ')}: pass ...reset.functions to it`);
       }
@@ -146,17 +155,18 @@ export function cognitoReset(options: Options, deployment: Deployment = {}): Amp
 /** The pool's triggers that are not cognito-reset's functions, as synthesis errors. */
 function triggersInPlace(stack: Stack, pool: CfnUserPool, functions: Functions): string[] {
   const config = (stack.resolve(pool.lambdaConfig) ?? {}) as Record<string, unknown>;
-  const expected: ReadonlyArray<readonly [string, FunctionName, boolean]> = [
+  const expected: Array<readonly [string, FunctionName, boolean]> = [
     ['customMessage', 'custom-message', false],
     ['postConfirmation', 'post-confirmation', false],
     ['customSmsSender', 'custom-sms-sender', true],
     ['customEmailSender', 'custom-email-sender', true],
   ];
+  if (functions[USER_MIGRATION]) expected.push(['userMigration', USER_MIGRATION, false]);
   return expected
     .filter(([key, fn, sender]) => {
       const wired = config[key];
       const arn = sender ? (wired as { lambdaArn?: unknown } | undefined)?.lambdaArn : wired;
-      return JSON.stringify(arn) !== JSON.stringify(stack.resolve(functions[fn].functionArn));
+      return JSON.stringify(arn) !== JSON.stringify(stack.resolve(functions[fn]?.functionArn));
     })
     .map(
       ([key, fn]) =>

@@ -14,8 +14,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
 import type { Options } from './settings.js';
-import { FUNCTIONS } from './settings.js';
-import { checkAll, newFunction, ruleAttributes, wire, type Deployment, type Functions, type Wired, type Wiring } from './wiring.js';
+import { USER_MIGRATION, checkAll, deployed, newFunction, ruleAttributes, wire, type Deployment, type Functions, type Wired, type Wiring } from './wiring.js';
 
 export type { Deployment } from './wiring.js';
 
@@ -36,7 +35,8 @@ export interface CognitoResetProps {
 
 /**
  * The five functions wired into `userPool` as its custom message, custom SMS and email senders,
- * pre token generation (V2_0) and post confirmation triggers, with the delivery table, the
+ * pre token generation (V2_0) and post confirmation triggers (and, with `legacyDatabaseSecretArn`,
+ * user migration, with `USER_PASSWORD_AUTH` allowed on its app clients), with the delivery table, the
  * senders' grants, failure queue and alarms, and the rule that records password changes.
  */
 export class CognitoReset extends Construct {
@@ -72,7 +72,7 @@ export class CognitoReset extends Construct {
     });
     const wired: Wired = {};
     const made: Partial<Record<string, LambdaFunction>> = {};
-    for (const fn of FUNCTIONS) {
+    for (const fn of deployed(options)) {
       made[fn] = newFunction(this, fn, fn, options, deployment, wired, 'cognito-reset: the senders were never wired');
     }
     this.functions = made as Functions;
@@ -81,6 +81,8 @@ export class CognitoReset extends Construct {
     userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, this.functions['post-confirmation']);
     userPool.addTrigger(UserPoolOperation.CUSTOM_SMS_SENDER, this.functions['custom-sms-sender']);
     userPool.addTrigger(UserPoolOperation.CUSTOM_EMAIL_SENDER, this.functions['custom-email-sender']);
+    const migration = this.functions[USER_MIGRATION];
+    if (migration) userPool.addTrigger(UserPoolOperation.USER_MIGRATION, migration);
     this.wiring = wire(
       this,
       { cfn: cfnPool, id: userPool.userPoolId, arn: userPool.userPoolArn },

@@ -13,6 +13,7 @@ import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AccountRootPrincipal, AnyPrincipal, Effect, Policy, PolicyDocument, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { CfnKey, Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture as LambdaArchitecture, CfnFunction, Code, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -52,6 +53,20 @@ export interface Deployment {
    * Default `true`: without it a user who changes their password keeps the old change time.
    */
   readonly recordPasswordChanges?: boolean;
+  /**
+   * User migration only: the VPC (and its subnets and security groups) the function runs in to
+   * reach the legacy database. Default: no VPC (the database is reached over TLS as its URL
+   * says). The subnets need a route to Secrets Manager (a VPC endpoint or NAT).
+   */
+  readonly migrationVpc?: { readonly vpc: IVpc; readonly vpcSubnets?: SubnetSelection; readonly securityGroups?: ISecurityGroup[] };
+}
+
+/** The function that runs only with a legacy store (`legacyDatabaseSecretArn`). */
+export const USER_MIGRATION = 'user-migration' satisfies FunctionName;
+
+/** The functions `options` deploy: every one, user migration only with a legacy database. */
+export function deployed(options: Options): readonly FunctionName[] {
+  return FUNCTIONS.filter((fn) => fn !== USER_MIGRATION || options.legacyDatabaseSecretArn !== undefined);
 }
 
 /** Cognito's standard attributes an app client may write. */
@@ -77,6 +92,9 @@ const MEMORY_MB: Record<FunctionName, number> = {
   'post-confirmation': 128,
   'custom-sms-sender': 128,
   'custom-email-sender': 128,
+  // A sign-in waits for the legacy hash check, whose time falls as memory (and CPU) grows
+  // (docs/src/user-migration.md, "Memory and time").
+  'user-migration': 1024,
 };
 
 const TIMEOUT_SECONDS: Record<FunctionName, number> = {
@@ -86,6 +104,8 @@ const TIMEOUT_SECONDS: Record<FunctionName, number> = {
   // The senders' budgets add up to 20 s (shared/src/domain/budgets.rs).
   'custom-sms-sender': 20,
   'custom-email-sender': 20,
+  // Cognito waits 5 s for a synchronous trigger.
+  'user-migration': 5,
 };
 
 const DESCRIPTION: Record<FunctionName, string> = {
@@ -94,6 +114,7 @@ const DESCRIPTION: Record<FunctionName, string> = {
   'custom-email-sender': 'cognito-reset: Cognito custom email sender',
   'pre-token': 'cognito-reset: Cognito pre token generation (password rules)',
   'post-confirmation': 'cognito-reset: Cognito post confirmation (records password changes)',
+  'user-migration': 'cognito-reset: Cognito user migration from a legacy PostgreSQL store',
 };
 
 export const SENDERS: readonly FunctionName[] = ['custom-sms-sender', 'custom-email-sender'];
@@ -113,8 +134,15 @@ export function ruleAttributes(options: Options): { changedAt: string; forceRese
  */
 export function checkAll(options: Options): void {
   checkOptions(options);
+  // User migration needs both the database and the query, as the function does.
+  const migration = options.legacyDatabaseSecretArn !== undefined;
+  if (migration !== (options.legacyUserQuery !== undefined)) {
+    throw migration
+      ? new OptionError('LEGACY_USER_QUERY', `configuration variable LEGACY_USER_QUERY is required: ${SETTINGS.find((s) => s.variable === 'LEGACY_USER_QUERY')?.described}`)
+      : new OptionError('LEGACY_DATABASE_SECRET_ARN', 'configuration variable LEGACY_DATABASE_SECRET_ARN is required with legacyUserQuery: where the legacy users are');
+  }
   const pending = Lazy.string({ produce: () => '' });
-  for (const fn of FUNCTIONS) {
+  for (const fn of deployed(options)) {
     environment(fn, options, { KEY_ARN: pending, DELIVERY_TABLE: pending, DELIVERY_HASH_KEY: pending }, Token.isUnresolved);
   }
   const { changedAt, forceReset } = ruleAttributes(options);
@@ -180,6 +208,7 @@ export function newFunction(
     handler: 'bootstrap',
     code: Code.fromAsset(bootstrapFolder(fn, architecture)),
     memorySize: deployment.memorySize ?? MEMORY_MB[fn],
+    ...(fn === USER_MIGRATION && deployment.migrationVpc ? deployment.migrationVpc : {}),
     timeout: Duration.seconds(TIMEOUT_SECONDS[fn]),
     environment: env,
     role,
@@ -207,7 +236,10 @@ function retention(days: number): RetentionDays {
 }
 
 /** The five functions. */
-export type Functions = Readonly<Record<FunctionName, LambdaFunctionResource>>;
+export type Functions = Readonly<Record<Exclude<FunctionName, typeof USER_MIGRATION>, LambdaFunctionResource>> & {
+  /** Deployed only with a legacy database (`legacyDatabaseSecretArn`). */
+  readonly 'user-migration'?: LambdaFunctionResource;
+};
 
 /** What {@link wire} needs of the user pool. */
 export interface Pool {
@@ -378,6 +410,16 @@ export function wire(
   // Every app client of the pool, in any stack of the app, whenever it was added.
   Aspects.of(pool.cfn.node.root).add(new KeepRuleAttributesFromClients(pool.cfn, [changedAt, forceReset]));
 
+  const migration = functions[USER_MIGRATION];
+  if (migration && options.legacyDatabaseSecretArn) {
+    // It reads the database's URL, and nothing else, from Secrets Manager at init.
+    migration.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [options.legacyDatabaseSecretArn] }),
+    );
+    // Cognito migrates at sign-in only when it gets the password: USER_PASSWORD_AUTH.
+    Aspects.of(pool.cfn.node.root).add(new AllowPasswordSignIn(pool.cfn));
+  }
+
   const passwordChanges =
     deployment.recordPasswordChanges === false ? undefined : recordPasswordChanges(scope, pool, functions['post-confirmation']);
   return { table, hashKey, failures, alarms, ...(passwordChanges ? { passwordChanges } : {}) };
@@ -542,6 +584,25 @@ class KeepRuleAttributesFromClients implements IAspect {
       return;
     }
     node.writeAttributes = writes;
+  }
+}
+
+/**
+ * Every app client of the pool allows `USER_PASSWORD_AUTH` beside its other flows, which user
+ * migration needs: with SRP Cognito never sees the password it would check.
+ */
+class AllowPasswordSignIn implements IAspect {
+  constructor(private readonly pool: CfnUserPool) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof CfnUserPoolClient) || referencedResource(node.userPoolId) !== this.pool) return;
+    if (node.explicitAuthFlows !== undefined && Token.isUnresolved(node.explicitAuthFlows)) {
+      Annotations.of(node).addError('cognito-reset: this app client\'s ExplicitAuthFlows are a token; write them as a list with ALLOW_USER_PASSWORD_AUTH (user migration needs it)');
+      return;
+    }
+    // Unset, Cognito allows SRP, custom auth and refresh.
+    const flows = node.explicitAuthFlows ?? ['ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+    if (!flows.includes('ALLOW_USER_PASSWORD_AUTH')) node.explicitAuthFlows = [...flows, 'ALLOW_USER_PASSWORD_AUTH'];
   }
 }
 

@@ -56,3 +56,19 @@ test('attach before defineBackend made the functions says what is missing', () =
     /defineBackend has no cognitoResetCustomMessage, .*: pass \.\.\.reset\.functions to it/,
   );
 });
+
+test('user migration is deployed only with its database and its query, and then triggers', () => {
+  const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf';
+  const query = 'SELECT password_hash, email FROM users WHERE email = $1';
+  assert.equal(refusal({ ...GOOD, legacyDatabaseSecretArn: secret }).variable, 'LEGACY_USER_QUERY');
+  assert.equal(refusal({ ...GOOD, legacyUserQuery: query }).variable, 'LEGACY_DATABASE_SECRET_ARN');
+  assert.equal(refusal({ ...GOOD, legacyDatabaseSecretArn: secret, legacyUserQuery: 'SELECT 1' }).variable, 'LEGACY_USER_QUERY');
+  assert.equal(refusal({ ...GOOD, legacyDatabaseSecretArn: 'legacy-db', legacyUserQuery: query }).variable, 'LEGACY_DATABASE_SECRET_ARN');
+  assert.equal(refusal({ ...GOOD, legacyDatabaseSecretArn: secret, legacyUserQuery: query, onWeakHash: 'deny' } as unknown as Options).variable, 'ON_WEAK_HASH');
+  const reset = cognitoReset({ ...GOOD, legacyDatabaseSecretArn: secret, legacyUserQuery: query, onWeakHash: 'allow' });
+  assert.equal(Object.keys(reset.functions).length, 6);
+  assert.equal(reset.auth.triggers.userMigration, reset.functions.cognitoResetUserMigration);
+  const without = cognitoReset(GOOD);
+  assert.equal(without.auth.triggers.userMigration, undefined);
+  assert.ok(!('cognitoResetUserMigration' in without.functions));
+});

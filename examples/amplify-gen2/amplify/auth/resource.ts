@@ -3,7 +3,20 @@
 import { defineAuth } from '@aws-amplify/backend';
 import { cognitoReset } from 'cognito-reset/amplify';
 
+// Users of the app's previous user database move into the pool at their first sign-in or
+// password reset: set LEGACY_DATABASE_SECRET_ARN (a Secrets Manager secret holding the
+// PostgreSQL URL, or RDS's JSON) when deploying. The query maps that database's columns to
+// Cognito's attributes. Without it, no user migration is deployed.
+const legacyDatabase = process.env.LEGACY_DATABASE_SECRET_ARN;
+
 export const reset = cognitoReset({
+  ...(legacyDatabase
+    ? {
+        legacyDatabaseSecretArn: legacyDatabase,
+        legacyUserQuery:
+          'SELECT password AS password_hash, email, true AS email_verified, first_name AS given_name, last_name AS family_name FROM auth_user WHERE lower(email) = lower($1) AND is_active',
+      }
+    : {}),
   appName: 'Contoso',
   resetUrl: 'https://app.example.com/reset-password',
   emailFrom: 'no-reply@example.com',
