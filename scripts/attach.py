@@ -65,6 +65,8 @@ def update_request(pool: dict, outputs: dict, pre_token_version: str) -> dict:
         lambda_config["CustomSMSSender"] = {"LambdaArn": outputs["CustomSmsSenderFunctionArn"], "LambdaVersion": "V1_0"}
         lambda_config["CustomEmailSender"] = {"LambdaArn": outputs["CustomEmailSenderFunctionArn"], "LambdaVersion": "V1_0"}
         lambda_config["KMSKeyID"] = outputs["CodeKeyArn"]
+    if "UserMigrationFunctionArn" in outputs:
+        lambda_config["UserMigration"] = outputs["UserMigrationFunctionArn"]
     request["LambdaConfig"] = lambda_config
     return request
 

@@ -4,7 +4,8 @@ Reads its settings from the environment (the Makefile passes its variables):
   STACK (cognito-reset), AWS_REGION, ARTIFACT_BUCKET (default cognito-reset-<account>-<region>,
   created with versioning if missing),
   ZIP_DIR (target/lambda: <function>/bootstrap.zip from `cargo lambda build --output-format zip`),
-  POOL_ID (existing-pool mode), EMAIL_FROM, SES_IDENTITY_ARN, and PARAMS: extra
+  POOL_ID (existing-pool mode), EMAIL_FROM, SES_IDENTITY_ARN, LEGACY_DATABASE_SECRET_ARN and
+  LEGACY_USER_QUERY (user migration, read from the environment as they are), and PARAMS: extra
   `Key=Value` template parameters separated by spaces (e.g. "PasswordMinimumLength=32 AccountRecovery=EMAIL_ONLY").
 Before any AWS call, the configuration each function would get is checked with the functions'
 own parsers (`check-config`), and a missing or invalid value is refused with the variable's
@@ -56,7 +57,10 @@ def parameters() -> dict:
         params[key] = value
     if os.environ.get("POOL_ID"):
         params["ExistingUserPoolId"] = os.environ["POOL_ID"]
-    for env, key in (("EMAIL_FROM", "EmailFrom"), ("SES_IDENTITY_ARN", "SesIdentityArn"), ("SMS_ALLOWED_COUNTRIES", "SmsAllowedCountries")):
+    # User migration's settings come from the environment as they are: a query has spaces, which
+    # PARAMS splits at, and a $1, which make would expand if it passed through a make variable.
+    for env, key in (("EMAIL_FROM", "EmailFrom"), ("SES_IDENTITY_ARN", "SesIdentityArn"), ("SMS_ALLOWED_COUNTRIES", "SmsAllowedCountries"),
+                     ("LEGACY_DATABASE_SECRET_ARN", "LegacyDatabaseSecretArn"), ("LEGACY_USER_QUERY", "LegacyUserQuery")):
         if os.environ.get(env):
             params[key] = os.environ[env]
     for required in ("EmailFrom", "SesIdentityArn"):
