@@ -138,6 +138,9 @@ def check_configuration(template: dict, params: dict) -> None:
     envs = function_environments(template, params)
     if params.get("CustomSenders", template["Parameters"]["CustomSenders"]["Default"]) != "true":
         envs = {f: e for f, e in envs.items() if f not in ("custom-sms-sender", "custom-email-sender")}
+    # User migration is deployed only with a legacy database (the template's MigrationOn).
+    if not params.get("LegacyDatabaseSecretArn", template["Parameters"]["LegacyDatabaseSecretArn"]["Default"]):
+        envs.pop("user-migration", None)
     checker = os.environ.get("CHECK_CONFIG") or None
     command = [checker] if checker else ["cargo", "run", "--quiet", "--locked", "-p", "check-config"]
     result = subprocess.run(command, input=json.dumps(envs), text=True, capture_output=True, cwd=ROOT)

@@ -2,7 +2,7 @@
 //! memory, artifact size and network calls of the Rust functions and of Node.js and Python
 //! peers written the way AWS's samples write them, all driven by one Runtime API harness on
 //! loopback (`cognito_reset_stack::RuntimeApi`); and the first-call cost of each phone validation candidate
-//! ([`phone`]). Writes `bench/RESULTS.md` and `bench/results.svg`; budgets
+//! ([`phone`]); and user migration's password check per legacy hash format ([`hashes`]). Writes `bench/RESULTS.md` and `bench/results.svg`; budgets
 //! (`bench/BUDGETS.md`) are printed as pass/fail lines and never fail anything.
 //!
 //! Fairness: every stand-in service answers one request of each kind before any subject is
@@ -20,6 +20,7 @@
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
 mod cpu_share;
+mod hashes;
 mod machine;
 mod measure;
 mod phone;
@@ -153,6 +154,10 @@ fn warm_stand_ins(sdk: &aws_config::SdkConfig, key: &str, user_pool: &str) -> Re
 fn main() {
     if let Some(candidate) = phone::child_mode() {
         phone::run_child(&candidate);
+        return;
+    }
+    if let Some(format) = hashes::child_mode() {
+        hashes::run_child(&format);
         return;
     }
     let root = root();
@@ -380,6 +385,12 @@ fn main() {
         }
         results
     });
+    let hashes = only.as_ref().is_none_or(|o| o == "hashes").then(|| {
+        println!(
+            "==> user migration: each legacy hash format's check at its library's default work factor, at Lambda's CPU share"
+        );
+        hashes::measure()
+    });
     println!("==> phone validation candidates: the first number checked in a fresh process");
     let phone = phone::measure();
     let rust_binaries: Vec<(String, u64)> = cognito_reset::domain::settings::FUNCTIONS
@@ -411,6 +422,7 @@ fn main() {
         warm_message,
         warm_sender,
         table: table.as_ref(),
+        hashes: hashes.as_deref().unwrap_or_default(),
     };
     for line in results.budget_lines() {
         println!("{line}");

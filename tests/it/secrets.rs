@@ -24,6 +24,12 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
             .send(),
     )
     .expect("identity");
+    // User migration's legacy store, with one user per hash format.
+    let Some(pg) = cognito_reset_stack::Postgres::start("secrets") else {
+        return;
+    };
+    let legacy = pg.load_legacy_users();
+    let database_url = pg.url("postgres");
     let moto_env = local.moto.env();
     let mut env: Vec<(&str, &str)> = moto_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     env.extend([
@@ -33,6 +39,8 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         ("PASSWORD_MAX_AGE_DAYS", "30"),
         // The variable the functions read (telemetry.rs), at its most verbose.
         ("LOG_LEVEL", "trace"),
+        ("LEGACY_DATABASE_URL", database_url.as_str()),
+        ("LEGACY_USER_QUERY", cognito_reset_stack::LEGACY_USER_QUERY),
     ]);
     let Some(watch) = LambdaWatch::start("secrets", &env) else {
         return;
@@ -112,12 +120,35 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         invoke("post-confirmation", &cognito_reset_stack::fixture(name));
     }
 
+    // User migration: a right and a wrong password of every format, an unknown user, resets
+    // with and without a verified channel, and a malformed event.
+    secrets.push(pg.password().to_owned());
+    for u in &legacy {
+        let (name, password, hash) = (
+            u["username"].as_str().unwrap_or_default(),
+            u["password"].as_str().unwrap_or_default(),
+            u["password_hash"].as_str().unwrap_or_default(),
+        );
+        secrets.extend([password.to_owned(), hash.to_owned(), name.to_owned()]);
+        for typed in [password.to_owned(), format!("{password}-wrong")] {
+            invoke("user-migration", &migration_event("UserMigration_Authentication", name, Some(&typed)));
+        }
+    }
+    invoke("user-migration", &migration_event("UserMigration_Authentication", "nobody@legacy.example", Some("Guess-1")));
+    invoke("user-migration", &migration_event("UserMigration_ForgotPassword", "argon2id@legacy.example", None));
+    invoke("user-migration", &migration_event("UserMigration_ForgotPassword", "unverified@legacy.example", None));
+    invoke("user-migration", &json!({"triggerSource": "UserMigration_Authentication", "request": {"password": 7}}));
+
     let logs = watch.logs();
     assert!(
         logs.contains("\"outcome\":\"sent\"") && logs.contains("\"outcome\":\"rejected\""),
         "both paths ran:\n{logs}"
     );
     assert!(logs.contains("password rule violated"), "the denied path ran");
+    assert!(
+        logs.contains("user migrated") && logs.contains("wrong_password") && logs.contains("no_verified_channel"),
+        "user migration's paths ran"
+    );
     assert!(logs.contains("\"level\":\"DEBUG\""), "verbose logging was on");
     assert!(answers.len() >= 5, "error answers were collected: {answers:?}");
     let everything = format!("{logs}\n{}", answers.join("\n"));
@@ -135,4 +166,15 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         !everything.contains(EMAIL_LOCAL),
         "an unmasked address reached the logs"
     );
+}
+
+/// A user migration event as Cognito sends it.
+fn migration_event(source: &str, username: &str, password: Option<&str>) -> Value {
+    let mut request = json!({"validationData": null, "clientMetadata": null});
+    if let Some(p) = password {
+        request["password"] = json!(p);
+    }
+    json!({"version": "1", "triggerSource": source, "region": "us-east-1", "userPoolId": POOL,
+           "userName": username, "callerContext": {"awsSdkVersion": "aws-sdk-js-3.0.0", "clientId": "web"},
+           "request": request, "response": {}})
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::cpu_share;
+use crate::hashes::HashResult;
 use crate::phone::PhoneResult;
 use crate::table::{BURST, TableResults};
 use crate::{FRESH, INIT_LIMIT, LAMBDA_INIT_LIMIT, Measured, REPETITIONS, Subject};
@@ -50,6 +51,8 @@ pub struct Results<'a> {
     pub warm_sender: usize,
     /// The senders with the delivery table (`None` when `BENCH_ONLY` left them out).
     pub table: Option<&'a TableResults>,
+    /// User migration's password check per legacy hash format (empty when `BENCH_ONLY` left it out).
+    pub hashes: &'a [HashResult],
 }
 
 pub fn ms(d: Duration) -> f64 {
@@ -292,6 +295,50 @@ impl Results<'_> {
         // (billed_s + wait) * s_gb = (billed_c + wait) * c_gb
         let wait = (billed(*c_warm) * c_gb - billed(*s_warm) * s_gb) / (s_gb - c_gb);
         Some((*s_mb, wait.max(0.0)))
+    }
+
+    /// The slowest legacy hash check at `memory_mb` (`None` when one was not measured there).
+    pub fn slowest_hash_check(&self, memory_mb: u64) -> Option<(String, Duration)> {
+        let mut slowest: Option<(String, Duration)> = None;
+        for h in self.hashes {
+            let d = h.at(memory_mb)?;
+            if slowest.as_ref().is_none_or(|(_, s)| d > *s) {
+                slowest = Some((h.format.clone(), d));
+            }
+        }
+        slowest
+    }
+
+    fn hashes_markdown(&self, s: &mut String) {
+        if self.hashes.is_empty() {
+            return;
+        }
+        let _ = writeln!(s, "\n## User migration: the legacy password check\n");
+        let _ = writeln!(
+            s,
+            "What a sign-in of a user not yet in the pool waits for, besides the store's lookup: one check of the password against a hash written at its library's default work factor (`tests/fixtures/legacy/defaults.json`), at Lambda's CPU share for each size, in a process of its own; the median of 3 checks, in ms. The template deploys user-migration at {}; Cognito waits 5,000 ms for the whole trigger.\n",
+            self.deployed(cognito_reset::domain::settings::USER_MIGRATION)
+                .map_or("?".into(), |mb| format!("{mb} MB"))
+        );
+        let sizes: Vec<u64> = crate::hashes::SIZES.to_vec();
+        let _ = writeln!(
+            s,
+            "| format | written by | {} |",
+            sizes.iter().map(|mb| format!("{mb} MB")).collect::<Vec<_>>().join(" | ")
+        );
+        let _ = writeln!(s, "| --- | --- |{}", " ---: |".repeat(sizes.len()));
+        for h in self.hashes {
+            let cells: Vec<String> = h
+                .at
+                .iter()
+                .map(|(_, r)| match r {
+                    Ok(Some(d)) => format!("{:.0}", ms(*d)),
+                    Ok(None) => "> 10,000".into(),
+                    Err(e) => format!("FAIL: {}", e.replace('|', "/")),
+                })
+                .collect();
+            let _ = writeln!(s, "| `{}` | {} | {} |", h.format, h.made_by, cells.join(" | "));
+        }
     }
 
     fn deployed(&self, function: &str) -> Option<u64> {
@@ -568,6 +615,7 @@ impl Results<'_> {
                 }
             }
         }
+        self.hashes_markdown(&mut s);
         let _ = writeln!(s, "\n## What the peers do and do not do\n");
         for (function, text) in PEERS {
             let _ = writeln!(s, "- **{function}**: {text}");
@@ -756,6 +804,7 @@ mod tests {
             warm_message: 1,
             warm_sender: 1,
             table: None,
+            hashes: &[],
         }
     }
 

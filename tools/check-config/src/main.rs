@@ -24,6 +24,9 @@ fn check(function: &str, env: &HashMap<&str, &str>) -> Result<(), String> {
         "post-confirmation" => post_confirmation::Settings::from_source(env)
             .err()
             .map(|e| e.to_string()),
+        "user-migration" => user_migration::Settings::from_source(env)
+            .err()
+            .map(|e| e.to_string()),
         other => Some(format!("no function named {other:?}")),
     };
     problem.map_or(Ok(()), Err)
@@ -107,6 +110,16 @@ mod tests {
             check("post-confirmation", &env(&[("USER_POOL_ID", "pool")]))
                 .unwrap_err()
                 .contains("USER_POOL_ID")
+        );
+        let secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf";
+        let e = check("user-migration", &env(&[("LEGACY_DATABASE_SECRET_ARN", secret)])).unwrap_err();
+        assert!(e.contains("LEGACY_USER_QUERY"), "{e}");
+        assert!(
+            check(
+                "user-migration",
+                &env(&[("LEGACY_DATABASE_SECRET_ARN", secret), ("LEGACY_USER_QUERY", "SELECT * FROM u WHERE e = $1")])
+            )
+            .is_ok()
         );
         assert!(check("lambda", &env(&[])).is_err());
         // Every function of the workspace has its parser here.
