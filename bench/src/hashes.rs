@@ -37,7 +37,10 @@ pub fn run_child(format: &str) {
         println!("no {format} hash in defaults.json");
         return;
     };
-    let (stored, password) = (h["password_hash"].as_str().unwrap_or_default(), h["password"].as_str().unwrap_or_default());
+    let (stored, password) = (
+        h["password_hash"].as_str().unwrap_or_default(),
+        h["password"].as_str().unwrap_or_default(),
+    );
     let mut times = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();

@@ -131,13 +131,28 @@ fn no_secret_reaches_a_log_line_or_an_error_answer() {
         );
         secrets.extend([password.to_owned(), hash.to_owned(), name.to_owned()]);
         for typed in [password.to_owned(), format!("{password}-wrong")] {
-            invoke("user-migration", &migration_event("UserMigration_Authentication", name, Some(&typed)));
+            invoke(
+                "user-migration",
+                &migration_event("UserMigration_Authentication", name, Some(&typed)),
+            );
         }
     }
-    invoke("user-migration", &migration_event("UserMigration_Authentication", "nobody@legacy.example", Some("Guess-1")));
-    invoke("user-migration", &migration_event("UserMigration_ForgotPassword", "argon2id@legacy.example", None));
-    invoke("user-migration", &migration_event("UserMigration_ForgotPassword", "unverified@legacy.example", None));
-    invoke("user-migration", &json!({"triggerSource": "UserMigration_Authentication", "request": {"password": 7}}));
+    invoke(
+        "user-migration",
+        &migration_event("UserMigration_Authentication", "nobody@legacy.example", Some("Guess-1")),
+    );
+    invoke(
+        "user-migration",
+        &migration_event("UserMigration_ForgotPassword", "argon2id@legacy.example", None),
+    );
+    invoke(
+        "user-migration",
+        &migration_event("UserMigration_ForgotPassword", "unverified@legacy.example", None),
+    );
+    invoke(
+        "user-migration",
+        &json!({"triggerSource": "UserMigration_Authentication", "request": {"password": 7}}),
+    );
 
     let logs = watch.logs();
     assert!(

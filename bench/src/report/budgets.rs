@@ -129,7 +129,10 @@ impl Results<'_> {
         }
         // User migration's size is chosen by its password check, below, not by the curve.
         let migration = cognito_reset::domain::settings::USER_MIGRATION;
-        for function in cognito_reset::domain::settings::FUNCTIONS.iter().filter(|f| **f != migration) {
+        for function in cognito_reset::domain::settings::FUNCTIONS
+            .iter()
+            .filter(|f| **f != migration)
+        {
             let (chosen, deployed) = (self.chosen_size(function), self.deployed(function));
             check(
                 chosen.zip(deployed).map(|(c, d)| c == d),
@@ -150,7 +153,10 @@ impl Results<'_> {
                 format!(
                     "{migration} at its deployed {}: the slowest library-default hash check, {}, under 2,500 ms",
                     deployed.map_or("?".into(), |mb| format!("{mb} MB")),
-                    slowest.map_or("not measured at that size".into(), |(f, d)| format!("{f} {:.0} ms", ms(d)))
+                    slowest.map_or("not measured at that size".into(), |(f, d)| format!(
+                        "{f} {:.0} ms",
+                        ms(d)
+                    ))
                 ),
             );
         }

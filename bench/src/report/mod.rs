@@ -324,19 +324,22 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "| format | written by | {} |",
-            sizes.iter().map(|mb| format!("{mb} MB")).collect::<Vec<_>>().join(" | ")
+            sizes
+                .iter()
+                .map(|mb| format!("{mb} MB"))
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
         let _ = writeln!(s, "| --- | --- |{}", " ---: |".repeat(sizes.len()));
         for h in self.hashes {
-            let cells: Vec<String> = h
-                .at
-                .iter()
-                .map(|(_, r)| match r {
-                    Ok(Some(d)) => format!("{:.0}", ms(*d)),
-                    Ok(None) => "> 10,000".into(),
-                    Err(e) => format!("FAIL: {}", e.replace('|', "/")),
-                })
-                .collect();
+            let cells: Vec<String> =
+                h.at.iter()
+                    .map(|(_, r)| match r {
+                        Ok(Some(d)) => format!("{:.0}", ms(*d)),
+                        Ok(None) => "> 10,000".into(),
+                        Err(e) => format!("FAIL: {}", e.replace('|', "/")),
+                    })
+                    .collect();
             let _ = writeln!(s, "| `{}` | {} | {} |", h.format, h.made_by, cells.join(" | "));
         }
     }

@@ -24,9 +24,7 @@ fn check(function: &str, env: &HashMap<&str, &str>) -> Result<(), String> {
         "post-confirmation" => post_confirmation::Settings::from_source(env)
             .err()
             .map(|e| e.to_string()),
-        "user-migration" => user_migration::Settings::from_source(env)
-            .err()
-            .map(|e| e.to_string()),
+        "user-migration" => user_migration::Settings::from_source(env).err().map(|e| e.to_string()),
         other => Some(format!("no function named {other:?}")),
     };
     problem.map_or(Ok(()), Err)
@@ -117,7 +115,10 @@ mod tests {
         assert!(
             check(
                 "user-migration",
-                &env(&[("LEGACY_DATABASE_SECRET_ARN", secret), ("LEGACY_USER_QUERY", "SELECT * FROM u WHERE e = $1")])
+                &env(&[
+                    ("LEGACY_DATABASE_SECRET_ARN", secret),
+                    ("LEGACY_USER_QUERY", "SELECT * FROM u WHERE e = $1")
+                ])
             )
             .is_ok()
         );
