@@ -88,7 +88,7 @@ $(CHROMIUM) $(POSTGRES) &:
 
 tools: $(STAMP) $(NODE_STAMP) $(DENY) $(MDBOOK) $(CHROMIUM) $(POSTGRES) ## Install the local tools into .venv/, node_modules/ and ~/.cache/cognito-reset/ (done by every target that needs them)
 
-demo: $(STAMP) $(NODE_STAMP) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local (KEEP=1 keeps it running)
+demo: $(STAMP) $(NODE_STAMP) $(POSTGRES) ## The whole reset flow locally: moto, cargo lambda watch, cognito-local, a legacy PostgreSQL store (KEEP=1 keeps it running)
 	SMS_BACKEND=$(SMS_BACKEND) cargo run --quiet --locked -p cognito-reset-stack --bin demo
 
 # The tools install side by side: downloads overlap the builds.

@@ -13,7 +13,8 @@ const PASSWORD: &str = "legacy-store-password-0123";
 /// The running server.
 #[derive(Debug)]
 pub struct Postgres {
-    pub service: Service,
+    /// `None` only while dropping: the server stops before its folder goes.
+    service: Option<Service>,
     pub port: u16,
     bin: PathBuf,
     dir: PathBuf,
@@ -129,7 +130,7 @@ impl Postgres {
         );
         let service = Service::spawn(cmd, port, "postgres", &dir.join("server.log"));
         let server = Postgres {
-            service,
+            service: Some(service),
             port,
             bin,
             dir,
@@ -196,6 +197,14 @@ impl Postgres {
         self.try_sql(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Makes every recorded password `days` old (the fixture's times are fixed dates; a flow
+    /// under a maximum age needs them relative to today).
+    pub fn passwords_set_days_ago(&self, days: u32) {
+        self.sql(&format!(
+            "UPDATE users SET password_set_at = now() - interval '{days} days' WHERE password_set_at IS NOT NULL"
+        ));
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
@@ -252,14 +261,8 @@ pub fn legacy_users() -> Vec<serde_json::Value> {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        // The service stops the server (its process group); then its data goes.
-        let _ = Command::new("kill")
-            .args(["-INT", "--", &format!("-{}", self.service.child.id())])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline && !matches!(self.service.child.try_wait(), Ok(Some(_))) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        // The service stops the server (its process group, SIGTERM); then its data goes.
+        drop(self.service.take());
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -8,7 +8,16 @@ use cognito_reset_stack::{block_on, stack_required};
 
 #[test]
 fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
-    let stack = match block_on(Stack::start(&|_| {}, &demo::DEMO_LIMITS)) {
+    // The app's previous user database, as `make demo` starts it.
+    let Some(pg) = cognito_reset_stack::Postgres::start("end-to-end flow") else {
+        return;
+    };
+    pg.load_legacy_users();
+    pg.passwords_set_days_ago(30);
+    let legacy = demo::legacy_settings(&pg);
+    let mut settings: Vec<(&str, &str)> = demo::DEMO_LIMITS.to_vec();
+    settings.extend(legacy.iter().map(|(k, v)| (*k, v.as_str())));
+    let stack = match block_on(Stack::start(&|_| {}, &settings)) {
         Ok(stack) => stack,
         Err(e) if !stack_required() && e.contains("not installed") => {
             cognito_reset_stack::skipped(&format!("end-to-end flow: {e}"));
@@ -77,4 +86,23 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
         "an unmasked phone number reached the logs"
     );
     assert!(!logs.contains("jane.doe@"), "an unmasked address reached the logs");
+
+    // The demo's legacy users: one migrated at sign-in keeps their password's age (30 days),
+    // one migrated by the reset request gets the code and is stamped by the reset.
+    let l =
+        block_on(demo::run_legacy(&stack, &r, &|_| {})).unwrap_or_else(|e| panic!("{e}\n{}", stack.functions.logs()));
+    assert_eq!(l.format, "argon2id");
+    let age = timestamp::parse(&l.signed_in_changed_at).map(|t| now - t);
+    assert!(
+        age.is_some_and(|a| (29 * 86_400..=31 * 86_400).contains(&a)),
+        "{}",
+        l.signed_in_changed_at
+    );
+    assert_eq!(l.reset_code.len(), 6);
+    let reset = timestamp::parse(&l.reset_changed_at).expect("stamped");
+    assert!(
+        (cognito_reset::runtime::clock::now() - reset).abs() < 600,
+        "{}",
+        l.reset_changed_at
+    );
 }

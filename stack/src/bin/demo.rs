@@ -23,6 +23,14 @@ async fn main_flow() -> Result<(), String> {
         other => vec![("SMS_BACKEND", other)],
     };
     settings.extend(demo::DEMO_LIMITS);
+    step("starting PostgreSQL with the app's previous user database (one user per legacy hash format)");
+    let pg =
+        cognito_reset_stack::Postgres::start("demo").ok_or("PostgreSQL is not installed (make demo installs it)")?;
+    pg.load_legacy_users();
+    // Their passwords were set a month ago: inside the demo's 90-day maximum age.
+    pg.passwords_set_days_ago(30);
+    let legacy = demo::legacy_settings(&pg);
+    settings.extend(legacy.iter().map(|(k, v)| (*k, v.as_str())));
     let stack = Stack::start(&step, &settings).await?;
     let r = demo::run(&stack, &step).await?;
     println!(
@@ -57,6 +65,19 @@ async fn main_flow() -> Result<(), String> {
     step(&format!(
         "the replayed SMS invocation sent {} message: logged as a duplicate, no KMS call",
         r.sms_after_replay
+    ));
+    let l = demo::run_legacy(&stack, &r, &step).await?;
+    step(&format!(
+        "{} signed in with their old password: user-migration checked it against the {} hash, Cognito created them, and the password keeps its age (password_changed_at={})",
+        demo::SIGNS_IN,
+        l.format,
+        l.signed_in_changed_at
+    ));
+    step(&format!(
+        "{} got the code {} by email, set a new password and signed in with it (password_changed_at={})",
+        demo::RESETS,
+        l.reset_code,
+        l.reset_changed_at
     ));
     if std::env::var("KEEP").is_ok_and(|v| v == "1") {
         println!(

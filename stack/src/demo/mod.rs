@@ -7,15 +7,19 @@
 //! Invoke API of `cargo lambda watch`, and encrypts codes under the moto KMS key; the functions
 //! talk to moto for KMS, SES and SNS and to cognito-local for the Cognito admin API.
 //! [`run`] then plays a user who forgot their password, step by step, and returns what each
-//! step produced, so the demo prints it and the test asserts on it.
+//! step produced, so the demo prints it and the test asserts on it. With a legacy store
+//! ([`legacy_settings`]), [`run_legacy`] then moves two users of the app's previous database:
+//! one at sign-in, one at a password reset.
 
 use aws_config::SdkConfig;
 use cognito_reset::adapters::aws::cognito;
 use cognito_reset::adapters::aws::cognito::types::{AuthFlowType, ExplicitAuthFlowsType, MessageActionType};
 use serde_json::{Value, json};
 
+mod legacy;
 mod parts;
 
+pub use legacy::*;
 pub use parts::*;
 
 use crate::{

@@ -12,11 +12,10 @@
 //! - it names a user migrated at sign-in by a random id rather than the username typed; the
 //!   pool signs users in by email, so the test signs in by email as an app does.
 
-use cognito_reset::adapters::aws::cognito::types::MessageActionType;
 use cognito_reset::domain::rules::timestamp;
-use cognito_reset_stack::demo::{Stack, attribute, err};
+use cognito_reset_stack::demo::Stack;
 use cognito_reset_stack::{LEGACY_USER_QUERY, Postgres, block_on, stack_required};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::password_paths::pool::Pool;
 
@@ -30,7 +29,7 @@ fn users_not_yet_in_cognito_sign_in_and_reset() {
     };
     let users = pg.load_legacy_users();
     // The legacy passwords were set 30 days ago: well inside the 90 days.
-    pg.sql("UPDATE users SET password_set_at = now() - interval '30 days' WHERE password_set_at IS NOT NULL");
+    pg.passwords_set_days_ago(30);
     let url = pg.url("postgres");
     let settings = [
         ("LEGACY_DATABASE_URL", url.as_str()),
@@ -183,35 +182,6 @@ async fn flows(stack: &Stack, pg: &Postgres, users: &[Value]) -> Result<(), Stri
     Ok(())
 }
 
-/// What Cognito does at `ForgotPassword` for a username its pool does not hold: invokes the
-/// trigger with `UserMigration_ForgotPassword` and creates the user it answers with.
 async fn migrate_for_reset(stack: &Stack, pool: &Pool<'_>, username: &str) -> Result<(), String> {
-    let event = json!({
-        "version": "1", "triggerSource": "UserMigration_ForgotPassword", "region": "us-east-1",
-        "userPoolId": pool.id, "userName": username,
-        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": pool.client},
-        "request": {"validationData": null, "clientMetadata": null},
-        "response": {"userAttributes": null, "finalUserStatus": null, "messageAction": null,
-                     "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null}
-    });
-    let answer = stack.functions.invoke("user-migration", event.to_string().as_bytes());
-    if answer.status != 200 || answer.function_error.is_some() {
-        return Err(format!("refused: {}", answer.body));
-    }
-    let response: Value = serde_json::from_str(&answer.body).map_err(err("the answer"))?;
-    let response = &response["response"];
-    if response["messageAction"] != "SUPPRESS" {
-        return Err(format!("a migration must not send a welcome message: {response}"));
-    }
-    let mut create = pool
-        .idp
-        .admin_create_user()
-        .user_pool_id(&pool.id)
-        .username(username)
-        .message_action(MessageActionType::Suppress);
-    for (name, value) in response["userAttributes"].as_object().into_iter().flatten() {
-        create = create.user_attributes(attribute(name, value.as_str().unwrap_or_default())?);
-    }
-    create.send().await.map_err(err("AdminCreateUser"))?;
-    Ok(())
+    cognito_reset_stack::demo::migrate_for_reset(stack, &pool.idp, &pool.id, &pool.client, username).await
 }
