@@ -200,7 +200,12 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         r["SenderFailures"]["Properties"]["KmsMasterKeyId"],
         json!({"Fn::GetAtt": ["SenderFailuresKey", "Arn"]})
     );
-    for sync in ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"] {
+    for sync in [
+        "CustomMessageFunction",
+        "PreTokenFunction",
+        "PostConfirmationFunction",
+        "UserMigrationFunction",
+    ] {
         assert!(
             r[sync]["Properties"].get("ReservedConcurrentExecutions").is_none(),
             "{sync}"
@@ -216,24 +221,29 @@ fn what_the_policy_scanner_flags_is_fixed_or_skipped_with_a_reason() {
         }
     }
     skipped.sort();
-    let mut expected: Vec<String> = ["CustomMessageFunction", "PreTokenFunction", "PostConfirmationFunction"]
-        .iter()
-        .flat_map(|f| ["CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}")))
-        .chain(
-            ["CustomSmsSenderFunction", "CustomEmailSenderFunction"]
-                .iter()
-                .flat_map(|f| ["CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}"))),
-        )
-        .chain(
-            [
-                "SmsViaSnsPolicy:CKV_AWS_111",
-                "DeliveryTable:CKV_AWS_119",
-                "DeliveryTable:CKV_AWS_28",
-                "DeliveryHashKey:CKV_AWS_149",
-            ]
-            .map(str::to_owned),
-        )
-        .collect();
+    let mut expected: Vec<String> = [
+        "CustomMessageFunction",
+        "PreTokenFunction",
+        "PostConfirmationFunction",
+        "UserMigrationFunction",
+    ]
+    .iter()
+    .flat_map(|f| ["CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}")))
+    .chain(
+        ["CustomSmsSenderFunction", "CustomEmailSenderFunction"]
+            .iter()
+            .flat_map(|f| ["CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"].map(|c| format!("{f}:{c}"))),
+    )
+    .chain(
+        [
+            "SmsViaSnsPolicy:CKV_AWS_111",
+            "DeliveryTable:CKV_AWS_119",
+            "DeliveryTable:CKV_AWS_28",
+            "DeliveryHashKey:CKV_AWS_149",
+        ]
+        .map(str::to_owned),
+    )
+    .collect();
     expected.sort();
     assert_eq!(skipped, expected);
 }
@@ -316,4 +326,66 @@ fn a_maximum_age_keeps_at_least_one_previous_password_where_the_plan_has_history
         .as_str()
         .expect("description");
     assert!(described.contains("PasswordMaxAgeDays"), "{described}");
+}
+
+#[test]
+fn user_migration_is_deployed_only_with_its_database_and_reads_only_that_secret() {
+    let t = template();
+    let r = &t["Resources"];
+    for name in [
+        "UserMigrationLogs",
+        "UserMigrationRole",
+        "UserMigrationFunction",
+        "UserMigrationPermission",
+    ] {
+        assert_eq!(r[name]["Condition"], "MigrationOn", "{name}");
+    }
+    assert_eq!(
+        t["Conditions"]["MigrationOn"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "LegacyDatabaseSecretArn"}, ""]}]})
+    );
+    // The ARN without a query would deploy a function that migrates nobody: a Rule refuses it.
+    let rule = &t["Rules"]["MigrationNeedsAQuery"];
+    assert_eq!(rule["RuleCondition"], t["Conditions"]["MigrationOn"]);
+    assert_eq!(
+        rule["Assertions"][0]["Assert"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "LegacyUserQuery"}, ""]}]})
+    );
+    // Secrets Manager: this function only, that secret only, reading only.
+    let secret_reads: Vec<(String, Value)> = statements(&t)
+        .into_iter()
+        .filter(|(_, s)| actions(s).iter().any(|a| a.starts_with("secretsmanager:")))
+        .collect();
+    assert_eq!(secret_reads.len(), 1, "{secret_reads:?}");
+    let (role, statement) = &secret_reads[0];
+    assert_eq!(role, "UserMigrationRole");
+    assert_eq!(actions(statement), ["secretsmanager:GetSecretValue"]);
+    assert_eq!(statement["Resource"], json!({"Ref": "LegacyDatabaseSecretArn"}));
+    // Its environment holds the ARN, never a URL; the pool calls it; sign-ins that hand Cognito
+    // the password are allowed only when it is on; it runs in the VPC only when subnets are given.
+    let env = &r["UserMigrationFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        env["LEGACY_DATABASE_SECRET_ARN"],
+        json!({"Ref": "LegacyDatabaseSecretArn"})
+    );
+    assert!(env.get("LEGACY_DATABASE_URL").is_none());
+    assert!(t["Parameters"].get("LegacyDatabaseUrl").is_none());
+    assert_eq!(
+        r["UserPool"]["Properties"]["LambdaConfig"]["UserMigration"],
+        json!({"Fn::If": ["MigrationOn", {"Fn::GetAtt": ["UserMigrationFunction", "Arn"]}, {"Ref": "AWS::NoValue"}]})
+    );
+    let flows = r["UserPoolClient"]["Properties"]["ExplicitAuthFlows"]
+        .as_array()
+        .expect("flows");
+    assert!(flows.contains(&json!({"Fn::If": ["MigrationOn", "ALLOW_USER_PASSWORD_AUTH", {"Ref": "AWS::NoValue"}]})));
+    assert!(
+        !flows.contains(&json!("ALLOW_USER_PASSWORD_AUTH")),
+        "never on without migration"
+    );
+    assert_eq!(
+        r["UserMigrationFunction"]["Properties"]["VpcConfig"]["Fn::If"][0],
+        "MigrationInVpc"
+    );
+    // Cognito waits 5 s for a synchronous trigger.
+    assert_eq!(r["UserMigrationFunction"]["Properties"]["Timeout"], 5);
 }
