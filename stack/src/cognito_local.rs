@@ -34,6 +34,7 @@ impl CognitoLocal {
         }
         let node = require_tool("node", test)?;
         patch_new_password_challenge(&start_js);
+        patch_empty_migration_answer(&start_js);
         let dir = std::env::temp_dir().join(format!("cognito-local-{port}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join(".cognito/db")).expect("cognito-local dir");
@@ -82,6 +83,34 @@ impl CognitoLocal {
 /// `TokenGeneration_Authentication` for every challenge (`lib/targets/respondToAuthChallenge.js`
 /// passes `"Authentication"` to its token generator). This rewrites that one argument in the
 /// installed copy, idempotently, so the project's tests and demo meet Cognito's behaviour.
+/// Cognito reads a user migration answer without user attributes (the event returned as it came)
+/// as "no such user": with `PreventUserExistenceErrors` it answers `NotAuthorizedException`
+/// ("Incorrect username or password.") at sign-in, as for any unknown user. cognito-local
+/// instead creates a user without attributes who signs in with whatever password was typed;
+/// this makes it refuse, as Cognito does.
+fn patch_empty_migration_answer(start_js: &Path) {
+    let Some(lib) = start_js.parent().and_then(Path::parent) else {
+        return;
+    };
+    let file = lib.join("services/triggers/userMigration.js");
+    let Ok(source) = std::fs::read_to_string(&file) else {
+        panic!("{} is missing: cognito-local changed its layout", file.display());
+    };
+    const ORIGINAL: &str = "  const now = clock.get();\n  const user = {";
+    const PATCHED: &str = "  if (!result || !result.userAttributes || Object.keys(result.userAttributes).length === 0) {\n    throw new import_errors.NotAuthorizedError();\n  }\n  const now = clock.get();\n  const user = {";
+    if source.contains(PATCHED) {
+        return;
+    }
+    assert!(
+        source.matches(ORIGINAL).count() == 1,
+        "{}: the migrated user's creation was not found (cognito-local version changed?)",
+        file.display()
+    );
+    let aside = file.with_extension(format!("js.{}", std::process::id()));
+    std::fs::write(&aside, source.replace(ORIGINAL, PATCHED)).expect("patch cognito-local");
+    std::fs::rename(&aside, &file).expect("patch cognito-local");
+}
+
 fn patch_new_password_challenge(start_js: &Path) {
     let Some(lib) = start_js.parent().and_then(Path::parent) else {
         return;

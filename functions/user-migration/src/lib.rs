@@ -10,24 +10,29 @@
 //! welcome message.
 //!
 //! An unknown username, a wrong password, a user without a password, a hash that cannot be
-//! checked and a reset without a verified channel all fail alike, with one message, and a
-//! sign-in for an unknown user checks the password against a stand-in hash (the last one this
-//! process checked) so it takes as long as a known one: the trigger never tells whether an
-//! account exists. The reason goes to the operator's log and metric only. A store that does
-//! not answer fails with its own message: nothing about the user is known then.
+//! checked and a reset without a verified channel all get the same answer: the event returned
+//! as it came, with no user attributes, which Cognito reads as "no such user" (with
+//! `PreventUserExistenceErrors`, `NotAuthorizedException` at sign-in and a simulated code
+//! delivery at a reset, exactly as for a username nobody has). An error would not do: Cognito
+//! passes a trigger's error on (`UserNotFoundException: Exception migrating user`), which users
+//! already in the pool never get. Every sign-in also takes as long as the slowest password check
+//! this process has made: an unknown user's password is checked against that check's hash, and
+//! every answer waits out the rest, so neither a missing account nor a cheap legacy hash shows
+//! in the time. The reason goes to the operator's log and metric only. A store that does not
+//! answer fails with its own message: nothing about the user is known then.
 //!
 //! Passwords, hashes, the database's credentials and the store's values never reach a log or
 //! an error; usernames are masked.
 
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cognito_reset::adapters::postgres::DatabaseConfigError;
 use cognito_reset::domain::config::{self, ConfigError};
 use cognito_reset::domain::events::user_migration::{UserMigrationRequest, UserMigrationResponse};
 use cognito_reset::domain::events::{self, Envelope, EventError};
 use cognito_reset::domain::legacy::{
-    self, LegacyUsers, LookupError, Migration, OnWeakHash, Refusal, STAND_IN_HASH, Secret, Trigger,
+    self, LegacyUser, LegacyUsers, LookupError, Migration, OnWeakHash, Refusal, STAND_IN_HASH, Secret, Trigger,
 };
 use cognito_reset::domain::redact;
 use cognito_reset::domain::rules::PasswordPolicy;
@@ -115,8 +120,9 @@ pub enum InitError {
 pub struct Deps<S> {
     pub settings: Settings,
     pub store: S,
-    /// What an unknown user's password is checked against: the last hash checked.
-    stand_in: Mutex<Secret>,
+    /// The slowest password check this process has made, and its hash: what an unknown user's
+    /// password is checked against, and how long every sign-in takes at least.
+    slowest: Mutex<(Secret, Duration)>,
 }
 
 impl<S> Deps<S> {
@@ -124,8 +130,40 @@ impl<S> Deps<S> {
         Deps {
             settings,
             store,
-            stand_in: Mutex::new(Secret::new(STAND_IN_HASH)),
+            slowest: Mutex::new((Secret::new(STAND_IN_HASH), Duration::ZERO)),
         }
+    }
+
+    /// The slowest check so far: its hash and its time.
+    pub fn slowest_check(&self) -> (Secret, Duration) {
+        self.slowest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Checks a sign-in's password for `found` (or, without a hash of theirs, against the slowest
+    /// check's hash, the result thrown away), then waits until the slowest check's time has
+    /// passed: every sign-in takes as long as the most expensive hash this process has met.
+    async fn timed_check(
+        &self,
+        found: Option<&LegacyUser>,
+        password: &str,
+    ) -> Option<Result<legacy::hash::Checked, legacy::hash::HashError>> {
+        let (stand_in, floor) = self.slowest_check();
+        let started = Instant::now();
+        let checked = legacy::check_password(found, password, stand_in.expose());
+        let took = started.elapsed();
+        metrics::latency("hash_check_ms", took);
+        if let (Some(Ok(_)), Some(own)) = (&checked, found.and_then(|u| u.password_hash.as_ref()))
+            && took > floor
+        {
+            *self.slowest.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = (own.clone(), took);
+        }
+        if let Some(rest) = floor.checked_sub(took) {
+            tokio::time::sleep(rest).await;
+        }
+        checked
     }
 }
 
@@ -134,9 +172,6 @@ impl<S> Deps<S> {
 pub enum MigrationError {
     #[error("user-migration cannot read this event: {0}")]
     InvalidEvent(#[from] EventError),
-    /// Every refusal, for every reason, reads alike.
-    #[error("{}", Refusal::MESSAGE)]
-    Refused,
     /// The store did not answer: try again.
     #[error("your account could not be checked right now: please try again")]
     Unavailable,
@@ -146,7 +181,6 @@ impl From<MigrationError> for Diagnostic {
     fn from(e: MigrationError) -> Self {
         let error_type = match &e {
             MigrationError::InvalidEvent(_) => "InvalidEvent",
-            MigrationError::Refused => "UserNotMigrated",
             MigrationError::Unavailable => "LegacyStoreUnavailable",
         };
         Diagnostic {
@@ -157,7 +191,8 @@ impl From<MigrationError> for Diagnostic {
 }
 
 /// Handles one event with what init produced. A configuration the function cannot use
-/// migrates nobody: every event is refused, with one error log naming the problem.
+/// migrates nobody: every event is answered as for a username nobody has, with one error log
+/// naming the problem.
 pub async fn respond<S: LegacyUsers>(
     started: &Result<Deps<S>, InitError>,
     event: Value,
@@ -168,7 +203,7 @@ pub async fn respond<S: LegacyUsers>(
         Err(e) => {
             error!(error = %e, "configuration unusable: user NOT migrated");
             metrics::outcome("misconfigured", event["triggerSource"].as_str().unwrap_or_default());
-            Err(MigrationError::Refused)
+            Ok(event)
         }
     }
 }
@@ -183,7 +218,7 @@ fn shown(username: &str) -> String {
 }
 
 /// Handles one event at `now` (seconds since the epoch): writes the user to create into its
-/// `response`, or refuses.
+/// `response`, or returns the event as it came (no such user, for every reason a user is refused).
 pub async fn handle<S: LegacyUsers>(deps: &Deps<S>, mut event: Value, now: i64) -> Result<Value, MigrationError> {
     let envelope: Envelope<UserMigrationRequest> = events::view(&event)?;
     let source = events::printable(&envelope.trigger_source);
@@ -208,35 +243,17 @@ pub async fn handle<S: LegacyUsers>(deps: &Deps<S>, mut event: Value, now: i64) 
             }
             Err(e @ LookupError::Unusable(_)) => {
                 if let Trigger::Authentication { password } = trigger {
-                    // As long as a check of the user's own hash would take.
-                    let stand_in = deps
-                        .stand_in
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .clone();
-                    let _ = legacy::hash::check(stand_in.expose(), password);
+                    // As long as any other sign-in.
+                    let _ = deps.timed_check(None, password).await;
                 }
                 error!(trigger_source = %source, user, error = %e, "user NOT migrated: fix LEGACY_USER_QUERY or the store");
                 metrics::outcome("store_unusable", &source);
-                return Err(MigrationError::Refused);
+                return Ok(event);
             }
         }
     };
     let checked = match trigger {
-        Trigger::Authentication { password } => {
-            let stand_in = deps
-                .stand_in
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone();
-            let started = Instant::now();
-            let checked = legacy::check_password(found.as_ref(), password, stand_in.expose());
-            metrics::latency("hash_check_ms", started.elapsed());
-            if let (Some(Ok(_)), Some(h)) = (&checked, found.as_ref().and_then(|u| u.password_hash.as_ref())) {
-                *deps.stand_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = h.clone();
-            }
-            checked
-        }
+        Trigger::Authentication { password } => deps.timed_check(found.as_ref(), password).await,
         Trigger::ForgotPassword => None,
     };
     match legacy::decide(
@@ -283,7 +300,7 @@ pub async fn handle<S: LegacyUsers>(deps: &Deps<S>, mut event: Value, now: i64) 
                 other => info!(trigger_source = %source, user, reason = other.reason(), "user not migrated"),
             }
             metrics::outcome(refusal.reason(), &source);
-            Err(MigrationError::Refused)
+            Ok(event)
         }
     }
 }

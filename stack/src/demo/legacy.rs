@@ -33,7 +33,8 @@ pub struct LegacyReport {
 /// What Cognito does at `ForgotPassword` for a username its pool does not hold (cognito-local
 /// does not): invokes `user-migration` with `UserMigration_ForgotPassword` and creates the user
 /// it answers with, as Cognito creates a migrated user (`SUPPRESS`: no welcome message).
-/// `Err` carries the function's refusal.
+/// `Err` when the function answers "no such user" (the event back without user attributes:
+/// Cognito then answers as for any unknown username) or fails.
 pub async fn migrate_for_reset(
     stack: &Stack,
     idp: &cognito::Client,
@@ -55,6 +56,14 @@ pub async fn migrate_for_reset(
     }
     let response: Value = serde_json::from_str(&answer.body).map_err(err("the answer"))?;
     let response = &response["response"];
+    if response["userAttributes"]
+        .as_object()
+        .is_none_or(serde_json::Map::is_empty)
+    {
+        return Err(format!(
+            "no such user (Cognito answers as for any unknown username): {response}"
+        ));
+    }
     if response["messageAction"] != "SUPPRESS" {
         return Err(format!("a migration must not send a welcome message: {response}"));
     }

@@ -5,10 +5,9 @@
 
 use cognito_reset::adapters::aws::secretsmanager;
 use cognito_reset::adapters::postgres::{PostgresUsers, url_from_secret};
-use cognito_reset::domain::legacy::{LegacyUsers, LookupError, Refusal, Secret};
+use cognito_reset::domain::legacy::{LegacyUsers, LookupError, Secret};
 use cognito_reset::domain::rules::{ForceFlag, PasswordPolicy, timestamp};
 use cognito_reset_stack::{LEGACY_USER_QUERY, Moto, Postgres, local_sdk_config};
-use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
 use user_migration::{Deps, Settings, handle};
 

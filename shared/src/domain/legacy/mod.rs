@@ -165,8 +165,8 @@ pub struct Migration {
     pub format: Option<hash::Format>,
 }
 
-/// Why a user is refused. Every reason gets the same answer, in [`Refusal::MESSAGE`]; the
-/// reason is for the operator's log and metric only.
+/// Why a user is refused. Every reason gets the same answer (the event as it came: no such
+/// user); the reason is for the operator's log and metric only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// The store has no such user.
@@ -183,9 +183,6 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// What Cognito passes on, for every reason alike.
-    pub const MESSAGE: &'static str = "Incorrect username or password.";
-
     /// The metric and log name of the reason.
     pub fn reason(&self) -> &'static str {
         match self {
