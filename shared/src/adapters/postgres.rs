@@ -34,6 +34,9 @@ use crate::domain::rules::{PasswordPolicy, timestamp};
 pub const LOOKUP: Duration = Duration::from_millis(2_000);
 /// The server's own limit on the statement.
 const STATEMENT_TIMEOUT_MS: u32 = 1_500;
+/// How long a kept connection may take to answer before a new one is tried: a lookup by a
+/// username answers in milliseconds.
+const REUSED_ANSWER: Duration = Duration::from_millis(600);
 
 /// Why the database configuration cannot be used. Never carries the URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,13 +79,16 @@ impl PostgresUsers {
             .options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"))
             .application_name("cognito-reset-user-migration");
         let transport = if sslmode == "disable" {
-            let loopback = config.get_hosts().iter().all(|h| match h {
-                tokio_postgres::config::Host::Tcp(name) => {
-                    name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-                }
-                #[cfg(unix)]
-                tokio_postgres::config::Host::Unix(_) => true,
-            });
+            // Every name and every address it may connect to (`hostaddr` wins over `host`).
+            let loopback = !config.get_hosts().is_empty()
+                && config.get_hostaddrs().iter().all(std::net::IpAddr::is_loopback)
+                && config.get_hosts().iter().all(|h| match h {
+                    tokio_postgres::config::Host::Tcp(name) => {
+                        name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                    }
+                    #[cfg(unix)]
+                    tokio_postgres::config::Host::Unix(_) => true,
+                });
             if !loopback {
                 return Err(DatabaseConfigError(
                     "LEGACY_DATABASE_URL has sslmode=disable for a host that is not loopback: passwords' hashes would cross the network unencrypted".into(),
@@ -99,7 +105,8 @@ impl PostgresUsers {
         Ok(PostgresUsers {
             config,
             transport,
-            query: format!("SELECT row_to_json(q)::text FROM ({query}) q LIMIT 2"),
+            // On a line of its own: a trailing `-- comment` in the query ends before it.
+            query: format!("SELECT row_to_json(q)::text FROM ({query}\n) q LIMIT 2"),
             policy,
             open: Mutex::new(None),
         })
@@ -148,20 +155,30 @@ impl PostgresUsers {
             Some(kept) => kept,
             None => self.connect().await?,
         };
-        // `$1` is declared text unless the query casts it: a username always is.
-        let mut answer = client.query(&statement, &[&username]).await;
-        // A kept connection the server or a proxy has since closed (an idle timeout, a
-        // failover) fails without a server error: one new connection is tried, within the budget.
-        if reused && answer.as_ref().is_err_and(connection_lost) {
+        // `$1` is declared text unless the query casts it: a username always is. A kept
+        // connection the server or a proxy has since closed (an idle timeout, a failover) fails
+        // without a server error, or, when a NAT dropped it silently, never answers: after
+        // REUSED_ANSWER one new connection is tried, within the budget.
+        let mut answer = if reused {
+            tokio::time::timeout(REUSED_ANSWER, client.query(&statement, &[&username]))
+                .await
+                .ok()
+        } else {
+            Some(client.query(&statement, &[&username]).await)
+        };
+        if reused && answer.as_ref().is_none_or(|a| a.as_ref().is_err_and(connection_lost)) {
             (client, statement) = self.connect().await?;
-            answer = client.query(&statement, &[&username]).await;
+            answer = Some(client.query(&statement, &[&username]).await);
         }
+        let Some(answer) = answer else {
+            return Err(LookupError::Unavailable("no answer".into()));
+        };
         let rows = match answer {
             Ok(rows) => rows,
             Err(e) => {
                 // Dropped: the next lookup opens a new connection.
                 return Err(match e.as_db_error() {
-                    Some(db) if !connection_lost(&e) => {
+                    Some(db) if !connection_lost(&e) && !transient(db.code().code()) => {
                         LookupError::Unusable(format!("LEGACY_USER_QUERY failed (SQLSTATE {})", db.code().code()))
                     }
                     _ => unavailable(e),
@@ -205,10 +222,20 @@ impl LegacyUsers for PostgresUsers {
 
 /// Whether an error ended the connection rather than the statement: no server error at all,
 /// or one of class 08 (connection exception) or 57 (the server shutting down, a terminated
-/// session).
+/// session), but not 57014 (the statement timed out: the connection is fine, and trying again
+/// would run past the budget).
 fn connection_lost(e: &tokio_postgres::Error) -> bool {
-    e.as_db_error()
-        .is_none_or(|db| db.code().code().starts_with("08") || db.code().code().starts_with("57"))
+    e.as_db_error().is_none_or(|db| {
+        let code = db.code().code();
+        code.starts_with("08") || (code.starts_with("57") && code != "57014")
+    })
+}
+
+/// SQLSTATEs that say the server could not answer now, not that the query is wrong: a
+/// serialization failure or deadlock (class 40), too few resources (53), a lock not available
+/// (55P03), the statement timeout (57014), a system error (58), an internal error (XX).
+fn transient(code: &str) -> bool {
+    ["40", "53", "58", "XX"].iter().any(|c| code.starts_with(c)) || code == "55P03" || code == "57014"
 }
 
 fn unavailable(e: tokio_postgres::Error) -> LookupError {
@@ -255,7 +282,7 @@ pub fn url_of_secret(text: &str) -> Result<String, DatabaseConfigError> {
     }
     let bad = || {
         DatabaseConfigError(
-            "LEGACY_DATABASE_SECRET_ARN holds neither a postgres:// URL nor JSON with host, username, password (and port, dbname)".into(),
+            "LEGACY_DATABASE_SECRET_ARN holds neither a postgres:// URL nor JSON with host, username, password (and port, dbname), as Secrets Manager's secrets for an RDS database do; a secret RDS manages for its master user holds no host: store a URL instead".into(),
         )
     };
     let json: Value = serde_json::from_str(text).map_err(|_| bad())?;
@@ -389,11 +416,20 @@ pub fn record(row: Value, policy: &PasswordPolicy) -> Result<LegacyUser, LookupE
 fn changed_at(value: &Value) -> Result<i64, LookupError> {
     let bad = || LookupError::Unusable("password_changed_at is not a time".into());
     match value {
-        Value::Number(n) => n.as_i64().ok_or_else(bad),
+        // `extract(epoch from ...)` is numeric with a fraction: whole seconds.
+        #[allow(clippy::cast_possible_truncation, reason = "checked to be within i64 first")]
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 1e15)
+                    .map(|f| f.floor() as i64)
+            })
+            .ok_or_else(bad),
         Value::String(s) => {
             let s = s.trim();
             // `timestamp without time zone` arrives as 2026-11-02T09:30:00(.123): UTC.
-            let zoned = s.len() > 19 && (s.ends_with('Z') || s[19..].contains(['+', '-']));
+            let zoned = s.ends_with('Z') || s.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
             let text = if s.len() >= 19 && !zoned {
                 format!("{s}Z")
             } else {
@@ -424,6 +460,19 @@ mod tests {
         assert_eq!(u.attributes["custom:plan"], "3");
         assert!(!u.attributes.contains_key("given_name"), "null is absent");
         assert_eq!(u.password_changed_at, timestamp::parse("2026-11-02T09:30:00Z"));
+        for (text, when) in [
+            (serde_json::json!(1_793_611_800.75), "2026-11-02T09:30:00Z"),
+            (serde_json::json!("2026-11-02T09:30:00é"), ""),
+        ] {
+            let got = record(serde_json::json!({ "password_changed_at": text }), &policy)
+                .ok()
+                .and_then(|u| u.password_changed_at);
+            assert_eq!(
+                got,
+                timestamp::parse(when),
+                "{text}: numeric epochs are read, odd text never panics"
+            );
+        }
         for naive in ["2026-11-02T09:30:00", "2026-11-02T09:30:00.25"] {
             let u = record(serde_json::json!({ "password_changed_at": naive }), &policy).expect(naive);
             assert_eq!(
@@ -488,6 +537,12 @@ mod tests {
         )
         .expect_err("not loopback");
         assert!(e.0.contains("not loopback") && !e.0.contains("hunter2"), "{e}");
+        let remote = PostgresUsers::new(
+            &Secret::new("postgres://u:p@localhost/app?sslmode=disable&hostaddr=203.0.113.5"),
+            "SELECT 1 WHERE $1 = ''",
+            policy.clone(),
+        );
+        assert!(remote.is_err(), "hostaddr names where it really connects");
         PostgresUsers::new(
             &Secret::new("postgres://u:p@127.0.0.1:5432/app?sslmode=disable"),
             "SELECT 1 WHERE $1 = ''",

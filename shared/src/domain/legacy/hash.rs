@@ -159,33 +159,61 @@ pub fn check(hash: &str, password: &str) -> Result<Checked, HashError> {
     Err(HashError::UnknownFormat { scheme: scheme(hash) })
 }
 
-/// What identifies an unknown hash without showing it: a `$id$` prefix, or the algorithm
-/// name before the first `$` or `:`, when it is a short word; otherwise its length.
+/// Schemes of other libraries that a store may hold, as they are written before their first `$`
+/// (or `:`), or in braces: named when met, since they are no secret.
+const KNOWN_SCHEMES: &[&str] = &[
+    // Modular crypt identifiers.
+    "$1$",
+    "$2$",
+    "$2x$",
+    "$3$",
+    "$5$",
+    "$7$",
+    "$apr1$",
+    "$md5",
+    "$sha1$",
+    "$y$",
+    "$gy$",
+    "$argon2d$",
+    "$scrypt$",
+    "$pbkdf2$",
+    "$pbkdf2-sha256$",
+    "$pbkdf2-sha512$",
+    "$bcrypt-sha256$",
+    // Django and Werkzeug algorithm names.
+    "md5$",
+    "sha1$",
+    "unsalted_md5$",
+    "unsalted_sha1$",
+    "crypt$",
+    "pbkdf2_sha512$",
+    "bcrypt_sha256$",
+    "sha256$",
+    "sha512$",
+    "plain:",
+    // LDAP.
+    "{SSHA}",
+    "{SHA}",
+    "{SMD5}",
+    "{MD5}",
+    "{CRYPT}",
+    "{SSHA256}",
+    "{SSHA512}",
+    "{PBKDF2}",
+    "{ARGON2}",
+    "{BCRYPT}",
+];
+
+/// What identifies an unknown hash without showing it: a scheme of [`KNOWN_SCHEMES`], or
+/// otherwise only its length (a store holding plain text would show its passwords' beginnings).
 fn scheme(hash: &str) -> String {
-    let word =
-        |w: &str| (1..=20).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if let Some(rest) = hash.strip_prefix('$')
-        && let Some((id, _)) = rest.split_once('$')
-        && word(id)
-    {
-        return format!("${id}$");
-    }
-    if let Some(end) = hash.find(['$', ':'])
-        && word(&hash[..end])
-        && !hash[..end].bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return format!("{}{}", &hash[..end], &hash[end..=end]);
-    }
-    if hash.starts_with('{')
-        && let Some(end) = hash.find('}')
-        && word(&hash[1..end])
-    {
-        return hash[..=end].to_owned();
+    if let Some(known) = KNOWN_SCHEMES.iter().find(|k| hash.starts_with(*k)) {
+        return (*known).to_owned();
     }
     if aspnet_bytes(hash).is_some_and(|b| b.first() == Some(&0)) {
         return "aspnet-identity-v2 (PBKDF2-SHA1, 1,000 iterations)".to_owned();
     }
-    format!("no scheme prefix, {} characters", hash.chars().count())
+    format!("no known scheme, {} characters", hash.chars().count())
 }
 
 fn malformed(format: Format, problem: &'static str) -> HashError {
@@ -383,7 +411,11 @@ fn scrypt_matches(
     if !n.is_power_of_two() || n < 2 {
         return Err(malformed(format, "N is not a power of two"));
     }
-    if 128 * n * u64::from(r) / 1024 > MAX_MEMORY_KIB || p > 16 {
+    let memory_kib = n
+        .checked_mul(u64::from(r))
+        .and_then(|nr| nr.checked_mul(128))
+        .map(|b| b / 1024);
+    if memory_kib.is_none_or(|kib| kib > MAX_MEMORY_KIB) || p > 16 {
         return Err(costly(format, format!("N={n}, r={r}, p={p}")));
     }
     if !(16..=128).contains(&expected.len()) {
@@ -532,8 +564,10 @@ mod tests {
             ("{SSHA}X03MO1qnZdYdgyfeuILPmQ==", "{SSHA}"),
             (
                 "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8",
-                "no scheme prefix, 40 characters",
+                "no known scheme, 40 characters",
             ),
+            // Plain text in a password column: its beginning is never shown.
+            ("Summer2024$x", "no known scheme, 12 characters"),
             // ASP.NET Identity's version 2 (its published vector).
             (
                 "AAABAgMEBQYHCAkKCwwNDg+ukCEMDf0yyQ29NYubggHIVY0sdEUfdyeM+E1LtH1uJg==",
@@ -577,6 +611,10 @@ mod tests {
                 "20000000 iterations",
             ),
             ("scrypt:1048576:8:1$salt$00112233445566778899aabbccddeeff", "N=1048576"),
+            (
+                "scrypt:9223372036854775808:8:1$salt$00112233445566778899aabbccddeeff",
+                "N=9223372036854775808",
+            ),
             (
                 "$argon2id$v=19$m=1048576,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
                 "1048576 KiB",
