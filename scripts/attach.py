@@ -65,8 +65,13 @@ def update_request(pool: dict, outputs: dict, pre_token_version: str) -> dict:
         lambda_config["CustomSMSSender"] = {"LambdaArn": outputs["CustomSmsSenderFunctionArn"], "LambdaVersion": "V1_0"}
         lambda_config["CustomEmailSender"] = {"LambdaArn": outputs["CustomEmailSenderFunctionArn"], "LambdaVersion": "V1_0"}
         lambda_config["KMSKeyID"] = outputs["CodeKeyArn"]
+    # The stack's user migration, when it deploys one (the function is named after the stack,
+    # as pre-token is); when it no longer does, the pool stops calling the one it left.
+    ours = outputs["PreTokenFunctionArn"].removesuffix("-pre-token") + "-user-migration"
     if "UserMigrationFunctionArn" in outputs:
         lambda_config["UserMigration"] = outputs["UserMigrationFunctionArn"]
+    elif lambda_config.get("UserMigration") == ours:
+        del lambda_config["UserMigration"]
     request["LambdaConfig"] = lambda_config
     return request
 

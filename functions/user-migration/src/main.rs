@@ -4,21 +4,31 @@
 #![recursion_limit = "256"]
 
 use cognito_reset::adapters::aws::secretsmanager;
-use cognito_reset::adapters::postgres::{PostgresUsers, url_from_secret};
+use cognito_reset::adapters::postgres::{LegacyDatabase, PostgresUsers, SecretStore};
 use cognito_reset::runtime::env::Environment;
 use lambda_runtime::{Diagnostic, Error};
 use user_migration::{Database, Deps, InitError, Settings, respond};
 
-async fn init() -> Result<Deps<PostgresUsers>, InitError> {
+async fn init() -> Result<Deps<LegacyDatabase>, InitError> {
     let settings = Settings::from_source(&Environment)?;
-    let url = match &settings.database {
-        Database::Url(url) => url.clone(),
+    let store = match &settings.database {
+        Database::Url(url) => LegacyDatabase::Url(PostgresUsers::new(url, &settings.query, settings.policy.clone())?),
         Database::Secret(arn) => {
             let sdk = cognito_reset::adapters::aws::sdk_config().await;
-            url_from_secret(&secretsmanager::Client::new(&sdk), arn).await?
+            let store = SecretStore::new(
+                secretsmanager::Client::new(&sdk),
+                arn,
+                &settings.query,
+                settings.policy.clone(),
+            );
+            // Read now, so the first sign-in does not wait for it; read again at the next
+            // lookup when this fails.
+            if let Err(e) = store.ready().await {
+                tracing::warn!(error = %e, "the legacy database's secret could not be read at init: tried again at each lookup");
+            }
+            LegacyDatabase::Secret(store)
         }
     };
-    let store = PostgresUsers::new(&url, &settings.query, settings.policy.clone())?;
     Ok(Deps::new(settings, store))
 }
 

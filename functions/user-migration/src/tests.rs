@@ -243,6 +243,17 @@ fn settings_need_one_database_and_a_query() {
             "LEGACY_DATABASE_URL",
         ),
         (&[q, url, ("ON_WEAK_HASH", "deny")][..], "ON_WEAK_HASH"),
+        // A partial ARN (no suffix): IAM grants on the complete one.
+        (
+            &[
+                q,
+                (
+                    "LEGACY_DATABASE_SECRET_ARN",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db",
+                ),
+            ][..],
+            "LEGACY_DATABASE_SECRET_ARN",
+        ),
     ] {
         let e = read(pairs).expect_err("refused");
         assert_eq!(e.variable, variable, "{pairs:?}");

@@ -429,7 +429,7 @@ export interface Options {
   /**
    * The Secrets Manager secret holding the legacy database URL (or RDS's JSON with `host`, `port`, `username`, `password`, `dbname`), read once at init.
    *
-   * Must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>). Variable `LEGACY_DATABASE_SECRET_ARN`, read by user-migration.
+   * Must be a Secrets Manager secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>). Variable `LEGACY_DATABASE_SECRET_ARN`, read by user-migration.
    */
   readonly legacyDatabaseSecretArn?: string;
   /**
@@ -834,8 +834,8 @@ export const SETTINGS: readonly Setting[] = [
     option: "legacyDatabaseSecretArn",
     functions: ["user-migration"],
     required: false,
-    rule: { kind: 'text', pattern: "^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\\s\\p{Cc}]+$" },
-    described: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    rule: { kind: 'text', pattern: "^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\\s\\p{Cc}]+-[A-Za-z0-9]{6}$" },
+    described: "a Secrets Manager secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
     secret: false,
     list: false,
   },

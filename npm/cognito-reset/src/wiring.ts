@@ -201,6 +201,23 @@ export function newFunction(
       }),
     },
   });
+  if (fn === USER_MIGRATION && deployment.migrationVpc) {
+    // In a VPC Lambda attaches network interfaces under the function's role (CDK grants this
+    // only to roles it makes itself): the actions of AWSLambdaVPCAccessExecutionRole but logs.
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+  }
   const lambda = new LambdaFunctionResource(scope, id, {
     description: DESCRIPTION[fn],
     runtime: Runtime.PROVIDED_AL2023,

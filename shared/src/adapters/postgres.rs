@@ -238,6 +238,72 @@ fn transient(code: &str) -> bool {
     ["40", "53", "58", "XX"].iter().any(|c| code.starts_with(c)) || code == "55P03" || code == "57014"
 }
 
+/// The store, its URL read from a Secrets Manager secret: read at init and, when that failed
+/// (a throttle, an endpoint that did not answer), again at each lookup until it succeeds, so a
+/// passing failure at init does not refuse every sign-in of the process. While it fails, a lookup
+/// is unavailable.
+pub struct SecretStore {
+    client: aws_sdk_secretsmanager::Client,
+    arn: String,
+    query: String,
+    policy: PasswordPolicy,
+    open: tokio::sync::OnceCell<PostgresUsers>,
+}
+
+impl std::fmt::Debug for SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretStore")
+            .field("arn", &self.arn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecretStore {
+    pub fn new(client: aws_sdk_secretsmanager::Client, arn: &str, query: &str, policy: PasswordPolicy) -> Self {
+        SecretStore {
+            client,
+            arn: arn.to_owned(),
+            query: query.to_owned(),
+            policy,
+            open: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The store, once its secret has been read.
+    pub async fn ready(&self) -> Result<&PostgresUsers, LookupError> {
+        self.open
+            .get_or_try_init(|| async {
+                let url = url_from_secret(&self.client, &self.arn)
+                    .await
+                    .map_err(|e| LookupError::Unavailable(e.0))?;
+                PostgresUsers::new(&url, &self.query, self.policy.clone()).map_err(|e| LookupError::Unusable(e.0))
+            })
+            .await
+    }
+}
+
+impl LegacyUsers for SecretStore {
+    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
+        self.ready().await?.find(username).await
+    }
+}
+
+/// The legacy store as the configuration names it: its URL (locally), or a secret holding it.
+#[derive(Debug)]
+pub enum LegacyDatabase {
+    Url(PostgresUsers),
+    Secret(SecretStore),
+}
+
+impl LegacyUsers for LegacyDatabase {
+    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
+        match self {
+            LegacyDatabase::Url(store) => store.find(username).await,
+            LegacyDatabase::Secret(store) => store.find(username).await,
+        }
+    }
+}
+
 fn unavailable(e: tokio_postgres::Error) -> LookupError {
     if let Some(db) = e.as_db_error() {
         return LookupError::Unavailable(format!("SQLSTATE {}", db.code().code()));

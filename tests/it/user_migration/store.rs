@@ -4,7 +4,7 @@
 //! a hash or the database's password.
 
 use cognito_reset::adapters::aws::secretsmanager;
-use cognito_reset::adapters::postgres::{PostgresUsers, url_from_secret};
+use cognito_reset::adapters::postgres::{PostgresUsers, SecretStore, url_from_secret};
 use cognito_reset::domain::legacy::{LegacyUsers, LookupError, Secret};
 use cognito_reset::domain::rules::{ForceFlag, PasswordPolicy, timestamp};
 use cognito_reset_stack::{LEGACY_USER_QUERY, Moto, Postgres, local_sdk_config};
@@ -259,4 +259,33 @@ fn the_database_url_is_read_from_secrets_manager_as_rds_writes_it() {
     let missing = arn.replace("legacy-db", "no-such-secret");
     let e = rt.block_on(url_from_secret(&client, &missing)).expect_err("missing");
     assert!(e.0.contains("ResourceNotFoundException"), "{e}");
+
+    // A secret that cannot be read yet (at init, say) is read again at the next lookup.
+    let later = SecretStore::new(
+        client.clone(),
+        "legacy-db-later",
+        LEGACY_USER_QUERY,
+        PasswordPolicy::default(),
+    );
+    let e = rt
+        .block_on(later.find("argon2i@legacy.example"))
+        .expect_err("no secret yet");
+    assert!(
+        matches!(&e, LookupError::Unavailable(why) if why.contains("ResourceNotFoundException")),
+        "{e:?}"
+    );
+    let plain_url = plain.expose().to_owned();
+    rt.block_on(
+        client
+            .create_secret()
+            .name("legacy-db-later")
+            .secret_string(plain_url)
+            .send(),
+    )
+    .expect("secret");
+    assert!(
+        rt.block_on(later.find("argon2i@legacy.example"))
+            .expect("read now")
+            .is_some()
+    );
 }

@@ -26,7 +26,10 @@ fn is_secret_arn(v: &str) -> bool {
         && parts[4].len() == 12
         && word(parts[4], |b| b.is_ascii_digit())
         && parts[5] == "secret"
-        && !parts[6].is_empty()
+        // The whole ARN, with the six characters Secrets Manager appends: IAM grants on it.
+        && parts[6].rsplit_once('-').is_some_and(|(name, suffix)| {
+            !name.is_empty() && suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 pub const LEGACY_DATABASE_URL: Setting = Setting {
@@ -46,10 +49,10 @@ pub const LEGACY_DATABASE_URL: Setting = Setting {
 pub const LEGACY_DATABASE_SECRET_ARN: Setting = Setting {
     variable: "LEGACY_DATABASE_SECRET_ARN",
     rule: Rule::Text {
-        pattern: r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\s\p{Cc}]+$",
+        pattern: r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\s\p{Cc}]+-[A-Za-z0-9]{6}$",
         accepts: is_secret_arn,
     },
-    described: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    described: "a Secrets Manager secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
     functions: MIGRATION,
     doc: "the Secrets Manager secret holding the legacy database URL (or RDS's JSON with `host`, `port`, `username`, `password`, `dbname`), read once at init",
     ..BASE
