@@ -14,6 +14,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use sha2::Digest as _;
 use subtle::ConstantTimeEq;
 
 /// bcrypt's cost under which a hash is weak.
@@ -43,6 +44,9 @@ pub enum Format {
     DjangoPbkdf2Sha1,
     /// Django's `scrypt$N$salt$r$p$base64`.
     DjangoScrypt,
+    /// Django's `bcrypt_sha256$$2b$…`: bcrypt of the password's SHA-256 in hex. (Django's
+    /// `bcrypt$$2b$…` and `argon2$argon2id$…` are plain bcrypt and Argon2, read as those.)
+    DjangoBcryptSha256,
     /// Werkzeug's `pbkdf2:sha256:iterations$salt$hex`.
     WerkzeugPbkdf2Sha256,
     /// Werkzeug's `pbkdf2:sha1:iterations$salt$hex`.
@@ -57,13 +61,14 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order the docs list them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 12] = [
         Format::Bcrypt,
         Format::Argon2id,
         Format::Argon2i,
         Format::DjangoPbkdf2Sha256,
         Format::DjangoPbkdf2Sha1,
         Format::DjangoScrypt,
+        Format::DjangoBcryptSha256,
         Format::WerkzeugPbkdf2Sha256,
         Format::WerkzeugPbkdf2Sha1,
         Format::WerkzeugScrypt,
@@ -80,6 +85,7 @@ impl Format {
             Format::DjangoPbkdf2Sha256 => "django-pbkdf2-sha256",
             Format::DjangoPbkdf2Sha1 => "django-pbkdf2-sha1",
             Format::DjangoScrypt => "django-scrypt",
+            Format::DjangoBcryptSha256 => "django-bcrypt-sha256",
             Format::WerkzeugPbkdf2Sha256 => "werkzeug-pbkdf2-sha256",
             Format::WerkzeugPbkdf2Sha1 => "werkzeug-pbkdf2-sha1",
             Format::WerkzeugScrypt => "werkzeug-scrypt",
@@ -126,6 +132,18 @@ pub struct Checked {
 pub fn check(hash: &str, password: &str) -> Result<Checked, HashError> {
     let hash = hash.trim();
     let pw = password.as_bytes();
+    // Django writes its name for bcrypt and Argon2 in front of the algorithm's own string.
+    if let Some(rest) = hash.strip_prefix("bcrypt_sha256$") {
+        let digest: String = sha2::Sha256::digest(pw).iter().map(|b| format!("{b:02x}")).collect();
+        return bcrypt_check(rest, digest.as_bytes()).map(|c| Checked {
+            format: Format::DjangoBcryptSha256,
+            ..c
+        });
+    }
+    let hash = hash
+        .strip_prefix("bcrypt$")
+        .or_else(|| hash.strip_prefix("argon2").filter(|rest| rest.starts_with("$argon2")))
+        .unwrap_or(hash);
     if hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$") {
         return bcrypt_check(hash, pw);
     }
