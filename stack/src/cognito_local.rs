@@ -77,60 +77,57 @@ impl CognitoLocal {
     }
 }
 
-/// Makes cognito-local's `RespondToAuthChallenge` name the pre token generation event as
-/// Cognito does. After a `NEW_PASSWORD_REQUIRED` answer Cognito sends
-/// `TokenGeneration_NewPasswordChallenge`; cognito-local 5.3.0 sends
-/// `TokenGeneration_Authentication` for every challenge (`lib/targets/respondToAuthChallenge.js`
-/// passes `"Authentication"` to its token generator). This rewrites that one argument in the
-/// installed copy, idempotently, so the project's tests and demo meet Cognito's behaviour.
 /// Cognito reads a user migration answer without user attributes (the event returned as it came)
 /// as "no such user": with `PreventUserExistenceErrors` it answers `NotAuthorizedException`
 /// ("Incorrect username or password.") at sign-in, as for any unknown user. cognito-local
 /// instead creates a user without attributes who signs in with whatever password was typed;
 /// this makes it refuse, as Cognito does.
 fn patch_empty_migration_answer(start_js: &Path) {
-    let Some(lib) = start_js.parent().and_then(Path::parent) else {
-        return;
-    };
-    let file = lib.join("services/triggers/userMigration.js");
-    let Ok(source) = std::fs::read_to_string(&file) else {
-        panic!("{} is missing: cognito-local changed its layout", file.display());
-    };
-    const ORIGINAL: &str = "  const now = clock.get();\n  const user = {";
-    const PATCHED: &str = "  if (!result || !result.userAttributes || Object.keys(result.userAttributes).length === 0) {\n    throw new import_errors.NotAuthorizedError();\n  }\n  const now = clock.get();\n  const user = {";
-    if source.contains(PATCHED) {
-        return;
-    }
-    assert!(
-        source.matches(ORIGINAL).count() == 1,
-        "{}: the migrated user's creation was not found (cognito-local version changed?)",
-        file.display()
+    patch_once(
+        start_js,
+        "services/triggers/userMigration.js",
+        "  const now = clock.get();\n  const user = {",
+        "  if (!result || !result.userAttributes || Object.keys(result.userAttributes).length === 0) {\n    throw new import_errors.NotAuthorizedError();\n  }\n  const now = clock.get();\n  const user = {",
+        "the migrated user's creation",
     );
-    let aside = file.with_extension(format!("js.{}", std::process::id()));
-    std::fs::write(&aside, source.replace(ORIGINAL, PATCHED)).expect("patch cognito-local");
-    std::fs::rename(&aside, &file).expect("patch cognito-local");
 }
 
+/// Makes cognito-local's `RespondToAuthChallenge` name the pre token generation event as
+/// Cognito does. After a `NEW_PASSWORD_REQUIRED` answer Cognito sends
+/// `TokenGeneration_NewPasswordChallenge`; cognito-local 5.3.0 sends
+/// `TokenGeneration_Authentication` for every challenge (`lib/targets/respondToAuthChallenge.js`
+/// passes `"Authentication"` to its token generator). This rewrites that one argument in the
+/// installed copy, idempotently, so the project's tests and demo meet Cognito's behaviour.
 fn patch_new_password_challenge(start_js: &Path) {
+    patch_once(
+        start_js,
+        "targets/respondToAuthChallenge.js",
+        "req.ClientMetadata,\n      \"Authentication\"\n    )",
+        "req.ClientMetadata,\n      req.ChallengeName === \"NEW_PASSWORD_REQUIRED\" ? \"NewPasswordChallenge\" : \"Authentication\"\n    )",
+        "the token generation call to correct",
+    );
+}
+
+/// Replaces `original` (found exactly once) with `patched` in cognito-local's `lib/<file>`,
+/// unless done already; `what` names the code for the error when the version changed.
+fn patch_once(start_js: &Path, file: &str, original: &str, patched: &str, what: &str) {
     let Some(lib) = start_js.parent().and_then(Path::parent) else {
         return;
     };
-    let file = lib.join("targets/respondToAuthChallenge.js");
+    let file = lib.join(file);
     let Ok(source) = std::fs::read_to_string(&file) else {
         panic!("{} is missing: cognito-local changed its layout", file.display());
     };
-    const ORIGINAL: &str = "req.ClientMetadata,\n      \"Authentication\"\n    )";
-    const PATCHED: &str = "req.ClientMetadata,\n      req.ChallengeName === \"NEW_PASSWORD_REQUIRED\" ? \"NewPasswordChallenge\" : \"Authentication\"\n    )";
-    if source.contains(PATCHED) {
+    if source.contains(patched) {
         return;
     }
     assert!(
-        source.matches(ORIGINAL).count() == 1,
-        "{}: the token generation call to correct was not found (cognito-local version changed?)",
+        source.matches(original).count() == 1,
+        "{}: {what} was not found (cognito-local version changed?)",
         file.display()
     );
     // Written aside and renamed: a cognito-local starting in a parallel test never reads half a file.
     let aside = file.with_extension(format!("js.{}", std::process::id()));
-    std::fs::write(&aside, source.replace(ORIGINAL, PATCHED)).expect("patch cognito-local");
+    std::fs::write(&aside, source.replace(original, patched)).expect("patch cognito-local");
     std::fs::rename(&aside, &file).expect("patch cognito-local");
 }
