@@ -200,8 +200,22 @@ fn make_deploy_and_make_attach_rehearse_on_moto_without_changing_the_pool_otherw
             .expect("body");
         serde_json::from_str::<Value>(&text).expect("json")["Configuration"]["Environment"]["Variables"].clone()
     };
+    // User migration is not deployed without a legacy database.
+    let migration = ureq::get(format!(
+        "{}/2015-03-31/functions/rehearsal-user-migration",
+        moto.endpoint
+    ))
+    .header(
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0",
+    )
+    .call();
+    assert!(matches!(migration, Err(ureq::Error::StatusCode(404))), "{migration:?}");
     // The base64 SHA-256 of the placeholder zip, as Lambda reports a package's CodeSha256.
-    for &name in cognito_reset::domain::settings::FUNCTIONS {
+    for &name in cognito_reset::domain::settings::FUNCTIONS
+        .iter()
+        .filter(|f| **f != cognito_reset::domain::settings::USER_MIGRATION)
+    {
         let text = ureq::get(format!("{}/2015-03-31/functions/rehearsal-{name}", moto.endpoint))
             .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
             .call()
