@@ -36,7 +36,7 @@ pub const LOOKUP: Duration = Duration::from_millis(2_000);
 const STATEMENT_TIMEOUT_MS: u32 = 1_500;
 /// How long a kept connection may take to answer before a new one is tried: a lookup by a
 /// username answers in milliseconds.
-const REUSED_ANSWER: Duration = Duration::from_millis(600);
+const REUSED_ANSWER: Duration = Duration::from_millis(1_000);
 
 /// Why the database configuration cannot be used. Never carries the URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
