@@ -92,7 +92,7 @@ impl Settings {
             Some(v) => ON_WEAK_HASH.one_of(&v)?,
             None => ON_WEAK_HASH.default,
         };
-        let policy = config::password_policy(src)?;
+        let policy = config::password_attributes(src)?;
         Ok(Settings {
             database,
             query,

@@ -243,6 +243,15 @@ fn settings_need_one_database_and_a_query() {
             "LEGACY_DATABASE_URL",
         ),
         (&[q, url, ("ON_WEAK_HASH", "deny")][..], "ON_WEAK_HASH"),
+        (
+            &[
+                q,
+                url,
+                ("PASSWORD_CHANGED_ATTRIBUTE", "custom:when"),
+                ("FORCE_RESET_ATTRIBUTE", "custom:when"),
+            ][..],
+            "FORCE_RESET_ATTRIBUTE",
+        ),
         // A partial ARN (no suffix): IAM grants on the complete one.
         (
             &[

@@ -23,7 +23,7 @@ pub mod table;
 
 pub use email::EmailConfig;
 pub use messages::MessageConfig;
-pub use rules::password_policy;
+pub use rules::{password_attributes, password_policy};
 pub use sender::SenderConfig;
 #[cfg(feature = "sns")]
 pub use sms::{SmsConfig, SmsService};

@@ -8,7 +8,7 @@ use crate::domain::settings;
 /// `PASSWORD_CHANGED_ATTRIBUTE`, `FORCE_RESET_ATTRIBUTE`, `ON_VIOLATION`,
 /// `ON_UNKNOWN_CHANGE_TIME`.
 pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError> {
-    let mut p = PasswordPolicy::default();
+    let mut p = password_attributes(src)?;
     if let Some(v) = src.get("PASSWORD_MAX_AGE_DAYS") {
         p.max_age_days = Some(settings::PASSWORD_MAX_AGE_DAYS.whole(&v)?).filter(|d| *d > 0);
     }
@@ -19,6 +19,22 @@ pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError>
         // without a maximum age there is no expiry to warn about.
         p.warn_days = p.max_age_days.map(|max| warn.min(max)).filter(|_| warn > 0);
     }
+    p.on_violation = match choice(src, &settings::ON_VIOLATION)? {
+        "restrict" => OnViolation::Restrict,
+        _ => OnViolation::Deny,
+    };
+    p.on_unknown = match choice(src, &settings::ON_UNKNOWN_CHANGE_TIME)? {
+        "violation" => OnUnknown::Violation,
+        _ => OnUnknown::Allow,
+    };
+    Ok(p)
+}
+
+/// Reads only where the rules keep their state, `PASSWORD_CHANGED_ATTRIBUTE` and
+/// `FORCE_RESET_ATTRIBUTE` (user migration writes both, and judges nothing): the other rules
+/// stay at their defaults.
+pub fn password_attributes(src: &impl Source) -> Result<PasswordPolicy, ConfigError> {
+    let mut p = PasswordPolicy::default();
     if let Some(v) = optional(src, &settings::PASSWORD_CHANGED_ATTRIBUTE)? {
         p.changed_attribute = v;
     }
@@ -28,14 +44,6 @@ pub fn password_policy(src: &impl Source) -> Result<PasswordPolicy, ConfigError>
     if p.changed_attribute == p.force_reset_attribute {
         return Err(settings::FORCE_RESET_ATTRIBUTE.refuse(&p.force_reset_attribute));
     }
-    p.on_violation = match choice(src, &settings::ON_VIOLATION)? {
-        "restrict" => OnViolation::Restrict,
-        _ => OnViolation::Deny,
-    };
-    p.on_unknown = match choice(src, &settings::ON_UNKNOWN_CHANGE_TIME)? {
-        "violation" => OnUnknown::Violation,
-        _ => OnUnknown::Allow,
-    };
     Ok(p)
 }
 
