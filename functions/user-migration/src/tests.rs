@@ -43,7 +43,7 @@ fn legacy(u: &Value) -> LegacyUser {
     for k in ["username", "password", "format", "weak"] {
         row.as_object_mut().expect("object").remove(k);
     }
-    cognito_reset::adapters::postgres::record(row, &policy).expect("a user")
+    cognito_reset::domain::legacy::row::record(row, &policy).expect("a user")
 }
 
 fn deps(pairs: &[(&'static str, &'static str)], failing: Option<LookupError>) -> Deps<Store> {

@@ -12,10 +12,11 @@
 //! cost), and the result thrown away.
 //!
 //! - [`hash`]: the legacy hash formats, checked in constant time.
-//! - [`LegacyUser`], [`LegacyUsers`]: a record of the store and the trait its adapters (the
-//!   PostgreSQL query, the HTTPS endpoint) implement.
+//! - [`LegacyUser`], [`LegacyUsers`]: a record of the store and the trait its adapters
+//!   implement; [`row`]: a store's JSON answer read into a record.
 
 pub mod hash;
+pub mod row;
 
 use std::collections::BTreeMap;
 use std::fmt;
