@@ -25,7 +25,7 @@
     feature = "ses",
     feature = "dynamodb",
     feature = "cognito",
-    feature = "postgres"
+    feature = "legacy-stores"
 ))]
 pub mod adapters;
 pub mod domain;

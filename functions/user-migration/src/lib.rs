@@ -27,7 +27,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cognito_reset::adapters::postgres::DatabaseConfigError;
+use cognito_reset::adapters::legacy::StoreConfigError;
 use cognito_reset::domain::config::{self, ConfigError};
 use cognito_reset::domain::events::user_migration::{UserMigrationRequest, UserMigrationResponse};
 use cognito_reset::domain::events::{self, Envelope, EventError};
@@ -42,60 +42,110 @@ use lambda_runtime::Diagnostic;
 use serde_json::Value;
 use tracing::{error, info, warn};
 
-/// Where the legacy database's URL comes from.
+/// A store's credential: given (locally), or the ARN of the Secrets Manager secret holding it
+/// (in AWS, read once at init).
 #[derive(Debug, Clone)]
-pub enum Database {
-    /// `LEGACY_DATABASE_URL`, as is (locally).
-    Url(Secret),
-    /// `LEGACY_DATABASE_SECRET_ARN`: read once at init (in AWS).
-    Secret(String),
+pub enum Credential {
+    Given(Secret),
+    InSecret(String),
+}
+
+/// Where the legacy users are.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// `LEGACY_DATABASE_URL` or `LEGACY_DATABASE_SECRET_ARN`, and `LEGACY_USER_QUERY`.
+    Database { url: Credential, query: String },
+    /// `LEGACY_USER_ENDPOINT`, and `LEGACY_USER_ENDPOINT_TOKEN` or
+    /// `LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN`.
+    Endpoint { url: String, token: Credential },
 }
 
 /// Configuration, read once at init.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database: Database,
-    /// `LEGACY_USER_QUERY`.
-    pub query: String,
+    pub store: Store,
     /// `ON_WEAK_HASH`.
     pub on_weak: OnWeakHash,
     /// The password attributes (`PASSWORD_CHANGED_ATTRIBUTE`, `FORCE_RESET_ATTRIBUTE`).
     pub policy: PasswordPolicy,
 }
 
+/// One of a credential's two settings (the value itself, or its secret's ARN), or neither.
+fn credential(
+    src: &impl config::Source,
+    given: &settings::Setting,
+    in_secret: &settings::Setting,
+) -> Result<Option<Credential>, ConfigError> {
+    match (src.get(given.variable), src.get(in_secret.variable)) {
+        (Some(v), None) => Ok(Some(Credential::Given(Secret::new(given.text(&v)?)))),
+        (None, Some(arn)) => Ok(Some(Credential::InSecret(in_secret.text(&arn)?.to_owned()))),
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            given.variable,
+            format!("and {} are both set: set one", in_secret.variable),
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
 impl Settings {
     pub fn from_source(src: &impl config::Source) -> Result<Self, ConfigError> {
-        use settings::{LEGACY_DATABASE_SECRET_ARN, LEGACY_DATABASE_URL, LEGACY_USER_QUERY, ON_WEAK_HASH};
-        let url = src.get(LEGACY_DATABASE_URL.variable);
-        let arn = src.get(LEGACY_DATABASE_SECRET_ARN.variable);
-        let database = match (url, arn) {
-            (Some(url), None) => Database::Url(Secret::new(LEGACY_DATABASE_URL.text(&url)?)),
-            (None, Some(arn)) => Database::Secret(LEGACY_DATABASE_SECRET_ARN.text(&arn)?.to_owned()),
+        use settings::{
+            LEGACY_DATABASE_SECRET_ARN, LEGACY_DATABASE_URL, LEGACY_USER_ENDPOINT, LEGACY_USER_ENDPOINT_TOKEN,
+            LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN, LEGACY_USER_QUERY, ON_WEAK_HASH,
+        };
+        let database = credential(src, &LEGACY_DATABASE_URL, &LEGACY_DATABASE_SECRET_ARN)?;
+        let token = credential(src, &LEGACY_USER_ENDPOINT_TOKEN, &LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN)?;
+        let query = src.get(LEGACY_USER_QUERY.variable);
+        let store = match (database, src.get(LEGACY_USER_ENDPOINT.variable)) {
+            (Some(url), None) => {
+                if token.is_some() {
+                    return Err(ConfigError::new(
+                        LEGACY_USER_ENDPOINT_TOKEN.variable,
+                        "is for LEGACY_USER_ENDPOINT, which is not set: unset it",
+                    ));
+                }
+                let query = query.ok_or_else(|| LEGACY_USER_QUERY.missing())?;
+                LEGACY_USER_QUERY.text(&query)?;
+                Store::Database { url, query }
+            }
+            (None, Some(endpoint)) => {
+                if query.is_some() {
+                    return Err(ConfigError::new(
+                        LEGACY_USER_QUERY.variable,
+                        "is for the legacy database; LEGACY_USER_ENDPOINT answers with the user itself: unset it",
+                    ));
+                }
+                let token = token.ok_or_else(|| {
+                    ConfigError::new(
+                        LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN.variable,
+                        "(or LEGACY_USER_ENDPOINT_TOKEN, locally) is required with LEGACY_USER_ENDPOINT: the API's bearer token",
+                    )
+                })?;
+                Store::Endpoint {
+                    url: LEGACY_USER_ENDPOINT.text(&endpoint)?.to_owned(),
+                    token,
+                }
+            }
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
-                    LEGACY_DATABASE_URL.variable,
-                    "and LEGACY_DATABASE_SECRET_ARN are both set: set one",
+                    LEGACY_USER_ENDPOINT.variable,
+                    "and a legacy database are both set: set one store",
                 ));
             }
             (None, None) => {
                 return Err(ConfigError::new(
                     LEGACY_DATABASE_URL.variable,
-                    "or LEGACY_DATABASE_SECRET_ARN is required: where the legacy users are",
+                    "(or LEGACY_DATABASE_SECRET_ARN, or LEGACY_USER_ENDPOINT) is required: where the legacy users are",
                 ));
             }
         };
-        let query = src
-            .get(LEGACY_USER_QUERY.variable)
-            .ok_or_else(|| LEGACY_USER_QUERY.missing())?;
-        LEGACY_USER_QUERY.text(&query)?;
         let on_weak = match src.get(ON_WEAK_HASH.variable) {
             Some(v) => ON_WEAK_HASH.one_of(&v)?,
             None => ON_WEAK_HASH.default,
         };
         let policy = config::password_attributes(src)?;
         Ok(Settings {
-            database,
-            query,
+            store,
             on_weak: if on_weak == "allow" {
                 OnWeakHash::Allow
             } else {
@@ -106,13 +156,13 @@ impl Settings {
     }
 }
 
-/// Why the function cannot work: a variable, or the database configuration.
+/// Why the function cannot work: a variable, or the store's configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("the legacy database cannot be used: {0}")]
-    Database(#[from] DatabaseConfigError),
+    #[error("the legacy user store cannot be used: {0}")]
+    Store(#[from] StoreConfigError),
 }
 
 /// Everything a handler needs, built once at init.
@@ -251,7 +301,7 @@ pub async fn handle<S: LegacyUsers>(deps: &Deps<S>, mut event: Value, now: i64) 
                     // As long as any other sign-in.
                     let _ = deps.timed_check(None, password).await;
                 }
-                error!(trigger_source = %source, user, error = %e, "user NOT migrated: fix LEGACY_USER_QUERY or the store");
+                error!(trigger_source = %source, user, error = %e, "user NOT migrated: fix the store or its configuration (LEGACY_USER_QUERY, LEGACY_USER_ENDPOINT)");
                 metrics::outcome("store_unusable", &source);
                 return Ok(event);
             }

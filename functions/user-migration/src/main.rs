@@ -1,34 +1,42 @@
-//! `user-migration`: moves legacy users into the pool. Reads the database URL (from Secrets
-//! Manager in AWS) and prepares the store; the handler is in the library.
+//! `user-migration`: moves legacy users into the pool. Prepares the store the settings name
+//! (a database or an HTTPS API, its credential from Secrets Manager in AWS); the handler is in
+//! the library.
 // The AWS SDK's generated futures nest deeply: rustc needs a higher limit to lay them out.
 #![recursion_limit = "256"]
 
 use cognito_reset::adapters::aws::secretsmanager;
-use cognito_reset::adapters::postgres::{LegacyDatabase, PostgresUsers, SecretStore};
+use cognito_reset::adapters::legacy::{EndpointUsers, LegacyStore, PostgresUsers};
 use cognito_reset::runtime::env::Environment;
 use lambda_runtime::{Diagnostic, Error};
-use user_migration::{Database, Deps, InitError, Settings, respond};
+use user_migration::{Credential, Deps, InitError, Settings, Store, respond};
 
-async fn init() -> Result<Deps<LegacyDatabase>, InitError> {
+async fn init() -> Result<Deps<LegacyStore>, InitError> {
     let settings = Settings::from_source(&Environment)?;
-    let store = match &settings.database {
-        Database::Url(url) => LegacyDatabase::Url(PostgresUsers::new(url, &settings.query, settings.policy.clone())?),
-        Database::Secret(arn) => {
-            let sdk = cognito_reset::adapters::aws::sdk_config().await;
-            let store = SecretStore::new(
-                secretsmanager::Client::new(&sdk),
-                arn,
-                &settings.query,
-                settings.policy.clone(),
-            );
-            // Read now, so the first sign-in does not wait for it; read again at the next
-            // lookup when this fails.
-            if let Err(e) = store.ready().await {
-                tracing::warn!(error = %e, "the legacy database's secret could not be read at init: tried again at each lookup");
-            }
-            LegacyDatabase::Secret(store)
-        }
+    let policy = settings.policy.clone();
+    let secrets = || async { secretsmanager::Client::new(&cognito_reset::adapters::aws::sdk_config().await) };
+    let store = match &settings.store {
+        Store::Database {
+            url: Credential::Given(url),
+            query,
+        } => LegacyStore::Database(PostgresUsers::new(url, query, policy)?),
+        Store::Database {
+            url: Credential::InSecret(arn),
+            query,
+        } => LegacyStore::DatabaseInSecret(PostgresUsers::in_secret(secrets().await, arn, query, policy)),
+        Store::Endpoint {
+            url,
+            token: Credential::Given(token),
+        } => LegacyStore::Endpoint(EndpointUsers::new(url, token, policy, None)?),
+        Store::Endpoint {
+            url,
+            token: Credential::InSecret(arn),
+        } => LegacyStore::EndpointInSecret(EndpointUsers::in_secret(secrets().await, url, arn, policy)?),
     };
+    // Read the secret now, so the first sign-in does not wait for it; read again at the next
+    // lookup when this fails.
+    if let Err(e) = store.ready().await {
+        tracing::warn!(error = %e, "the legacy store's secret could not be read at init: tried again at each lookup");
+    }
     Ok(Deps::new(settings, store))
 }
 

@@ -19,12 +19,12 @@ use super::*;
 const NOW: i64 = 1_795_434_619;
 
 /// The users of `tests/fixtures/legacy/users.json`, by username, and the store's failure.
-struct Store {
+struct FakeStore {
     users: HashMap<String, LegacyUser>,
     failing: Option<LookupError>,
 }
 
-impl LegacyUsers for Store {
+impl LegacyUsers for FakeStore {
     async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
         match &self.failing {
             Some(e) => Err(e.clone()),
@@ -46,7 +46,7 @@ fn legacy(u: &Value) -> LegacyUser {
     cognito_reset::domain::legacy::row::record(row, &policy).expect("a user")
 }
 
-fn deps(pairs: &[(&'static str, &'static str)], failing: Option<LookupError>) -> Deps<Store> {
+fn deps(pairs: &[(&'static str, &'static str)], failing: Option<LookupError>) -> Deps<FakeStore> {
     let mut env: HashMap<&str, &str> = HashMap::from([
         ("LEGACY_DATABASE_URL", "postgres://app@127.0.0.1/legacy?sslmode=disable"),
         ("LEGACY_USER_QUERY", "SELECT * FROM users WHERE username = $1"),
@@ -56,7 +56,10 @@ fn deps(pairs: &[(&'static str, &'static str)], failing: Option<LookupError>) ->
         .iter()
         .map(|u| (u["username"].as_str().unwrap_or_default().to_owned(), legacy(u)))
         .collect();
-    Deps::new(Settings::from_source(&env).expect("settings"), Store { users, failing })
+    Deps::new(
+        Settings::from_source(&env).expect("settings"),
+        FakeStore { users, failing },
+    )
 }
 
 fn event(source: &str, username: &str, password: Option<&str>) -> Value {
@@ -220,7 +223,7 @@ fn a_store_that_does_not_answer_fails_with_its_own_message() {
 }
 
 #[test]
-fn settings_need_one_database_and_a_query() {
+fn settings_need_one_store_and_what_it_takes() {
     let read = |pairs: &[(&str, &str)]| Settings::from_source(&pairs.iter().copied().collect::<HashMap<_, _>>());
     let q = ("LEGACY_USER_QUERY", "SELECT * FROM users WHERE email = $1");
     let url = ("LEGACY_DATABASE_URL", "postgres://u:hunter2@db/app");
@@ -228,9 +231,64 @@ fn settings_need_one_database_and_a_query() {
         "LEGACY_DATABASE_SECRET_ARN",
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf",
     );
-    assert!(matches!(read(&[q, url]).map(|s| s.database), Ok(Database::Url(_))));
-    assert!(matches!(read(&[q, arn]).map(|s| s.database), Ok(Database::Secret(_))));
+    let endpoint = ("LEGACY_USER_ENDPOINT", "https://legacy.example.com/cognito/users");
+    let token = ("LEGACY_USER_ENDPOINT_TOKEN", "hunter2-token");
+    let token_arn = (
+        "LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-api-AbCdEf",
+    );
+    let store = |pairs: &[(&str, &str)]| read(pairs).map(|s| s.store);
+    assert!(matches!(
+        store(&[q, url]),
+        Ok(Store::Database {
+            url: Credential::Given(_),
+            ..
+        })
+    ));
+    assert!(matches!(
+        store(&[q, arn]),
+        Ok(Store::Database {
+            url: Credential::InSecret(_),
+            ..
+        })
+    ));
+    assert!(matches!(
+        store(&[endpoint, token]),
+        Ok(Store::Endpoint {
+            token: Credential::Given(_),
+            ..
+        })
+    ));
+    assert!(matches!(
+        store(&[endpoint, token_arn]),
+        Ok(Store::Endpoint {
+            token: Credential::InSecret(_),
+            ..
+        })
+    ));
+    let local = ("LEGACY_USER_ENDPOINT", "http://127.0.0.1:8080/users");
+    assert!(store(&[local, token]).is_ok(), "plain HTTP to loopback, locally");
     for (pairs, variable) in [
+        (&[endpoint][..], "LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN"),
+        (&[endpoint, token, token_arn][..], "LEGACY_USER_ENDPOINT_TOKEN"),
+        (&[endpoint, token, q][..], "LEGACY_USER_QUERY"),
+        (&[endpoint, token, q, url][..], "LEGACY_USER_ENDPOINT"),
+        (&[q, url, token][..], "LEGACY_USER_ENDPOINT_TOKEN"),
+        (
+            &[("LEGACY_USER_ENDPOINT", "http://legacy.example.com/users"), token][..],
+            "LEGACY_USER_ENDPOINT",
+        ),
+        (
+            &[
+                ("LEGACY_USER_ENDPOINT", "https://app:hunter2@legacy.example.com/u"),
+                token,
+            ][..],
+            "LEGACY_USER_ENDPOINT",
+        ),
+        (
+            &[endpoint, ("LEGACY_USER_ENDPOINT_TOKEN", "two words")][..],
+            "LEGACY_USER_ENDPOINT_TOKEN",
+        ),
         (&[q][..], "LEGACY_DATABASE_URL"),
         (&[q, url, arn][..], "LEGACY_DATABASE_URL"),
         (&[url][..], "LEGACY_USER_QUERY"),
@@ -272,7 +330,7 @@ fn settings_need_one_database_and_a_query() {
 
 #[test]
 fn a_configuration_it_cannot_use_migrates_nobody() {
-    let started: Result<Deps<Store>, InitError> = Err(InitError::Config(settings::LEGACY_USER_QUERY.missing()));
+    let started: Result<Deps<FakeStore>, InitError> = Err(InitError::Config(settings::LEGACY_USER_QUERY.missing()));
     let e = sign_in("bcrypt-2b@legacy.example", "Tr0ub4dor&3 2b");
     assert_eq!(
         run(respond(&started, e.clone(), NOW)).expect("answered"),

@@ -439,6 +439,18 @@ export interface Options {
    */
   readonly legacyUserQuery?: string;
   /**
+   * The team's HTTPS API that finds a legacy user, in place of a database: `POST {"username": ...}` with the bearer token, answered by `{"user": {...}}` or `{"user": null}`.
+   *
+   * Must be an https:// URL without credentials (http:// only to a loopback address), such as https://legacy.example.com/cognito/users. Variable `LEGACY_USER_ENDPOINT`, read by user-migration.
+   */
+  readonly legacyUserEndpoint?: string;
+  /**
+   * The Secrets Manager secret holding the bearer token `LEGACY_USER_ENDPOINT` is called with, read once at init.
+   *
+   * Must be a Secrets Manager secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>). Variable `LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN`, read by user-migration.
+   */
+  readonly legacyUserEndpointTokenSecretArn?: string;
+  /**
    * A legacy hash under bcrypt cost 10 or 100,000 PBKDF2 iterations: `force-reset` migrates the user with the forced-reset flag set, `allow` as any other.
    *
    * Must be force-reset or allow. Default: `force-reset`. Variable `ON_WEAK_HASH`, read by user-migration.
@@ -846,6 +858,36 @@ export const SETTINGS: readonly Setting[] = [
     required: false,
     rule: { kind: 'text', pattern: "^[\\s\\S]*\\$1[\\s\\S]*$" },
     described: "one SQL statement with $1 for the username and no other parameter",
+    secret: false,
+    list: false,
+  },
+  {
+    variable: "LEGACY_USER_ENDPOINT",
+    option: "legacyUserEndpoint",
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'text', pattern: "^https://[^\\s@/?#]+([/?#][^\\s]*)?$" },
+    described: "an https:// URL without credentials (http:// only to a loopback address), such as https://legacy.example.com/cognito/users",
+    secret: false,
+    list: false,
+  },
+  {
+    variable: "LEGACY_USER_ENDPOINT_TOKEN",
+    option: null,
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'text', pattern: "^[!-~]+$" },
+    described: "a bearer token: printable ASCII without spaces",
+    secret: true,
+    list: false,
+  },
+  {
+    variable: "LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN",
+    option: "legacyUserEndpointTokenSecretArn",
+    functions: ["user-migration"],
+    required: false,
+    rule: { kind: 'text', pattern: "^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^\\s\\p{Cc}]+-[A-Za-z0-9]{6}$" },
+    described: "a Secrets Manager secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
     secret: false,
     list: false,
   },

@@ -25,7 +25,7 @@ pub use aws_sdk_dynamodb as dynamodb;
 pub use aws_sdk_kms as kms;
 #[cfg(feature = "eum")]
 pub use aws_sdk_pinpointsmsvoicev2 as eum;
-#[cfg(feature = "postgres")]
+#[cfg(feature = "legacy-stores")]
 pub use aws_sdk_secretsmanager as secretsmanager;
 #[cfg(feature = "ses")]
 pub use aws_sdk_sesv2 as ses;

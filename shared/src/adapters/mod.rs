@@ -10,8 +10,8 @@
 //! - [`ses`] (feature `ses`): email through SES v2.
 //! - [`dynamodb`] (feature `dynamodb`): the delivery table.
 //! - [`cognito`] (feature `cognito`): user attributes through Cognito's admin API.
-//! - [`postgres`] (feature `postgres`): the legacy user store of user migration on PostgreSQL,
-//!   its URL from Secrets Manager.
+//! - [`legacy`] (feature `legacy-stores`): the legacy user stores of user migration, on
+//!   PostgreSQL or behind the team's HTTPS API, their credentials from Secrets Manager.
 
 pub mod aws;
 #[cfg(feature = "cognito")]
@@ -24,8 +24,8 @@ pub mod errors;
 pub mod eum;
 #[cfg(feature = "kms")]
 pub mod kms;
-#[cfg(feature = "postgres")]
-pub mod postgres;
+#[cfg(feature = "legacy-stores")]
+pub mod legacy;
 #[cfg(feature = "ses")]
 pub mod ses;
 #[cfg(all(feature = "sns", feature = "eum"))]

@@ -4,7 +4,8 @@
 //! a hash or the database's password.
 
 use cognito_reset::adapters::aws::secretsmanager;
-use cognito_reset::adapters::postgres::{PostgresUsers, SecretStore, url_from_secret};
+use cognito_reset::adapters::legacy::postgres::url_from_secret;
+use cognito_reset::adapters::legacy::{LOOKUP, PostgresUsers};
 use cognito_reset::domain::legacy::{LegacyUsers, LookupError, Secret};
 use cognito_reset::domain::rules::{ForceFlag, PasswordPolicy, timestamp};
 use cognito_reset_stack::{LEGACY_USER_QUERY, Moto, Postgres, local_sdk_config};
@@ -209,11 +210,7 @@ fn the_store_survives_a_dropped_connection_and_names_every_failure_safely() {
         .expect_err("no server");
     assert!(matches!(e, LookupError::Unavailable(_)), "{e:?}");
     assert!(!e.to_string().contains("legacy-store-password"), "{e}");
-    assert!(
-        started.elapsed() < cognito_reset::adapters::postgres::LOOKUP * 2,
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < LOOKUP * 2, "{:?}", started.elapsed());
 }
 
 #[test]
@@ -262,7 +259,7 @@ fn the_database_url_is_read_from_secrets_manager_as_rds_writes_it() {
     assert!(e.0.contains("ResourceNotFoundException"), "{e}");
 
     // A secret that cannot be read yet (at init, say) is read again at the next lookup.
-    let later = SecretStore::new(
+    let later = PostgresUsers::in_secret(
         client.clone(),
         "legacy-db-later",
         LEGACY_USER_QUERY,

@@ -79,3 +79,57 @@ pub const ON_WEAK_HASH: Setting = Setting {
     doc: "a legacy hash under bcrypt cost 10 or 100,000 PBKDF2 iterations: `force-reset` migrates the user with the forced-reset flag set, `allow` as any other",
     ..BASE
 };
+
+/// `https://` and a host, or `http://` to a loopback host; no credentials, no whitespace.
+fn is_endpoint(v: &str) -> bool {
+    fn host_of(rest: &str) -> Option<&str> {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        (!authority.is_empty() && !authority.contains('@')).then_some(authority)
+    }
+    if v.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
+    }
+    if let Some(rest) = v.strip_prefix("https://") {
+        return host_of(rest).is_some();
+    }
+    v.strip_prefix("http://").and_then(host_of).is_some_and(|authority| {
+        let host = authority
+            .rsplit_once(':')
+            .filter(|(h, port)| !h.is_empty() && !port.contains(']'))
+            .map_or(authority, |(h, _)| h);
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+pub const LEGACY_USER_ENDPOINT: Setting = Setting {
+    variable: "LEGACY_USER_ENDPOINT",
+    rule: Rule::Text {
+        pattern: r"^https://[^\s@/?#]+([/?#][^\s]*)?$",
+        accepts: is_endpoint,
+    },
+    described: "an https:// URL without credentials (http:// only to a loopback address), such as https://legacy.example.com/cognito/users",
+    functions: MIGRATION,
+    doc: "the team's HTTPS API that finds a legacy user, in place of a database: `POST {\"username\": ...}` with the bearer token, answered by `{\"user\": {...}}` or `{\"user\": null}`",
+    ..BASE
+};
+
+pub const LEGACY_USER_ENDPOINT_TOKEN: Setting = Setting {
+    variable: "LEGACY_USER_ENDPOINT_TOKEN",
+    rule: Rule::Text {
+        pattern: r"^[!-~]+$",
+        accepts: |v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()),
+    },
+    described: "a bearer token: printable ASCII without spaces",
+    functions: MIGRATION,
+    doc: "the bearer token `LEGACY_USER_ENDPOINT` is called with, locally; the template and the npm package take `LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN`",
+    secret: true,
+    local: true,
+    ..BASE
+};
+
+pub const LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN: Setting = Setting {
+    variable: "LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN",
+    doc: "the Secrets Manager secret holding the bearer token `LEGACY_USER_ENDPOINT` is called with, read once at init",
+    ..LEGACY_DATABASE_SECRET_ARN
+};

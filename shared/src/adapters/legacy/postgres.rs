@@ -17,7 +17,6 @@
 //! Errors carry PostgreSQL's SQLSTATE, never its message, which can quote a value.
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -25,22 +24,19 @@ use tokio::sync::Mutex;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Statement};
 
+use super::{FromSecret, LOOKUP, StoreConfigError, read_secret, tls_config};
 use crate::domain::legacy::row::record;
 use crate::domain::legacy::{LegacyUser, LegacyUsers, LookupError, Secret};
 use crate::domain::rules::PasswordPolicy;
 
-/// A lookup's budget, connecting included.
-pub const LOOKUP: Duration = Duration::from_millis(2_000);
 /// The server's own limit on the statement.
 const STATEMENT_TIMEOUT_MS: u32 = 1_500;
 /// How long a kept connection may take to answer before a new one is tried: a lookup by a
 /// username answers in milliseconds.
 const REUSED_ANSWER: Duration = Duration::from_millis(1_000);
 
-/// Why the database configuration cannot be used. Never carries the URL.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct DatabaseConfigError(pub String);
+/// The setting that names the secret holding the URL.
+const SECRET_SETTING: &str = "LEGACY_DATABASE_SECRET_ARN";
 
 /// How the connection is secured.
 #[derive(Clone)]
@@ -68,11 +64,10 @@ impl PostgresUsers {
     /// Reads `url` (libpq's URL form, with `sslmode` `disable`, `require`, `verify-ca` or
     /// `verify-full`, default `require`, and `sslrootcert`) and prepares `query`. Connects at
     /// the first lookup.
-    pub fn new(url: &Secret, query: &str, policy: PasswordPolicy) -> Result<Self, DatabaseConfigError> {
+    pub fn new(url: &Secret, query: &str, policy: PasswordPolicy) -> Result<Self, StoreConfigError> {
         let (url, sslmode, rootcert) = split_tls_options(url.expose())?;
-        let mut config = tokio_postgres::Config::from_str(&url).map_err(|_| {
-            DatabaseConfigError("LEGACY_DATABASE_URL is not a PostgreSQL URL tokio-postgres reads".into())
-        })?;
+        let mut config = tokio_postgres::Config::from_str(&url)
+            .map_err(|_| StoreConfigError("LEGACY_DATABASE_URL is not a PostgreSQL URL tokio-postgres reads".into()))?;
         config
             .connect_timeout(LOOKUP)
             .options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"))
@@ -82,14 +77,12 @@ impl PostgresUsers {
             let loopback = !config.get_hosts().is_empty()
                 && config.get_hostaddrs().iter().all(std::net::IpAddr::is_loopback)
                 && config.get_hosts().iter().all(|h| match h {
-                    tokio_postgres::config::Host::Tcp(name) => {
-                        name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-                    }
+                    tokio_postgres::config::Host::Tcp(name) => super::is_loopback(name),
                     #[cfg(unix)]
                     tokio_postgres::config::Host::Unix(_) => true,
                 });
             if !loopback {
-                return Err(DatabaseConfigError(
+                return Err(StoreConfigError(
                     "LEGACY_DATABASE_URL has sslmode=disable for a host that is not loopback: passwords' hashes would cross the network unencrypted".into(),
                 ));
             }
@@ -108,6 +101,20 @@ impl PostgresUsers {
             query: format!("SELECT row_to_json(q)::text FROM ({query}\n) q LIMIT 2"),
             policy,
             open: Mutex::new(None),
+        })
+    }
+
+    /// The store whose URL is in the Secrets Manager secret `arn` (`LEGACY_DATABASE_SECRET_ARN`).
+    pub fn in_secret(
+        client: aws_sdk_secretsmanager::Client,
+        arn: &str,
+        query: &str,
+        policy: PasswordPolicy,
+    ) -> FromSecret<PostgresUsers> {
+        let query = query.to_owned();
+        FromSecret::new(client, arn, SECRET_SETTING, move |text| {
+            let url = url_of_secret(text.expose())?;
+            PostgresUsers::new(&Secret::new(url), &query, policy.clone())
         })
     }
 
@@ -237,72 +244,6 @@ fn transient(code: &str) -> bool {
     ["40", "53", "58", "XX"].iter().any(|c| code.starts_with(c)) || code == "55P03" || code == "57014"
 }
 
-/// The store, its URL read from a Secrets Manager secret: read at init and, when that failed
-/// (a throttle, an endpoint that did not answer), again at each lookup until it succeeds, so a
-/// passing failure at init does not refuse every sign-in of the process. While it fails, a lookup
-/// is unavailable.
-pub struct SecretStore {
-    client: aws_sdk_secretsmanager::Client,
-    arn: String,
-    query: String,
-    policy: PasswordPolicy,
-    open: tokio::sync::OnceCell<PostgresUsers>,
-}
-
-impl std::fmt::Debug for SecretStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretStore")
-            .field("arn", &self.arn)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SecretStore {
-    pub fn new(client: aws_sdk_secretsmanager::Client, arn: &str, query: &str, policy: PasswordPolicy) -> Self {
-        SecretStore {
-            client,
-            arn: arn.to_owned(),
-            query: query.to_owned(),
-            policy,
-            open: tokio::sync::OnceCell::new(),
-        }
-    }
-
-    /// The store, once its secret has been read.
-    pub async fn ready(&self) -> Result<&PostgresUsers, LookupError> {
-        self.open
-            .get_or_try_init(|| async {
-                let url = url_from_secret(&self.client, &self.arn)
-                    .await
-                    .map_err(|e| LookupError::Unavailable(e.0))?;
-                PostgresUsers::new(&url, &self.query, self.policy.clone()).map_err(|e| LookupError::Unusable(e.0))
-            })
-            .await
-    }
-}
-
-impl LegacyUsers for SecretStore {
-    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
-        self.ready().await?.find(username).await
-    }
-}
-
-/// The legacy store as the configuration names it: its URL (locally), or a secret holding it.
-#[derive(Debug)]
-pub enum LegacyDatabase {
-    Url(PostgresUsers),
-    Secret(SecretStore),
-}
-
-impl LegacyUsers for LegacyDatabase {
-    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
-        match self {
-            LegacyDatabase::Url(store) => store.find(username).await,
-            LegacyDatabase::Secret(store) => store.find(username).await,
-        }
-    }
-}
-
 fn unavailable(e: tokio_postgres::Error) -> LookupError {
     if let Some(db) = e.as_db_error() {
         return LookupError::Unavailable(format!("SQLSTATE {}", db.code().code()));
@@ -322,31 +263,19 @@ fn unavailable(e: tokio_postgres::Error) -> LookupError {
 
 /// Reads the database URL from the Secrets Manager secret `arn`: the URL itself, or the JSON
 /// RDS writes for a managed password (`host`, `port`, `username`, `password`, `dbname`).
-pub async fn url_from_secret(
-    client: &aws_sdk_secretsmanager::Client,
-    arn: &str,
-) -> Result<Secret, DatabaseConfigError> {
-    let answer = client.get_secret_value().secret_id(arn).send().await.map_err(|e| {
-        let code = e
-            .as_service_error()
-            .and_then(|s| aws_smithy_types::error::metadata::ProvideErrorMetadata::code(s))
-            .unwrap_or("no answer");
-        DatabaseConfigError(format!("LEGACY_DATABASE_SECRET_ARN cannot be read ({code})"))
-    })?;
-    let text = answer
-        .secret_string()
-        .ok_or_else(|| DatabaseConfigError("LEGACY_DATABASE_SECRET_ARN holds no text".into()))?;
-    url_of_secret(text).map(Secret::new)
+pub async fn url_from_secret(client: &aws_sdk_secretsmanager::Client, arn: &str) -> Result<Secret, StoreConfigError> {
+    let text = read_secret(client, arn, SECRET_SETTING).await?;
+    url_of_secret(text.expose()).map(Secret::new)
 }
 
 /// The URL a secret's text gives: the text itself, or built from RDS's JSON.
-pub fn url_of_secret(text: &str) -> Result<String, DatabaseConfigError> {
+pub fn url_of_secret(text: &str) -> Result<String, StoreConfigError> {
     let text = text.trim();
     if text.starts_with("postgres://") || text.starts_with("postgresql://") {
         return Ok(text.to_owned());
     }
     let bad = || {
-        DatabaseConfigError(
+        StoreConfigError(
             "LEGACY_DATABASE_SECRET_ARN holds neither a postgres:// URL nor JSON with host, username, password (and port, dbname), as Secrets Manager's secrets for an RDS database do; a secret RDS manages for its master user holds no host: store a URL instead".into(),
         )
     };
@@ -372,7 +301,7 @@ pub fn url_of_secret(text: &str) -> Result<String, DatabaseConfigError> {
 
 /// Takes `sslmode` and `sslrootcert` out of the URL (tokio-postgres reads neither as libpq
 /// does): the URL without them, the mode (default `require`) and the root file.
-fn split_tls_options(url: &str) -> Result<(String, String, Option<String>), DatabaseConfigError> {
+fn split_tls_options(url: &str) -> Result<(String, String, Option<String>), StoreConfigError> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut mode = "require".to_owned();
     let mut rootcert = None;
@@ -389,7 +318,7 @@ fn split_tls_options(url: &str) -> Result<(String, String, Option<String>), Data
         }
     }
     if !["disable", "require", "verify-ca", "verify-full"].contains(&mode.as_str()) {
-        return Err(DatabaseConfigError(format!(
+        return Err(StoreConfigError(format!(
             "LEGACY_DATABASE_URL's sslmode must be disable, require, verify-ca or verify-full, not {:?}",
             crate::domain::events::printable(&mode)
         )));
@@ -402,38 +331,9 @@ fn split_tls_options(url: &str) -> Result<(String, String, Option<String>), Data
     Ok((url, mode, rootcert))
 }
 
-fn tls(rootcert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DatabaseConfigError> {
-    let mut roots = rustls::RootCertStore::empty();
-    match rootcert {
-        Some(path) => {
-            let pem = std::fs::read(path)
-                .map_err(|e| DatabaseConfigError(format!("sslrootcert {path:?} cannot be read: {}", e.kind())))?;
-            let certs = rustls::pki_types::pem::PemObject::pem_slice_iter(&pem)
-                .collect::<Result<Vec<rustls::pki_types::CertificateDer<'static>>, _>>()
-                .map_err(|_| DatabaseConfigError(format!("sslrootcert {path:?} is not PEM")))?;
-            let (added, _) = roots.add_parsable_certificates(certs);
-            if added == 0 {
-                return Err(DatabaseConfigError(format!(
-                    "sslrootcert {path:?} holds no certificate"
-                )));
-            }
-        }
-        None => {
-            let (added, _) = roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-            if added == 0 {
-                return Err(DatabaseConfigError(
-                    "no root certificates found to verify the database with: set sslrootcert in LEGACY_DATABASE_URL"
-                        .into(),
-                ));
-            }
-        }
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|_| DatabaseConfigError("TLS cannot be set up".into()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+fn tls(rootcert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreConfigError> {
+    let config = tls_config(rootcert, "set sslrootcert in LEGACY_DATABASE_URL")
+        .map_err(|e| StoreConfigError(format!("LEGACY_DATABASE_URL's sslrootcert: {e}")))?;
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
