@@ -5,7 +5,8 @@ Reads its settings from the environment (the Makefile passes its variables):
   created with versioning if missing),
   ZIP_DIR (target/lambda: <function>/bootstrap.zip from `cargo lambda build --output-format zip`),
   POOL_ID (existing-pool mode), EMAIL_FROM, SES_IDENTITY_ARN, LEGACY_DATABASE_SECRET_ARN and
-  LEGACY_USER_QUERY (user migration, read from the environment as they are), and PARAMS: extra
+  LEGACY_USER_QUERY, or LEGACY_USER_ENDPOINT and LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN (user
+  migration, read from the environment as they are), and PARAMS: extra
   `Key=Value` template parameters separated by spaces (e.g. "PasswordMinimumLength=32 AccountRecovery=EMAIL_ONLY").
 Before any AWS call, the configuration each function would get is checked with the functions'
 own parsers (`check-config`), and a missing or invalid value is refused with the variable's
@@ -60,7 +61,9 @@ def parameters() -> dict:
     # User migration's settings come from the environment as they are: a query has spaces, which
     # PARAMS splits at, and a $1, which make would expand if it passed through a make variable.
     for env, key in (("EMAIL_FROM", "EmailFrom"), ("SES_IDENTITY_ARN", "SesIdentityArn"), ("SMS_ALLOWED_COUNTRIES", "SmsAllowedCountries"),
-                     ("LEGACY_DATABASE_SECRET_ARN", "LegacyDatabaseSecretArn"), ("LEGACY_USER_QUERY", "LegacyUserQuery")):
+                     ("LEGACY_DATABASE_SECRET_ARN", "LegacyDatabaseSecretArn"), ("LEGACY_USER_QUERY", "LegacyUserQuery"),
+                     ("LEGACY_USER_ENDPOINT", "LegacyUserEndpoint"),
+                     ("LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN", "LegacyUserEndpointTokenSecretArn")):
         if os.environ.get(env):
             params[key] = os.environ[env]
     for required in ("EmailFrom", "SesIdentityArn"):
@@ -138,8 +141,9 @@ def check_configuration(template: dict, params: dict) -> None:
     envs = function_environments(template, params)
     if params.get("CustomSenders", template["Parameters"]["CustomSenders"]["Default"]) != "true":
         envs = {f: e for f, e in envs.items() if f not in ("custom-sms-sender", "custom-email-sender")}
-    # User migration is deployed only with a legacy database (the template's MigrationOn).
-    if not params.get("LegacyDatabaseSecretArn", template["Parameters"]["LegacyDatabaseSecretArn"]["Default"]):
+    # User migration is deployed only with a legacy store (the template's MigrationOn).
+    if not any(params.get(store, template["Parameters"][store]["Default"])
+               for store in ("LegacyDatabaseSecretArn", "LegacyUserEndpoint")):
         envs.pop("user-migration", None)
     checker = os.environ.get("CHECK_CONFIG") or None
     command = [checker] if checker else ["cargo", "run", "--quiet", "--locked", "-p", "check-config"]

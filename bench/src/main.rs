@@ -27,7 +27,6 @@ mod phone;
 mod report;
 mod subjects;
 mod table;
-mod tls;
 
 use cognito_reset_stack::{FaultProxy, Moto, Suite, block_on, cognito_encrypt, create_key, local_sdk_config, root};
 use serde_json::json;
@@ -172,8 +171,8 @@ fn main() {
     let moto = Moto::start_serialized("bench").expect("moto_server (make bench installs it)");
     let proxy = FaultProxy::start(&moto.endpoint);
     cpu_share::remove_stale();
-    let tls = tls::Tls::make().expect("the run's certificates");
-    let front = tls::TlsFront::start(&tls, &proxy.endpoint);
+    let tls = cognito_reset_stack::Tls::make().expect("the run's certificates");
+    let front = cognito_reset_stack::TlsFront::start(&tls, &proxy.endpoint);
     println!(
         "==> the subjects reach it over TLS at {} (a chain made for the run, trusted beside {} CA certificates)",
         front.endpoint,

@@ -73,6 +73,8 @@ impl HttpRequest {
             ureq::config::Config::builder()
                 .timeout_global(Some(Duration::from_secs(900)))
                 .http_status_as_error(false)
+                // A redirect is the target's answer to pass on, not to follow.
+                .max_redirects(0)
                 .build(),
         );
         let mut builder = ureq::http::Request::builder()

@@ -39,10 +39,12 @@ mod faults;
 mod functions;
 mod http;
 mod invoke_adapter;
+mod legacy_api;
 mod moto;
 mod postgres;
 mod process;
 mod runtime_api;
+mod tls;
 mod watch;
 
 pub use bootstraps::*;
@@ -53,10 +55,12 @@ pub use faults::*;
 pub use functions::*;
 pub use http::*;
 pub use invoke_adapter::*;
+pub use legacy_api::*;
 pub use moto::*;
 pub use postgres::*;
 pub use process::*;
 pub use runtime_api::*;
+pub use tls::*;
 pub use watch::*;
 
 /// Runs a future on a multi-threaded runtime (the Encryption SDK blocks in place on KMS calls).

@@ -30,7 +30,7 @@ async fn init() -> Result<Deps<LegacyStore>, InitError> {
         Store::Endpoint {
             url,
             token: Credential::InSecret(arn),
-        } => LegacyStore::EndpointInSecret(EndpointUsers::in_secret(secrets().await, url, arn, policy)?),
+        } => LegacyStore::EndpointInSecret(EndpointUsers::in_secret(secrets().await, url, arn, policy, None)?),
     };
     // Read the secret now, so the first sign-in does not wait for it; read again at the next
     // lookup when this fails.

@@ -49,7 +49,7 @@ export interface AmplifyBackend {
 export interface AmplifyReset {
   /**
    * Spread into `defineBackend`: the five functions, and user migration with
-   * `legacyDatabaseSecretArn`.
+   * `legacyDatabaseSecretArn` or `legacyUserEndpoint`.
    */
   readonly functions: Readonly<Partial<Record<BackendKey, AmplifyFunction>>>;
   /**
@@ -64,7 +64,7 @@ export interface AmplifyReset {
     readonly triggers: {
       readonly customMessage: AmplifyFunction;
       readonly postConfirmation: AmplifyFunction;
-      /** With `legacyDatabaseSecretArn`: users not yet in the pool move from the legacy store. */
+      /** With `legacyDatabaseSecretArn` or `legacyUserEndpoint`: users not yet in the pool move from the legacy store. */
       readonly userMigration?: AmplifyFunction;
     };
   };

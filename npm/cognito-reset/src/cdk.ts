@@ -35,8 +35,8 @@ export interface CognitoResetProps {
 
 /**
  * The five functions wired into `userPool` as its custom message, custom SMS and email senders,
- * pre token generation (V2_0) and post confirmation triggers (and, with `legacyDatabaseSecretArn`,
- * user migration, with `USER_PASSWORD_AUTH` allowed on its app clients), with the delivery table, the
+ * pre token generation (V2_0) and post confirmation triggers (and, with `legacyDatabaseSecretArn` or
+ * `legacyUserEndpoint`, user migration, with `USER_PASSWORD_AUTH` allowed on its app clients), with the delivery table, the
  * senders' grants, failure queue and alarms, and the rule that records password changes.
  */
 export class CognitoReset extends Construct {

@@ -55,18 +55,54 @@ export interface Deployment {
   readonly recordPasswordChanges?: boolean;
   /**
    * User migration only: the VPC (and its subnets and security groups) the function runs in to
-   * reach the legacy database. Default: no VPC (the database is reached over TLS as its URL
-   * says). The subnets need a route to Secrets Manager (a VPC endpoint or NAT).
+   * reach the legacy database or API. Default: no VPC (the store is reached over verified TLS).
+   * The subnets need a route to Secrets Manager (a VPC endpoint or NAT).
    */
   readonly migrationVpc?: { readonly vpc: IVpc; readonly vpcSubnets?: SubnetSelection; readonly securityGroups?: ISecurityGroup[] };
 }
 
-/** The function that runs only with a legacy store (`legacyDatabaseSecretArn`). */
+/** The function that runs only with a legacy store (`legacyDatabaseSecretArn` or `legacyUserEndpoint`). */
 export const USER_MIGRATION = 'user-migration' satisfies FunctionName;
 
-/** The functions `options` deploy: every one, user migration only with a legacy database. */
+/** Whether `options` name a legacy store: a database or the team's API. */
+export function migrates(options: Options): boolean {
+  return options.legacyDatabaseSecretArn !== undefined || options.legacyUserEndpoint !== undefined;
+}
+
+/** The Secrets Manager secret user migration reads: the database URL's or the API token's. */
+export function migrationSecret(options: Options): string | undefined {
+  return options.legacyDatabaseSecretArn ?? options.legacyUserEndpointTokenSecretArn;
+}
+
+/** The functions `options` deploy: every one, user migration only with a legacy store. */
 export function deployed(options: Options): readonly FunctionName[] {
-  return FUNCTIONS.filter((fn) => fn !== USER_MIGRATION || options.legacyDatabaseSecretArn !== undefined);
+  return FUNCTIONS.filter((fn) => fn !== USER_MIGRATION || migrates(options));
+}
+
+/**
+ * User migration's options taken together, as the function takes its variables: one store, a
+ * database with its query, an API with its token and without a query.
+ */
+function checkMigration(options: Options): void {
+  const refuse = (variable: string, problem: string) => new OptionError(variable, `configuration variable ${variable} ${problem}`);
+  const database = options.legacyDatabaseSecretArn !== undefined;
+  const endpoint = options.legacyUserEndpoint !== undefined;
+  const query = options.legacyUserQuery !== undefined;
+  const token = options.legacyUserEndpointTokenSecretArn !== undefined;
+  if (database && endpoint) throw refuse('LEGACY_USER_ENDPOINT', 'and a legacy database are both set: set one store');
+  if (database && !query) {
+    throw refuse('LEGACY_USER_QUERY', `is required: ${SETTINGS.find((s) => s.variable === 'LEGACY_USER_QUERY')?.described}`);
+  }
+  if (endpoint && query) {
+    throw refuse('LEGACY_USER_QUERY', 'is for the legacy database; LEGACY_USER_ENDPOINT answers with the user itself: unset it');
+  }
+  if (endpoint && !token) {
+    throw refuse('LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN', 'is required with LEGACY_USER_ENDPOINT: the API\'s bearer token');
+  }
+  if (token && !endpoint) throw refuse('LEGACY_USER_ENDPOINT', 'is required with legacyUserEndpointTokenSecretArn: the API it is the token of');
+  if (query && !database && !endpoint) {
+    throw refuse('LEGACY_DATABASE_SECRET_ARN', 'is required with legacyUserQuery: where the legacy users are');
+  }
 }
 
 /** Cognito's standard attributes an app client may write. */
@@ -114,7 +150,7 @@ const DESCRIPTION: Record<FunctionName, string> = {
   'custom-email-sender': 'cognito-reset: Cognito custom email sender',
   'pre-token': 'cognito-reset: Cognito pre token generation (password rules)',
   'post-confirmation': 'cognito-reset: Cognito post confirmation (records password changes)',
-  'user-migration': 'cognito-reset: Cognito user migration from a legacy PostgreSQL store',
+  'user-migration': 'cognito-reset: Cognito user migration from a legacy store (PostgreSQL or an HTTPS API)',
 };
 
 export const SENDERS: readonly FunctionName[] = ['custom-sms-sender', 'custom-email-sender'];
@@ -134,13 +170,7 @@ export function ruleAttributes(options: Options): { changedAt: string; forceRese
  */
 export function checkAll(options: Options): void {
   checkOptions(options);
-  // User migration needs both the database and the query, as the function does.
-  const migration = options.legacyDatabaseSecretArn !== undefined;
-  if (migration !== (options.legacyUserQuery !== undefined)) {
-    throw migration
-      ? new OptionError('LEGACY_USER_QUERY', `configuration variable LEGACY_USER_QUERY is required: ${SETTINGS.find((s) => s.variable === 'LEGACY_USER_QUERY')?.described}`)
-      : new OptionError('LEGACY_DATABASE_SECRET_ARN', 'configuration variable LEGACY_DATABASE_SECRET_ARN is required with legacyUserQuery: where the legacy users are');
-  }
+  checkMigration(options);
   const pending = Lazy.string({ produce: () => '' });
   for (const fn of deployed(options)) {
     environment(fn, options, { KEY_ARN: pending, DELIVERY_TABLE: pending, DELIVERY_HASH_KEY: pending }, Token.isUnresolved);
@@ -254,7 +284,7 @@ function retention(days: number): RetentionDays {
 
 /** The five functions. */
 export type Functions = Readonly<Record<Exclude<FunctionName, typeof USER_MIGRATION>, LambdaFunctionResource>> & {
-  /** Deployed only with a legacy database (`legacyDatabaseSecretArn`). */
+  /** Deployed only with a legacy store (`legacyDatabaseSecretArn` or `legacyUserEndpoint`). */
   readonly 'user-migration'?: LambdaFunctionResource;
 };
 
@@ -428,11 +458,10 @@ export function wire(
   Aspects.of(pool.cfn.node.root).add(new KeepRuleAttributesFromClients(pool.cfn, [changedAt, forceReset]));
 
   const migration = functions[USER_MIGRATION];
-  if (migration && options.legacyDatabaseSecretArn) {
-    // It reads the database's URL, and nothing else, from Secrets Manager at init.
-    migration.addToRolePolicy(
-      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [options.legacyDatabaseSecretArn] }),
-    );
+  const secret = migrationSecret(options);
+  if (migration && secret) {
+    // It reads the database's URL or the API's token, and nothing else, from Secrets Manager at init.
+    migration.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret] }));
     // Cognito migrates at sign-in only when it gets the password: USER_PASSWORD_AUTH.
     Aspects.of(pool.cfn.node.root).add(new AllowPasswordSignIn(pool.cfn));
   }

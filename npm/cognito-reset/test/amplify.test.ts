@@ -72,3 +72,25 @@ test('user migration is deployed only with its database and its query, and then 
   assert.equal(without.auth.triggers.userMigration, undefined);
   assert.ok(!('cognitoResetUserMigration' in without.functions));
 });
+
+test('user migration from the team\'s API needs its token and no query, and never with a database too', () => {
+  const endpoint = 'https://legacy.example.com/cognito/users';
+  const token = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-api-token-AbCdEf';
+  const database = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf';
+  const query = 'SELECT password_hash, email FROM users WHERE email = $1';
+  assert.equal(refusal({ ...GOOD, legacyUserEndpoint: endpoint }).variable, 'LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN');
+  assert.equal(refusal({ ...GOOD, legacyUserEndpointTokenSecretArn: token }).variable, 'LEGACY_USER_ENDPOINT');
+  assert.equal(refusal({ ...GOOD, legacyUserEndpoint: endpoint, legacyUserEndpointTokenSecretArn: token, legacyUserQuery: query }).variable, 'LEGACY_USER_QUERY');
+  assert.equal(
+    refusal({ ...GOOD, legacyUserEndpoint: endpoint, legacyUserEndpointTokenSecretArn: token, legacyDatabaseSecretArn: database, legacyUserQuery: query }).variable,
+    'LEGACY_USER_ENDPOINT',
+  );
+  // The function's own rules: https only (http to loopback means nothing in AWS), no credentials.
+  for (const bad of ['http://legacy.example.com/users', 'https://app:secret@legacy.example.com/users', 'legacy.example.com']) {
+    assert.equal(refusal({ ...GOOD, legacyUserEndpoint: bad, legacyUserEndpointTokenSecretArn: token }).variable, 'LEGACY_USER_ENDPOINT', bad);
+  }
+  assert.equal(refusal({ ...GOOD, legacyUserEndpoint: endpoint, legacyUserEndpointTokenSecretArn: 'legacy-api-token' }).variable, 'LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN');
+  const reset = cognitoReset({ ...GOOD, legacyUserEndpoint: endpoint, legacyUserEndpointTokenSecretArn: token });
+  assert.equal(Object.keys(reset.functions).length, 6);
+  assert.equal(reset.auth.triggers.userMigration, reset.functions.cognitoResetUserMigration);
+});

@@ -193,7 +193,10 @@ impl Stack {
             ("PreTokenGeneration", "pre-token"),
         ];
         // With a legacy store, unknown users are migrated from it at sign-in.
-        if settings.iter().any(|(k, _)| *k == "LEGACY_DATABASE_URL") {
+        if settings
+            .iter()
+            .any(|(k, _)| ["LEGACY_DATABASE_URL", "LEGACY_USER_ENDPOINT"].contains(k))
+        {
             triggers.push(("UserMigration", USER_MIGRATION));
         }
         let cognito = CognitoLocal::start(

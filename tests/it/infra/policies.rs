@@ -329,7 +329,7 @@ fn a_maximum_age_keeps_at_least_one_previous_password_where_the_plan_has_history
 }
 
 #[test]
-fn user_migration_is_deployed_only_with_its_database_and_reads_only_that_secret() {
+fn user_migration_is_deployed_only_with_one_store_and_reads_only_its_secret() {
     let t = template();
     let r = &t["Resources"];
     for name in [
@@ -340,17 +340,40 @@ fn user_migration_is_deployed_only_with_its_database_and_reads_only_that_secret(
     ] {
         assert_eq!(r[name]["Condition"], "MigrationOn", "{name}");
     }
+    let set = |p: &str| json!({"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]});
+    let unset = |p: &str| json!({"Fn::Equals": [{"Ref": p}, ""]});
+    assert_eq!(t["Conditions"]["MigrationFromDatabase"], set("LegacyDatabaseSecretArn"));
+    assert_eq!(t["Conditions"]["MigrationFromEndpoint"], set("LegacyUserEndpoint"));
     assert_eq!(
         t["Conditions"]["MigrationOn"],
-        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "LegacyDatabaseSecretArn"}, ""]}]})
+        json!({"Fn::Or": [{"Condition": "MigrationFromDatabase"}, {"Condition": "MigrationFromEndpoint"}]})
     );
-    // The ARN without a query would deploy a function that migrates nobody: a Rule refuses it.
-    let rule = &t["Rules"]["MigrationNeedsAQuery"];
-    assert_eq!(rule["RuleCondition"], t["Conditions"]["MigrationOn"]);
+    // What the function refuses at init, the stack refuses before it deploys: a database
+    // without a query, two stores, an API without its token or with a query.
+    let rule = |name: &str| &t["Rules"][name];
     assert_eq!(
-        rule["Assertions"][0]["Assert"],
-        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "LegacyUserQuery"}, ""]}]})
+        rule("MigrationNeedsAQuery")["RuleCondition"],
+        set("LegacyDatabaseSecretArn")
     );
+    assert_eq!(
+        rule("MigrationNeedsAQuery")["Assertions"][0]["Assert"],
+        set("LegacyUserQuery")
+    );
+    assert_eq!(
+        rule("MigrationFromOneStore")["RuleCondition"],
+        set("LegacyDatabaseSecretArn")
+    );
+    assert_eq!(
+        rule("MigrationFromOneStore")["Assertions"][0]["Assert"],
+        unset("LegacyUserEndpoint")
+    );
+    let endpoint = rule("MigrationEndpointNeedsAToken");
+    assert_eq!(endpoint["RuleCondition"], set("LegacyUserEndpoint"));
+    assert_eq!(
+        endpoint["Assertions"][0]["Assert"],
+        set("LegacyUserEndpointTokenSecretArn")
+    );
+    assert_eq!(endpoint["Assertions"][1]["Assert"], unset("LegacyUserQuery"));
     // Secrets Manager: this function only, that secret only, reading only.
     let secret_reads: Vec<(String, Value)> = statements(&t)
         .into_iter()
@@ -360,16 +383,27 @@ fn user_migration_is_deployed_only_with_its_database_and_reads_only_that_secret(
     let (role, statement) = &secret_reads[0];
     assert_eq!(role, "UserMigrationRole");
     assert_eq!(actions(statement), ["secretsmanager:GetSecretValue"]);
-    assert_eq!(statement["Resource"], json!({"Ref": "LegacyDatabaseSecretArn"}));
-    // Its environment holds the ARN, never a URL; the pool calls it; sign-ins that hand Cognito
+    assert_eq!(
+        statement["Resource"],
+        json!({"Fn::If": ["MigrationFromDatabase", {"Ref": "LegacyDatabaseSecretArn"}, {"Ref": "LegacyUserEndpointTokenSecretArn"}]})
+    );
+    // Its environment holds the ARNs, never a URL with credentials or a token; the pool calls it; sign-ins that hand Cognito
     // the password are allowed only when it is on; it runs in the VPC only when subnets are given.
     let env = &r["UserMigrationFunction"]["Properties"]["Environment"]["Variables"];
     assert_eq!(
         env["LEGACY_DATABASE_SECRET_ARN"],
         json!({"Ref": "LegacyDatabaseSecretArn"})
     );
-    assert!(env.get("LEGACY_DATABASE_URL").is_none());
+    assert_eq!(
+        env["LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN"],
+        json!({"Ref": "LegacyUserEndpointTokenSecretArn"})
+    );
+    assert_eq!(env["LEGACY_USER_ENDPOINT"], json!({"Ref": "LegacyUserEndpoint"}));
+    for local in ["LEGACY_DATABASE_URL", "LEGACY_USER_ENDPOINT_TOKEN"] {
+        assert!(env.get(local).is_none(), "{local}");
+    }
     assert!(t["Parameters"].get("LegacyDatabaseUrl").is_none());
+    assert!(t["Parameters"].get("LegacyUserEndpointToken").is_none());
     assert_eq!(
         r["UserPool"]["Properties"]["LambdaConfig"]["UserMigration"],
         json!({"Fn::If": ["MigrationOn", {"Fn::GetAtt": ["UserMigrationFunction", "Arn"]}, {"Ref": "AWS::NoValue"}]})

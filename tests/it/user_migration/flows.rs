@@ -17,7 +17,7 @@
 
 use cognito_reset::domain::rules::timestamp;
 use cognito_reset_stack::demo::Stack;
-use cognito_reset_stack::{LEGACY_USER_QUERY, Postgres, block_on, stack_required};
+use cognito_reset_stack::{LEGACY_API_TOKEN, LEGACY_USER_QUERY, LegacyApi, Postgres, block_on, stack_required};
 use serde_json::Value;
 
 use crate::password_paths::pool::Pool;
@@ -65,6 +65,112 @@ fn users_not_yet_in_cognito_sign_in_and_reset() {
     }
     assert!(!logs.contains(pg.password()), "a log shows the database's password");
     assert!(!logs.contains(NEW_PASSWORD));
+}
+
+/// The same users behind the team's own HTTPS API (`LEGACY_USER_ENDPOINT`): a sign-in migrates
+/// with the legacy age, a wrong password and an unknown user are refused alike, a reset
+/// migrates and completes, and neither the token nor a secret reaches a log.
+#[test]
+fn users_behind_the_teams_api_sign_in_and_reset() {
+    let users = cognito_reset_stack::legacy_users();
+    let api = LegacyApi::start(&users);
+    api.passwords_set_days_ago(30);
+    let trust = api.trust_env();
+    let mut settings: Vec<(&str, &str)> = vec![
+        ("LEGACY_USER_ENDPOINT", api.endpoint.as_str()),
+        ("LEGACY_USER_ENDPOINT_TOKEN", LEGACY_API_TOKEN),
+        ("PASSWORD_MAX_AGE_DAYS", "90"),
+        ("ON_UNKNOWN_CHANGE_TIME", "violation"),
+    ];
+    // The functions trust the API's root as they trust a system CA.
+    settings.extend(
+        trust
+            .iter()
+            .filter(|(k, _)| k == "SSL_CERT_FILE")
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let stack = match block_on(Stack::start(&|_| {}, &settings)) {
+        Ok(stack) => stack,
+        Err(e) if !stack_required() && e.contains("not installed") => {
+            cognito_reset_stack::skipped(&format!("user migration API flows: {e}"));
+            return;
+        }
+        Err(e) => panic!("the local stack did not start: {e}"),
+    };
+    if let Err(e) = block_on(api_flows(&stack, &api, &users)) {
+        panic!(
+            "{e}\n--- functions ---\n{}\n--- cognito-local ---\n{}",
+            stack.functions.logs(),
+            stack.cognito.logs()
+        );
+    }
+    // Every lookup was a POST of the username with the bearer token.
+    let requests = api.requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/cognito/users"));
+        assert_eq!(
+            r.authorization.as_deref(),
+            Some(format!("Bearer {LEGACY_API_TOKEN}").as_str())
+        );
+        assert_eq!(r.content_type.as_deref(), Some("application/json"));
+        assert!(r.body["username"].is_string(), "{}", r.body);
+    }
+    let logs = stack.functions.logs();
+    assert!(!logs.contains(LEGACY_API_TOKEN), "a log shows the API's token");
+    for u in &users {
+        for secret in [&u["password"], &u["password_hash"]] {
+            let secret = secret.as_str().unwrap_or_default();
+            assert!(!logs.contains(secret), "a log shows {secret}");
+        }
+    }
+    assert!(!logs.contains(NEW_PASSWORD));
+}
+
+async fn api_flows(stack: &Stack, api: &LegacyApi, users: &[Value]) -> Result<(), String> {
+    let pool = Pool::create(stack, true).await?;
+    let now = cognito_reset::runtime::clock::now();
+    let argon = legacy(users, "argon2id@legacy.example");
+    let email = argon["email"].as_str().unwrap_or_default();
+    pool.sign_in(email, argon["password"].as_str().unwrap_or_default())
+        .await
+        .map_err(|e| format!("a legacy user of the API: {e}"))?;
+    let stamp = pool.attribute(email, "custom:password_changed_at").await?;
+    let age = stamp.as_deref().and_then(timestamp::parse).map(|t| now - t);
+    if !age.is_some_and(|a| (29 * DAY..=31 * DAY).contains(&a)) {
+        return Err(format!(
+            "the stamp is not the API's change time, 30 days ago: {stamp:?}"
+        ));
+    }
+    let wrong = pool.sign_in("bcrypt-2b@legacy.example", "not-the-password").await.err();
+    let unknown = pool.sign_in("nobody@legacy.example", "not-the-password").await.err();
+    if wrong.is_none() || wrong != unknown {
+        return Err(format!(
+            "a wrong password ({wrong:?}) and an unknown user ({unknown:?}) must be refused alike"
+        ));
+    }
+    // An API that fails fails the sign-in as the function's error (Cognito passes it on; the
+    // emulator reads it as a refusal), never as a migration of nobody: the user signs in once
+    // it is back.
+    api.answer(Some((503, b"{}")));
+    let down = pool.sign_in("bcrypt-2a@legacy.example", "correct horse 2a").await;
+    api.answer(None);
+    if down.is_ok() {
+        return Err("a sign-in went through while the API was down".into());
+    }
+    if !stack.functions.logs().contains("legacy store unavailable") {
+        return Err("the function did not report the API as unavailable".into());
+    }
+    pool.sign_in("bcrypt-2a@legacy.example", "correct horse 2a")
+        .await
+        .map_err(|e| format!("after the API is back: {e}"))?;
+    let django = legacy(users, "django-sha256@legacy.example");
+    let django_email = django["email"].as_str().unwrap_or_default();
+    migrate_for_reset(stack, &pool, django_email).await?;
+    pool.reset_password(django_email, NEW_PASSWORD).await?;
+    pool.signs_in_refreshes_and_signs_in_again(django_email, NEW_PASSWORD, "migrated at reset through the API")
+        .await;
+    Ok(())
 }
 
 fn legacy<'a>(users: &'a [Value], username: &str) -> &'a Value {

@@ -1,6 +1,8 @@
 //! User migration on real parts: the PostgreSQL store adapter and the handler against a
 //! PostgreSQL server from Debian's packages holding one user per legacy hash format
-//! ([`store`]), and the whole sign-in and reset on cognito-local ([`flows`]).
+//! ([`store`]), the HTTPS API store against a team's API over TLS ([`endpoint`]), and the whole
+//! sign-in and reset on cognito-local from either ([`flows`]).
 
+mod endpoint;
 mod flows;
 mod store;

@@ -6,7 +6,9 @@ import { cognitoReset } from 'cognito-reset/amplify';
 // Users of the app's previous user database move into the pool at their first sign-in or
 // password reset: set LEGACY_DATABASE_SECRET_ARN (a Secrets Manager secret holding the
 // PostgreSQL URL, or RDS's JSON) when deploying. The query maps that database's columns to
-// Cognito's attributes. Without it, no user migration is deployed.
+// Cognito's attributes. Without it, no user migration is deployed. (A store reachable only
+// through the team's own API takes legacyUserEndpoint and legacyUserEndpointTokenSecretArn
+// in place of the two options below: docs/src/user-migration.md.)
 const legacyDatabase = process.env.LEGACY_DATABASE_SECRET_ARN;
 
 export const reset = cognitoReset({

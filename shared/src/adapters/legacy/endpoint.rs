@@ -135,18 +135,20 @@ impl EndpointUsers {
     }
 
     /// The store whose token is in the Secrets Manager secret `arn`
-    /// (`LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN`).
+    /// (`LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN`); `rootcert` as for [`EndpointUsers::new`].
     pub fn in_secret(
         client: aws_sdk_secretsmanager::Client,
         endpoint: &str,
         arn: &str,
         policy: PasswordPolicy,
+        rootcert: Option<&str>,
     ) -> Result<FromSecret<EndpointUsers>, StoreConfigError> {
         // A bad URL is known now, without the secret.
         endpoint_url(endpoint)?;
         let endpoint = endpoint.to_owned();
+        let rootcert = rootcert.map(str::to_owned);
         Ok(FromSecret::new(client, arn, TOKEN_SECRET_SETTING, move |token| {
-            EndpointUsers::new(&endpoint, &token, policy.clone(), None)
+            EndpointUsers::new(&endpoint, &token, policy.clone(), rootcert.as_deref())
         }))
     }
 

@@ -11,7 +11,6 @@
 pub mod endpoint;
 pub mod postgres;
 
-use std::future::Future;
 use std::sync::Arc;
 
 use crate::domain::legacy::{LegacyUser, LegacyUsers, LookupError, Secret};
@@ -102,8 +101,8 @@ impl<S> FromSecret<S> {
 }
 
 impl<S: LegacyUsers + Send + Sync> LegacyUsers for FromSecret<S> {
-    fn find(&self, username: &str) -> impl Future<Output = Result<Option<LegacyUser>, LookupError>> + Send {
-        async move { self.ready().await?.find(username).await }
+    async fn find(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
+        self.ready().await?.find(username).await
     }
 }
 

@@ -1,6 +1,7 @@
-//! TLS to every stand-in, as a function on Lambda reaches AWS: the subjects call a local TLS
-//! endpoint in front of the counting proxy, so that their first AWS call pays a real handshake
-//! and certificate check, and later calls reuse the connection as they do on AWS.
+//! TLS to a stand-in, as a function on Lambda reaches AWS or a team's API: a local TLS endpoint
+//! in front of a plain HTTP stand-in (the benchmark's counting proxy, the legacy user API), so
+//! that a function's first call pays a real handshake and certificate check, and later calls
+//! reuse the connection.
 //!
 //! The run makes its own chain shaped like an AWS endpoint's (a root, an intermediate, a leaf
 //! for `127.0.0.1`, RSA 2048 throughout, the server presenting leaf and intermediate), and each
@@ -15,7 +16,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use cognito_reset_stack::{Acceptor, HttpRequest, write_answer};
+use crate::{Acceptor, HttpRequest, write_answer};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -24,16 +25,19 @@ const SYSTEM_BUNDLES: [&str; 2] = ["/etc/ssl/certs/ca-certificates.crt", "/etc/p
 
 /// The run's certificates, and the files the subjects trust them by.
 #[derive(Debug)]
-pub(crate) struct Tls {
+pub struct Tls {
     dir: PathBuf,
     /// The run's root alone (for Node.js, which adds it to its own roots).
     root_pem: PathBuf,
     /// The machine's CA bundle with the run's root appended.
     bundle: PathBuf,
     /// How many CA certificates the bundle holds, the run's included.
-    pub(crate) bundle_roots: usize,
+    pub bundle_roots: usize,
     config: Arc<rustls::ServerConfig>,
 }
+
+/// Tells apart the chains one process makes.
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 fn rsa_key() -> Result<KeyPair, String> {
     KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).map_err(|e| format!("RSA key: {e}"))
@@ -49,12 +53,11 @@ fn ca_params(name: &str) -> Result<CertificateParams, String> {
 
 impl Tls {
     /// Makes the chain and writes the trust files into a fresh temporary folder.
-    pub(crate) fn make() -> Result<Tls, String> {
-        let root = CertifiedIssuer::self_signed(ca_params("cognito-reset bench root")?, rsa_key()?)
+    pub fn make() -> Result<Tls, String> {
+        let root = CertifiedIssuer::self_signed(ca_params("cognito-reset test root")?, rsa_key()?)
             .map_err(|e| format!("root certificate: {e}"))?;
-        let intermediate =
-            CertifiedIssuer::signed_by(ca_params("cognito-reset bench intermediate")?, rsa_key()?, &root)
-                .map_err(|e| format!("intermediate certificate: {e}"))?;
+        let intermediate = CertifiedIssuer::signed_by(ca_params("cognito-reset test intermediate")?, rsa_key()?, &root)
+            .map_err(|e| format!("intermediate certificate: {e}"))?;
         let mut leaf_params =
             CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).map_err(|e| e.to_string())?;
         leaf_params.distinguished_name.push(DnType::CommonName, "127.0.0.1");
@@ -72,7 +75,11 @@ impl Tls {
                 .with_single_cert(chain, key)
                 .map_err(|e| format!("server configuration: {e}"))?;
 
-        let dir = std::env::temp_dir().join(format!("cognito-reset-bench-tls-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "cognito-reset-tls-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let root_pem = dir.join("root.pem");
         std::fs::write(&root_pem, root.pem()).map_err(|e| format!("{}: {e}", root_pem.display()))?;
@@ -98,8 +105,13 @@ impl Tls {
         })
     }
 
+    /// The PEM file of the run's root alone.
+    pub fn root_pem(&self) -> &Path {
+        &self.root_pem
+    }
+
     /// The environment that makes each runtime trust the run's root as a system CA.
-    pub(crate) fn trust_env(&self) -> Vec<(String, String)> {
+    pub fn trust_env(&self) -> Vec<(String, String)> {
         let bundle = self.bundle.display().to_string();
         vec![
             ("SSL_CERT_FILE".into(), bundle.clone()),
@@ -118,14 +130,14 @@ impl Drop for Tls {
 /// A TLS endpoint on loopback that hands each request to a plain HTTP stand-in (the counting
 /// proxy) and keeps the client's connection open, as AWS endpoints do.
 #[derive(Debug)]
-pub(crate) struct TlsFront {
+pub struct TlsFront {
     _acceptor: Acceptor,
     /// `https://127.0.0.1:<port>`.
-    pub(crate) endpoint: String,
+    pub endpoint: String,
 }
 
 impl TlsFront {
-    pub(crate) fn start(tls: &Tls, target: &str) -> TlsFront {
+    pub fn start(tls: &Tls, target: &str) -> TlsFront {
         let config = Arc::clone(&tls.config);
         let target = target.to_owned();
         let acceptor = Acceptor::start(move |conn: TcpStream| {
@@ -185,7 +197,7 @@ fn exchange(endpoint: &str, client: Arc<rustls::ClientConfig>, paths: &[&str]) -
 impl TlsFront {
     /// One handshake and one request before any timing, so that no subject pays for the
     /// server's first (its own first random bytes and key schedule).
-    pub(crate) fn warm(&self, tls: &Tls) -> Result<(), String> {
+    pub fn warm(&self, tls: &Tls) -> Result<(), String> {
         let answers =
             exchange(&self.endpoint, client(tls, true)?, &["/"]).map_err(|e| format!("{}: {e}", self.endpoint))?;
         if answers.starts_with("HTTP/1.1") {
@@ -207,7 +219,7 @@ mod tests {
         let stand_in = Acceptor::start(|conn: TcpStream| {
             if let Ok(req) = HttpRequest::read(&conn) {
                 let body = format!("{} {}", req.method, req.path);
-                let _ = cognito_reset_stack::write_response(&conn, 200, &[], body.as_bytes());
+                let _ = crate::write_response(&conn, 200, &[], body.as_bytes());
             }
         });
         let tls = Tls::make().expect("certificates");
