@@ -21,7 +21,7 @@
 //! in the time. The reason goes to the operator's log and metric only. A store that does not
 //! answer fails with its own message: nothing about the user is known then.
 //!
-//! Passwords, hashes, the database's credentials and the store's values never reach a log or
+//! Passwords, hashes, the store's credentials (the database URL, the API's token) and its values never reach a log or
 //! an error; usernames are masked.
 
 use std::sync::Mutex;
