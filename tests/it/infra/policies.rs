@@ -383,9 +383,17 @@ fn user_migration_is_deployed_only_with_one_store_and_reads_only_its_secret() {
     let (role, statement) = &secret_reads[0];
     assert_eq!(role, "UserMigrationRole");
     assert_eq!(actions(statement), ["secretsmanager:GetSecretValue"]);
+    // The store's one secret (the Rules refuse two stores, and an API without its token).
     assert_eq!(
         statement["Resource"],
-        json!({"Fn::If": ["MigrationFromDatabase", {"Ref": "LegacyDatabaseSecretArn"}, {"Ref": "LegacyUserEndpointTokenSecretArn"}]})
+        json!([
+            {"Fn::If": ["MigrationFromDatabase", {"Ref": "LegacyDatabaseSecretArn"}, {"Ref": "AWS::NoValue"}]},
+            {"Fn::If": ["MigrationEndpointToken", {"Ref": "LegacyUserEndpointTokenSecretArn"}, {"Ref": "AWS::NoValue"}]}
+        ])
+    );
+    assert_eq!(
+        t["Conditions"]["MigrationEndpointToken"],
+        json!({"Fn::And": [{"Condition": "MigrationFromEndpoint"}, set("LegacyUserEndpointTokenSecretArn")]})
     );
     // Its environment holds the ARNs, never a URL with credentials or a token; the pool calls it; sign-ins that hand Cognito
     // the password are allowed only when it is on; it runs in the VPC only when subnets are given.
