@@ -80,35 +80,40 @@ pub const ON_WEAK_HASH: Setting = Setting {
     ..BASE
 };
 
-/// `https://` and a host, or `http://` to a loopback host; no credentials, no whitespace.
+/// `https://` and a host without credentials, or `http://` to `localhost`, `127.0.0.1` or
+/// `[::1]` (with a port or not); then a path, a query or nothing; no whitespace or control
+/// character anywhere.
 fn is_endpoint(v: &str) -> bool {
-    fn host_of(rest: &str) -> Option<&str> {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        (!authority.is_empty() && !authority.contains('@')).then_some(authority)
-    }
     if v.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return false;
     }
+    let path_or_end = |rest: &str| rest.is_empty() || rest.starts_with(['/', '?', '#']);
     if let Some(rest) = v.strip_prefix("https://") {
-        return host_of(rest).is_some();
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        return !authority.is_empty() && !authority.contains('@');
     }
-    v.strip_prefix("http://").and_then(host_of).is_some_and(|authority| {
-        let host = authority
-            .rsplit_once(':')
-            .filter(|(h, port)| !h.is_empty() && !port.contains(']'))
-            .map_or(authority, |(h, _)| h);
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    let Some(rest) = v.strip_prefix("http://") else {
+        return false;
+    };
+    ["localhost", "127.0.0.1", "[::1]"].iter().any(|host| {
+        rest.strip_prefix(host)
+            .is_some_and(|rest| match rest.strip_prefix(':') {
+                Some(port) => {
+                    let digits = port.bytes().take_while(u8::is_ascii_digit).count();
+                    (1..=5).contains(&digits) && path_or_end(&port[digits..])
+                }
+                None => path_or_end(rest),
+            })
     })
 }
 
 pub const LEGACY_USER_ENDPOINT: Setting = Setting {
     variable: "LEGACY_USER_ENDPOINT",
     rule: Rule::Text {
-        pattern: r"^https://[^\s@/?#]+([/?#][^\s]*)?$",
+        pattern: r"^(https://[^\s\p{Cc}@/?#]+|http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?)([/?#][^\s\p{Cc}]*)?$",
         accepts: is_endpoint,
     },
-    described: "an https:// URL without credentials (http:// only to a loopback address), such as https://legacy.example.com/cognito/users",
+    described: "an https:// URL without credentials, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
     functions: MIGRATION,
     doc: "the team's HTTPS API that finds a legacy user, in place of a database: `POST {\"username\": ...}` with the bearer token, answered by `{\"user\": {...}}` or `{\"user\": null}`",
     ..BASE
