@@ -10,17 +10,10 @@ use cognito_reset::adapters::legacy::{EndpointUsers, LOOKUP};
 use cognito_reset::domain::legacy::{LegacyUsers, LookupError, Secret};
 use cognito_reset::domain::rules::PasswordPolicy;
 use cognito_reset_stack::{LEGACY_API_TOKEN, LegacyApi, Moto, legacy_users, local_sdk_config};
-use serde_json::{Value, json};
+use serde_json::json;
 use user_migration::{Deps, Settings, handle};
 
-const NOW: i64 = 1_795_434_619;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
+use super::{NOW, reset, runtime, sign_in};
 
 fn store(api: &LegacyApi, token: &str) -> EndpointUsers {
     EndpointUsers::new(
@@ -30,13 +23,6 @@ fn store(api: &LegacyApi, token: &str) -> EndpointUsers {
         Some(&api.root_pem()),
     )
     .expect("store")
-}
-
-fn event(source: &str, username: &str, password: &str) -> Value {
-    json!({"version": "1", "triggerSource": source, "region": "us-east-1",
-           "userPoolId": "us-east-1_Legacy1", "userName": username,
-           "callerContext": {"awsSdkVersion": "aws-sdk-js-3.0.0", "clientId": "web"},
-           "request": {"password": password, "validationData": null}, "response": {}})
 }
 
 #[test]
@@ -57,11 +43,7 @@ fn every_legacy_format_migrates_through_the_teams_api_with_its_password_only() {
         let password = u["password"].as_str().unwrap_or_default();
         let typed = name.to_uppercase();
         let out = rt
-            .block_on(handle(
-                &deps,
-                event("UserMigration_Authentication", &typed, password),
-                NOW,
-            ))
+            .block_on(handle(&deps, sign_in(&typed, password), NOW))
             .expect("answered");
         let migrated = &out["response"]["userAttributes"];
         if u["password_hash"].is_null() || password.is_empty() {
@@ -71,11 +53,7 @@ fn every_legacy_format_migrates_through_the_teams_api_with_its_password_only() {
         assert_eq!(migrated["email"], u["email"], "{name} ({})", u["format"]);
         assert_eq!(out["response"]["finalUserStatus"], "CONFIRMED", "{name}");
         let wrong = rt
-            .block_on(handle(
-                &deps,
-                event("UserMigration_Authentication", name, "not-the-password"),
-                NOW,
-            ))
+            .block_on(handle(&deps, sign_in(name, "not-the-password"), NOW))
             .expect("answered");
         assert!(
             wrong["response"]["userAttributes"].is_null(),
@@ -83,16 +61,12 @@ fn every_legacy_format_migrates_through_the_teams_api_with_its_password_only() {
         );
     }
     let nobody = rt
-        .block_on(handle(
-            &deps,
-            event("UserMigration_Authentication", "nobody@legacy.example", "x"),
-            NOW,
-        ))
+        .block_on(handle(&deps, sign_in("nobody@legacy.example", "x"), NOW))
         .expect("answered");
     assert!(nobody["response"]["userAttributes"].is_null());
-    let mut reset = event("UserMigration_ForgotPassword", "django-sha256@legacy.example", "");
-    reset["request"] = json!({"validationData": null});
-    let out = rt.block_on(handle(&deps, reset, NOW)).expect("answered");
+    let out = rt
+        .block_on(handle(&deps, reset("django-sha256@legacy.example"), NOW))
+        .expect("answered");
     assert_eq!(out["response"]["userAttributes"]["email_verified"], "true");
     assert_eq!(out["response"]["userAttributes"]["phone_number"], "+14255550123");
 

@@ -9,34 +9,13 @@ use cognito_reset::adapters::legacy::{LOOKUP, PostgresUsers};
 use cognito_reset::domain::legacy::{LegacyUsers, LookupError, Secret};
 use cognito_reset::domain::rules::{ForceFlag, PasswordPolicy, timestamp};
 use cognito_reset_stack::{LEGACY_USER_QUERY, Moto, Postgres, local_sdk_config};
-use serde_json::{Value, json};
+use serde_json::json;
 use user_migration::{Deps, Settings, handle};
 
-const NOW: i64 = 1_795_434_619;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
+use super::{NOW, reset, runtime, sign_in};
 
 fn store(pg: &Postgres, query: &str) -> PostgresUsers {
     PostgresUsers::new(&Secret::new(pg.url("postgres")), query, PasswordPolicy::default()).expect("store")
-}
-
-fn sign_in(username: &str, password: &str) -> Value {
-    json!({"version": "1", "triggerSource": "UserMigration_Authentication", "region": "us-east-1",
-           "userPoolId": "us-east-1_Legacy1", "userName": username,
-           "callerContext": {"awsSdkVersion": "aws-sdk-js-3.0.0", "clientId": "web"},
-           "request": {"password": password, "validationData": null}, "response": {}})
-}
-
-fn reset(username: &str) -> Value {
-    let mut e = sign_in(username, "");
-    e["triggerSource"] = json!("UserMigration_ForgotPassword");
-    e["request"] = json!({"validationData": null});
-    e
 }
 
 #[test]
