@@ -441,7 +441,7 @@ export interface Options {
   /**
    * The team's HTTPS API that finds a legacy user, in place of a database: `POST {"username": ...}` with the bearer token, answered by `{"user": {...}}` or `{"user": null}`.
    *
-   * Must be an https:// URL without credentials, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1]). Variable `LEGACY_USER_ENDPOINT`, read by user-migration.
+   * Must be an https:// URL without credentials or a fragment, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1]). Variable `LEGACY_USER_ENDPOINT`, read by user-migration.
    */
   readonly legacyUserEndpoint?: string;
   /**
@@ -866,8 +866,8 @@ export const SETTINGS: readonly Setting[] = [
     option: "legacyUserEndpoint",
     functions: ["user-migration"],
     required: false,
-    rule: { kind: 'text', pattern: "^(https://[^\\s\\p{Cc}@/?#]+|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]{1,5})?)([/?#][^\\s\\p{Cc}]*)?$" },
-    described: "an https:// URL without credentials, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
+    rule: { kind: 'text', pattern: "^(https://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])|http://(localhost|127\\.0\\.0\\.1|\\[::1\\]))(:[0-9]{1,5})?([/?][A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$" },
+    described: "an https:// URL without credentials or a fragment, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
     secret: false,
     list: false,
   },

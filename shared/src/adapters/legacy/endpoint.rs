@@ -276,6 +276,40 @@ mod tests {
         }
     }
 
+    /// What the setting accepts (and so the template and the npm package), the adapter takes.
+    #[test]
+    fn every_url_the_setting_accepts_is_one_the_adapter_takes() {
+        let setting = crate::domain::settings::LEGACY_USER_ENDPOINT;
+        let mut accepted = 0;
+        for url in [
+            "https://legacy.example.com/cognito/users",
+            "https://legacy.example.com",
+            "https://legacy.example.com:8443/a/b?x=1&y=%20z",
+            "https://[2001:db8::1]:443/users",
+            "https://10.0.0.5/users;v=1",
+            "https://legacy.example.com/~u/(a)!*'+,$:@",
+            "http://localhost:3000/users",
+            "http://127.0.0.1/users?x",
+            "http://[::1]:9000",
+            "https://legacy.example.com/users#fragment",
+            "https://legacy.example.com/a b",
+            "https://legacy.example.com/{x}",
+            "https://legacy.example.com/\"x\"",
+            "https://app:secret@legacy.example.com/users",
+            "http://legacy.example.com/users",
+            "http://localhost.example.com/users",
+            "http://127.0.0.1:123456/users",
+            "https://",
+            "https://[zz]/users",
+        ] {
+            if setting.text(url).is_ok() {
+                accepted += 1;
+                endpoint_url(url).unwrap_or_else(|e| panic!("{url}: the setting accepts it, the adapter: {e}"));
+            }
+        }
+        assert_eq!(accepted, 9, "the first nine are endpoints, the rest are not");
+    }
+
     #[test]
     fn a_token_must_be_a_bearer_token() {
         let policy = PasswordPolicy::default();

@@ -80,40 +80,66 @@ pub const ON_WEAK_HASH: Setting = Setting {
     ..BASE
 };
 
-/// `https://` and a host without credentials, or `http://` to `localhost`, `127.0.0.1` or
-/// `[::1]` (with a port or not); then a path, a query or nothing; no whitespace or control
-/// character anywhere.
+/// The characters a URL's path and query may hold (RFC 3986's unreserved and reserved ones,
+/// `%` for escapes, no fragment).
+fn is_path_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b)
+}
+
+/// `https://` and a host (a name, or an IPv6 address in brackets), or `http://` to `localhost`,
+/// `127.0.0.1` or `[::1]`; then an optional port, and a path or a query or nothing. Nothing
+/// else: no credentials, no fragment, no space or control character.
 fn is_endpoint(v: &str) -> bool {
-    if v.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return false;
-    }
-    let path_or_end = |rest: &str| rest.is_empty() || rest.starts_with(['/', '?', '#']);
-    if let Some(rest) = v.strip_prefix("https://") {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        return !authority.is_empty() && !authority.contains('@');
-    }
-    let Some(rest) = v.strip_prefix("http://") else {
+    let rest = if let Some(rest) = v.strip_prefix("https://") {
+        let host = if rest.starts_with('[') {
+            rest.find(']').map_or(0, |end| {
+                let inner = &rest.as_bytes()[1..end];
+                if !inner.is_empty() && inner.iter().all(|b| b.is_ascii_hexdigit() || b":.".contains(b)) {
+                    end + 1
+                } else {
+                    0
+                }
+            })
+        } else {
+            rest.bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || b".-".contains(b))
+                .count()
+        };
+        if host == 0 {
+            return false;
+        }
+        &rest[host..]
+    } else if let Some(rest) = v.strip_prefix("http://") {
+        match ["localhost", "127.0.0.1", "[::1]"]
+            .iter()
+            .find_map(|host| rest.strip_prefix(host))
+        {
+            Some(rest) => rest,
+            None => return false,
+        }
+    } else {
         return false;
     };
-    ["localhost", "127.0.0.1", "[::1]"].iter().any(|host| {
-        rest.strip_prefix(host)
-            .is_some_and(|rest| match rest.strip_prefix(':') {
-                Some(port) => {
-                    let digits = port.bytes().take_while(u8::is_ascii_digit).count();
-                    (1..=5).contains(&digits) && path_or_end(&port[digits..])
-                }
-                None => path_or_end(rest),
-            })
-    })
+    let rest = match rest.strip_prefix(':') {
+        Some(port) => {
+            let digits = port.bytes().take_while(u8::is_ascii_digit).count();
+            if !(1..=5).contains(&digits) {
+                return false;
+            }
+            &port[digits..]
+        }
+        None => rest,
+    };
+    rest.is_empty() || (rest.starts_with(['/', '?']) && rest.bytes().all(is_path_char))
 }
 
 pub const LEGACY_USER_ENDPOINT: Setting = Setting {
     variable: "LEGACY_USER_ENDPOINT",
     rule: Rule::Text {
-        pattern: r"^(https://[^\s\p{Cc}@/?#]+|http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?)([/?#][^\s\p{Cc}]*)?$",
+        pattern: r"^(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?([/?][A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$",
         accepts: is_endpoint,
     },
-    described: "an https:// URL without credentials, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
+    described: "an https:// URL without credentials or a fragment, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
     functions: MIGRATION,
     doc: "the team's HTTPS API that finds a legacy user, in place of a database: `POST {\"username\": ...}` with the bearer token, answered by `{\"user\": {...}}` or `{\"user\": null}`",
     ..BASE
