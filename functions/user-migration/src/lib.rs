@@ -98,9 +98,13 @@ impl Settings {
         let query = src.get(LEGACY_USER_QUERY.variable);
         let store = match (database, src.get(LEGACY_USER_ENDPOINT.variable)) {
             (Some(url), None) => {
-                if token.is_some() {
+                if let Some(token) = token {
+                    let set = match token {
+                        Credential::Given(_) => LEGACY_USER_ENDPOINT_TOKEN.variable,
+                        Credential::InSecret(_) => LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN.variable,
+                    };
                     return Err(ConfigError::new(
-                        LEGACY_USER_ENDPOINT_TOKEN.variable,
+                        set,
                         "is for LEGACY_USER_ENDPOINT, which is not set: unset it",
                     ));
                 }

@@ -274,6 +274,7 @@ fn settings_need_one_store_and_what_it_takes() {
         (&[endpoint, token, q][..], "LEGACY_USER_QUERY"),
         (&[endpoint, token, q, url][..], "LEGACY_USER_ENDPOINT"),
         (&[q, url, token][..], "LEGACY_USER_ENDPOINT_TOKEN"),
+        (&[q, url, token_arn][..], "LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN"),
         (
             &[("LEGACY_USER_ENDPOINT", "http://legacy.example.com/users"), token][..],
             "LEGACY_USER_ENDPOINT",

@@ -374,6 +374,9 @@ fn user_migration_is_deployed_only_with_one_store_and_reads_only_its_secret() {
         set("LegacyUserEndpointTokenSecretArn")
     );
     assert_eq!(endpoint["Assertions"][1]["Assert"], unset("LegacyUserQuery"));
+    let token = rule("MigrationTokenNeedsAnEndpoint");
+    assert_eq!(token["RuleCondition"], set("LegacyUserEndpointTokenSecretArn"));
+    assert_eq!(token["Assertions"][0]["Assert"], set("LegacyUserEndpoint"));
     // Secrets Manager: this function only, that secret only, reading only.
     let secret_reads: Vec<(String, Value)> = statements(&t)
         .into_iter()

@@ -67,7 +67,7 @@ impl std::fmt::Debug for EndpointUsers {
 }
 
 /// Reads `endpoint`: an `https://` URL (or `http://` to a loopback address), without
-/// credentials or a fragment.
+/// credentials (the setting's rule also refuses a fragment, which this parser drops).
 pub fn endpoint_url(endpoint: &str) -> Result<Uri, StoreConfigError> {
     let bad = |why: &str| StoreConfigError(format!("{SETTING} {why}"));
     let url: Uri = endpoint
@@ -153,18 +153,29 @@ impl EndpointUsers {
     }
 
     async fn lookup(&self, username: &str) -> Result<Option<LegacyUser>, LookupError> {
-        let body = serde_json::to_vec(&serde_json::json!({ "username": username }))
-            .map_err(|_| LookupError::Unusable("the username cannot be sent".into()))?;
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(self.url.clone())
-            .header(AUTHORIZATION, self.authorization.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
-            .header(USER_AGENT, "cognito-reset-user-migration")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|_| LookupError::Unusable(format!("{SETTING} cannot be asked")))?;
-        let response = self.client.request(request).await.map_err(|e| unreachable(&e))?;
+        let body = Bytes::from(
+            serde_json::to_vec(&serde_json::json!({ "username": username }))
+                .map_err(|_| LookupError::Unusable("the username cannot be sent".into()))?,
+        );
+        let request = || {
+            Request::builder()
+                .method(Method::POST)
+                .uri(self.url.clone())
+                .header(AUTHORIZATION, self.authorization.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .header(ACCEPT, "application/json")
+                .header(USER_AGENT, "cognito-reset-user-migration")
+                .body(Full::new(body.clone()))
+                .map_err(|_| LookupError::Unusable(format!("{SETTING} cannot be asked")))
+        };
+        let response = match self.client.request(request()?).await {
+            Ok(response) => response,
+            // A kept connection the server closed while the process was frozen fails once it is
+            // written to: the lookup only reads, so it is asked once more, on a new connection,
+            // within the same budget.
+            Err(e) if !e.is_connect() => self.client.request(request()?).await.map_err(|e| unreachable(&e))?,
+            Err(e) => return Err(unreachable(&e)),
+        };
         let status = response.status().as_u16();
         let body = Limited::new(response.into_body(), MAX_ANSWER)
             .collect()
