@@ -3,8 +3,8 @@
 //! SES and SNS.
 
 use cognito_reset::domain::rules::timestamp;
+use cognito_reset_stack::block_on;
 use cognito_reset_stack::demo::{self, EMAIL, PHONE, Stack};
-use cognito_reset_stack::{block_on, stack_required};
 
 #[test]
 fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
@@ -17,13 +17,8 @@ fn a_user_resets_a_forgotten_password_and_signs_in_under_the_rules() {
     let legacy = demo::legacy_settings(&pg);
     let mut settings: Vec<(&str, &str)> = demo::DEMO_LIMITS.to_vec();
     settings.extend(legacy.iter().map(|(k, v)| (*k, v.as_str())));
-    let stack = match block_on(Stack::start(&|_| {}, &settings)) {
-        Ok(stack) => stack,
-        Err(e) if !stack_required() && e.contains("not installed") => {
-            cognito_reset_stack::skipped(&format!("end-to-end flow: {e}"));
-            return;
-        }
-        Err(e) => panic!("the local stack did not start: {e}"),
+    let Some(stack) = Stack::start_for_test("end-to-end flow", &settings) else {
+        return;
     };
     let r = block_on(demo::run(&stack, &|_| {})).unwrap_or_else(|e| panic!("{e}\n{}", stack.cognito.logs()));
 

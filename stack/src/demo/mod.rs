@@ -90,6 +90,19 @@ impl Stack {
         Stack::start_serving(progress, settings, &Serve::Watch).await
     }
 
+    /// The stack for the test named `test`: `None` (the test is skipped, and says why) only
+    /// when a part is not installed and the stack is not required; any other failure panics.
+    pub fn start_for_test(test: &str, settings: &[(&str, &str)]) -> Option<Stack> {
+        match crate::block_on(Stack::start(&|_| {}, settings)) {
+            Ok(stack) => Some(stack),
+            Err(e) if !crate::stack_required() && e.contains("not installed") => {
+                crate::skipped(&format!("{test}: {e}"));
+                None
+            }
+            Err(e) => panic!("the local stack did not start: {e}"),
+        }
+    }
+
     /// Starts everything, the functions served as `serve` says.
     pub async fn start_serving(
         progress: &dyn Fn(&str),

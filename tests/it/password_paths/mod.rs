@@ -24,10 +24,10 @@ use cognito_reset::adapters::aws::cognito::types::{
     AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType, VerifiedAttributeType,
 };
 use cognito_reset::domain::rules::timestamp;
+use cognito_reset_stack::block_on;
 use cognito_reset_stack::demo::{
     Stack, attribute, custom_schema, err, html_text, jwt_claims, sign_in_as, six_digit_code,
 };
-use cognito_reset_stack::{block_on, stack_required};
 use serde_json::{Value, json};
 
 pub(crate) const DAY: i64 = 86_400;
@@ -107,13 +107,8 @@ fn near_now(t: i64, path: &str) {
 #[test]
 fn no_password_path_locks_a_user_out() {
     let settings = [("ON_UNKNOWN_CHANGE_TIME", "violation"), ("PASSWORD_MAX_AGE_DAYS", "90")];
-    let stack = match block_on(Stack::start(&|_| {}, &settings)) {
-        Ok(stack) => stack,
-        Err(e) if !stack_required() && e.contains("not installed") => {
-            cognito_reset_stack::skipped(&format!("every password path: {e}"));
-            return;
-        }
-        Err(e) => panic!("the local stack did not start: {e}"),
+    let Some(stack) = Stack::start_for_test("every password path", &settings) else {
+        return;
     };
     let result = block_on(every_path(&stack));
     if let Err(e) = result {

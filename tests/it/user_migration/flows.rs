@@ -17,7 +17,7 @@
 
 use cognito_reset::domain::rules::timestamp;
 use cognito_reset_stack::demo::Stack;
-use cognito_reset_stack::{LEGACY_API_TOKEN, LEGACY_USER_QUERY, LegacyApi, Postgres, block_on, stack_required};
+use cognito_reset_stack::{LEGACY_API_TOKEN, LEGACY_USER_QUERY, LegacyApi, Postgres, block_on};
 use serde_json::Value;
 
 use crate::password_paths::pool::Pool;
@@ -40,13 +40,8 @@ fn users_not_yet_in_cognito_sign_in_and_reset() {
         ("PASSWORD_MAX_AGE_DAYS", "90"),
         ("ON_UNKNOWN_CHANGE_TIME", "violation"),
     ];
-    let stack = match block_on(Stack::start(&|_| {}, &settings)) {
-        Ok(stack) => stack,
-        Err(e) if !stack_required() && e.contains("not installed") => {
-            cognito_reset_stack::skipped(&format!("user migration flows: {e}"));
-            return;
-        }
-        Err(e) => panic!("the local stack did not start: {e}"),
+    let Some(stack) = Stack::start_for_test("user migration flows", &settings) else {
+        return;
     };
     if let Err(e) = block_on(flows(&stack, &pg, &users)) {
         panic!(
@@ -89,13 +84,8 @@ fn users_behind_the_teams_api_sign_in_and_reset() {
             .filter(|(k, _)| k == "SSL_CERT_FILE")
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let stack = match block_on(Stack::start(&|_| {}, &settings)) {
-        Ok(stack) => stack,
-        Err(e) if !stack_required() && e.contains("not installed") => {
-            cognito_reset_stack::skipped(&format!("user migration API flows: {e}"));
-            return;
-        }
-        Err(e) => panic!("the local stack did not start: {e}"),
+    let Some(stack) = Stack::start_for_test("user migration API flows", &settings) else {
+        return;
     };
     if let Err(e) = block_on(api_flows(&stack, &api, &users)) {
         panic!(
