@@ -23,11 +23,13 @@ mod cpu_share;
 mod hashes;
 mod machine;
 mod measure;
+mod migration;
 mod phone;
 mod report;
 mod subjects;
 mod table;
 
+use cognito_reset::domain::settings::USER_MIGRATION;
 use cognito_reset_stack::{FaultProxy, Moto, Suite, block_on, cognito_encrypt, create_key, local_sdk_config, root};
 use serde_json::json;
 
@@ -210,9 +212,11 @@ fn main() {
         }
         event
     };
+    println!("==> user migration's store: a legacy API over TLS holding one user with a bcrypt (cost 12) hash");
+    let legacy = migration::Store::start().expect("the legacy API stand-in");
     // The event of each case, and how many warm invocations it gets: the Cognito writes and
     // the senders call AWS each time, the others are in-process work.
-    let events: Vec<(&str, Vec<u8>, usize)> = [
+    let mut events: Vec<(&str, Vec<u8>, Vec<u8>, usize)> = [
         (
             "custom-message",
             cognito_reset_stack::fixture("custom-message-ForgotPassword.json"),
@@ -237,8 +241,20 @@ fn main() {
         ),
     ]
     .into_iter()
-    .map(|(label, event, warm)| (label, serde_json::to_vec(&event).expect("json"), warm))
+    .map(|(label, event, warm)| {
+        let event = serde_json::to_vec(&event).expect("json");
+        (label, event.clone(), event, warm)
+    })
     .collect();
+    // User migration: cold, a sign-in (lookup and password check); warm, a reset's lookup.
+    events.push((
+        USER_MIGRATION,
+        legacy.sign_in.clone(),
+        legacy.reset.clone(),
+        warm_sender,
+    ));
+    let any_answer = |_: &[u8]| Ok(());
+    let migrated = |answer: &[u8]| legacy.check(answer);
     block_on(cognito_reset_stack::demo::create_delivery_table(
         &block_on(local_sdk_config(&moto.endpoint)),
         table::TABLE,
@@ -268,6 +284,12 @@ fn main() {
     let subjects: Vec<Subject> = subjects(&root)
         .into_iter()
         .filter(|s| only.as_ref().is_none_or(|o| *o == s.name()))
+        .map(|mut s| {
+            if s.function == USER_MIGRATION {
+                s.env = legacy.env();
+            }
+            s
+        })
         .collect();
     let mut curve: Vec<(u64, Vec<Result<Measured, String>>)> = Vec::new();
     for &memory_mb in &sizes {
@@ -286,16 +308,25 @@ fn main() {
             for i in order {
                 let subject = &subjects[i];
                 let Ok(into) = &mut samples[i] else { continue };
-                let (_, event, warm) = events
+                let (_, first, then, warm) = events
                     .iter()
-                    .find(|(label, _, _)| *label == subject.label)
+                    .find(|(label, ..)| *label == subject.label)
                     .expect("an event for every case");
+                let work = Workload {
+                    first,
+                    then,
+                    check: if subject.function == USER_MIGRATION {
+                        &migrated
+                    } else {
+                        &any_answer
+                    },
+                };
                 let warm = warm.div_ceil(REPETITIONS);
                 println!(
                     "    {}: {FRESH} fresh processes, then {warm} warm invocations",
                     subject.name()
                 );
-                if let Err(e) = bench.round(subject, event, FRESH, warm, into) {
+                if let Err(e) = bench.round(subject, &work, FRESH, warm, into) {
                     println!("    {}: FAIL: {e}", subject.name());
                     samples[i] = Err(e);
                 }

@@ -22,6 +22,8 @@ pub struct Subject {
     /// Files and folders that make up its deployment artifact (besides what the Lambda
     /// runtime provides).
     pub artifact: Vec<PathBuf>,
+    /// Its own environment, given after the one every subject shares (user migration's store).
+    pub env: Vec<(String, String)>,
 }
 
 impl Subject {
@@ -179,7 +181,7 @@ pub(crate) fn spawn_logging(
         // rustls-native-certs read every certificate in it beside the bundle the subjects are
         // given; Lambda's environment names none.
         .env_remove("SSL_CERT_DIR")
-        .envs(env.iter().map(|(k, v)| (k, v)))
+        .envs(env.iter().chain(&subject.env).map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -234,22 +236,32 @@ pub(crate) struct Bench<'a> {
     pub(crate) proxy: &'a FaultProxy,
 }
 
+/// What one case asks of its subjects: the event each fresh process answers first, the event
+/// of the warm invocations, and what every answer must be.
+pub(crate) struct Workload<'a> {
+    pub(crate) first: &'a [u8],
+    pub(crate) then: &'a [u8],
+    /// Checks an answer's body: `Err` when the subject answered without doing the work
+    /// measured (a user migration that refused its user is fast, and must not pass for it).
+    pub(crate) check: &'a dyn Fn(&[u8]) -> Result<(), String>,
+}
+
 impl Bench<'_> {
-    /// One round of one subject: `fresh` new processes, each timed from start to its first
-    /// answer; the last one then answers `warm` more events. A process that does not finish
-    /// its init within [`INIT_LIMIT`] is stopped and counted ([`Samples::stalled`]), not
-    /// measured (when it was the last, one more process, not measured, answers the warm
-    /// events); any other failure fails the subject.
+    /// One round of one subject: `fresh` new processes, each timed from its start to its answer
+    /// to the workload's first event; the last one then answers `warm` more, each the workload's
+    /// warm event. A process that does not finish its init within [`INIT_LIMIT`] is stopped and
+    /// counted ([`Samples::stalled`]), not measured (when it was the last, one more process, not
+    /// measured, answers the warm events); any other failure fails the subject.
     pub(crate) fn round(
         &self,
         subject: &Subject,
-        event: &[u8],
+        work: &Workload<'_>,
         fresh: usize,
         warm: usize,
         into: &mut Samples,
     ) -> Result<(), String> {
         for n in 0..fresh {
-            let Some((api, mut child, init, first)) = self.cold_start(subject, event)? else {
+            let Some((api, mut child, init, first)) = self.cold_start(subject, work)? else {
                 into.stalled += 1;
                 continue;
             };
@@ -257,36 +269,32 @@ impl Bench<'_> {
             into.firsts.push(first);
             into.colds.push(init + first);
             if n + 1 == fresh {
-                return self.warm_then_stop(api, child, event, warm, into);
+                return self.warm_then_stop(api, child, work, warm, into);
             }
             kill(&mut child);
         }
-        match self.cold_start(subject, event)? {
-            Some((api, child, _, _)) => self.warm_then_stop(api, child, event, warm, into),
+        match self.cold_start(subject, work)? {
+            Some((api, child, _, _)) => self.warm_then_stop(api, child, work, warm, into),
             None => Ok(()),
         }
     }
 
-    /// Starts a process and hands it the event once it asks: the process, still running, with
-    /// its init and first invocation; `None` (the process stopped) when it did not ask within
+    /// Starts a process and hands it the first event once it asks: the process, still running,
+    /// with its init and first invocation; `None` (the process stopped) when it did not ask within
     /// [`INIT_LIMIT`]. On any other failure the process is stopped.
     fn cold_start(
         &self,
         subject: &Subject,
-        event: &[u8],
+        work: &Workload<'_>,
     ) -> Result<Option<(RuntimeApi, Child, Duration, Duration)>, String> {
         // A fresh Runtime API per process: a stopped process's pending `next` must not take
         // the next process's events.
         let mut api = RuntimeApi::start();
         let (mut child, started) = spawn(&api, subject, self.env)?;
         let timed = match wait_for_init(&api, &mut child, started) {
-            Ok(init) => api.invoke(event, Duration::from_secs(60)).and_then(|(first, outcome)| {
-                if outcome.ok {
-                    Ok((init, first))
-                } else {
-                    Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)))
-                }
-            }),
+            Ok(init) => api
+                .invoke(work.first, Duration::from_secs(60))
+                .and_then(|(first, outcome)| answered(work, &outcome).map(|()| (init, first))),
             Err(InitError::Stalled) => {
                 kill(&mut child);
                 return Ok(None);
@@ -308,29 +316,21 @@ impl Bench<'_> {
         &self,
         mut api: RuntimeApi,
         mut child: Child,
-        event: &[u8],
+        work: &Workload<'_>,
         warm: usize,
         into: &mut Samples,
     ) -> Result<(), String> {
-        let result = self.warm(&mut api, event, warm, into);
+        let result = self.warm(&mut api, work, warm, into);
         into.peak_rss_kib = into.peak_rss_kib.max(peak_rss_kib(child.id()));
         kill(&mut child);
         result
     }
 
-    pub(crate) fn warm(
-        &self,
-        api: &mut RuntimeApi,
-        event: &[u8],
-        warm: usize,
-        into: &mut Samples,
-    ) -> Result<(), String> {
+    fn warm(&self, api: &mut RuntimeApi, work: &Workload<'_>, warm: usize, into: &mut Samples) -> Result<(), String> {
         let before = self.counts();
         for _ in 0..warm {
-            let (t, outcome) = api.invoke(event, Duration::from_secs(30))?;
-            if !outcome.ok {
-                return Err(format!("failed warm: {}", String::from_utf8_lossy(&outcome.body)));
-            }
+            let (t, outcome) = api.invoke(work.then, Duration::from_secs(30))?;
+            answered(work, &outcome).map_err(|e| format!("warm: {e}"))?;
             into.warm.push(t);
         }
         let after = self.counts();
@@ -351,4 +351,13 @@ impl Bench<'_> {
             p.calls("AdminUpdateUserAttributes"),
         )
     }
+}
+
+/// An invocation's outcome as the workload wants it: answered, without a function error, as
+/// its check says.
+fn answered(work: &Workload<'_>, outcome: &cognito_reset_stack::Outcome) -> Result<(), String> {
+    if !outcome.ok {
+        return Err(format!("failed: {}", String::from_utf8_lossy(&outcome.body)));
+    }
+    (work.check)(&outcome.body)
 }

@@ -10,7 +10,7 @@ use crate::Subject;
 
 /// What a subject is measured on: one of the paths a user waits for (or, for the senders,
 /// Cognito's asynchronous delivery).
-pub(crate) const CASES: [(&str, &str, &str, &str); 6] = [
+pub(crate) const CASES: [(&str, &str, &str, &str); 7] = [
     // (label, function, Python and Node.js module, what the event is)
     (
         "custom-message",
@@ -43,6 +43,13 @@ pub(crate) const CASES: [(&str, &str, &str, &str); 6] = [
         "post_confirmation",
         "a confirmed reset (one Cognito write)",
     ),
+    // No peer: AWS's samples have no user migration with real hash formats.
+    (
+        "user-migration",
+        "user-migration",
+        "",
+        "the first sign-in of a user not yet in the pool (an HTTPS lookup, a bcrypt cost 12 check); warm: a reset request's lookup",
+    ),
 ];
 
 /// The Rust functions' folder: `target/release`, or `BENCH_RUST_DIR` (a build with symbols,
@@ -74,6 +81,7 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             program: vec![release.join(function).display().to_string()],
             cwd: root.to_path_buf(),
             artifact: vec![release.join(function)],
+            env: Vec::new(),
         });
         if module.is_empty() {
             continue;
@@ -99,6 +107,7 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             ],
             cwd: py.clone(),
             artifact: py_artifact,
+            env: Vec::new(),
         });
         let mut node_artifact = vec![node.join(format!("{module}.mjs"))];
         if senders.contains(&function) {
@@ -113,6 +122,7 @@ pub(crate) fn subjects(root: &Path) -> Vec<Subject> {
             program: vec!["node".into(), node_ric.clone(), format!("{module}.handler")],
             cwd: node.clone(),
             artifact: node_artifact,
+            env: Vec::new(),
         });
     }
     list

@@ -166,4 +166,10 @@ impl LegacyApi {
     pub fn requests(&self) -> Vec<ApiRequest> {
         lock(&self.state).requests.clone()
     }
+
+    /// How many requests it has had, and the last one.
+    pub fn last_request(&self) -> (usize, Option<ApiRequest>) {
+        let s = lock(&self.state);
+        (s.requests.len(), s.requests.last().cloned())
+    }
 }

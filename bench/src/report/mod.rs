@@ -32,7 +32,7 @@ const AWS_WAIT_MS: f64 = 10.0;
 /// confirmation's write); pre token writes only after `NEW_PASSWORD_REQUIRED`.
 const CALLS_AWS: [&str; 3] = ["custom-sms-sender", "custom-email-sender", "post-confirmation"];
 /// The functions Cognito waits for (the senders are invoked asynchronously).
-const SYNCHRONOUS: [&str; 3] = ["custom-message", "pre-token", "post-confirmation"];
+const SYNCHRONOUS: [&str; 4] = ["custom-message", "pre-token", "post-confirmation", "user-migration"];
 
 /// Each measured size's results: `curve[i].1[j]` is `rows[j]`'s subject at `curve[i].0` MB.
 pub type Curve = [(u64, Vec<Result<Measured, String>>)];
@@ -364,7 +364,7 @@ impl Results<'_> {
         let _ = writeln!(
             s,
             "Each Rust function at each memory size measured, at that size's CPU share. Cost per million: the warm p50 billed at that size. \
-             **chosen**: the size with the lowest cost on AWS as modeled (the smaller on a tie), among the sizes whose cold starts, for a trigger Cognito waits for (custom message, pre token, post confirmation), all stay under {WELL_INSIDE_MS:.0} ms, a fifth of Cognito's {COGNITO_LIMIT_MS:.0} ms; \
+             **chosen**: the size with the lowest cost on AWS as modeled (the smaller on a tie), among the sizes whose cold starts, for a trigger Cognito waits for (custom message, pre token, post confirmation, user migration), all stay under {WELL_INSIDE_MS:.0} ms, a fifth of Cognito's {COGNITO_LIMIT_MS:.0} ms; \
              the senders are invoked asynchronously and are chosen by cost alone. \
              The model adds {AWS_WAIT_MS:.0} ms to the warm p50 of a function whose every invocation calls AWS (the senders, post confirmation), an assumption: the stand-ins answer over loopback, and a real AWS call waits longer, the same milliseconds at every size but billed 2×, 4× or 8× more at 256, 512 or 1,024 MB. \
              The cost column is this run's, without it. **deployed**: `MemorySize` in `infra/template.json` (the npm package deploys the same sizes).\n"
@@ -404,16 +404,18 @@ impl Results<'_> {
                 }
             }
             let mb = |v: Option<u64>| v.map_or("?".to_owned(), |v| format!("{v} MB"));
-            let _ = write!(
-                line,
-                " {} | {} |",
-                mb(self.chosen_size(function)),
-                mb(self.deployed(function))
-            );
+            // User migration runs once per user, and its size is set by the password check.
+            let chosen = if function == cognito_reset::domain::settings::USER_MIGRATION {
+                "by its password check (below)".to_owned()
+            } else {
+                mb(self.chosen_size(function))
+            };
+            let _ = write!(line, " {chosen} | {} |", mb(self.deployed(function)));
             let _ = writeln!(s, "{line}");
         }
         let notes: Vec<String> = cognito_reset::domain::settings::FUNCTIONS
             .iter()
+            .filter(|f| **f != cognito_reset::domain::settings::USER_MIGRATION)
             .filter_map(|function| {
                 let (cheaper, wait) = self.break_even(function)?;
                 Some(format!(
@@ -479,6 +481,7 @@ impl Results<'_> {
              **init** is process start to its first `next` request, **first** is the first event handed over to its answer, **cold start** is init + first of the same process \
              (each the median over the {} processes, less any left out below); **warm** is over {} invocations of the custom message function and of a sign-in, and {} of a sender or a Cognito write, spread over the rounds. \
              Every AWS call goes through one counting proxy in front of the same local moto server, so the network costs are equal and the requests are counted. \
+             User migration has no peer (AWS's samples check no legacy hash): its store is a legacy API stand-in over TLS (`cognito_reset_stack::LegacyApi`, a chain of its own) holding one user whose hash is bcrypt at cost 12, its library's default; each fresh process answers that user's first sign-in (the lookup and one password check), and its warm invocations are reset requests for the same user (the lookup alone: the password check per hash format is measured on its own, below). Every answer is checked to be that user's migration after exactly one lookup, so a refusal cannot pass for a fast sign-in. \
              The tables below are at {} unless they say otherwise.\n",
             REPETITIONS * FRESH,
             self.warm_message.div_ceil(REPETITIONS) * REPETITIONS,
@@ -788,6 +791,7 @@ mod tests {
             program: Vec::new(),
             cwd: std::path::PathBuf::new(),
             artifact: Vec::new(),
+            env: Vec::new(),
         }
     }
 
