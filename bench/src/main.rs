@@ -255,6 +255,8 @@ fn main() {
     ));
     let any_answer = |_: &[u8]| Ok(());
     let migrated = |answer: &[u8]| legacy.check(answer);
+    let nothing = || {};
+    let mark = || legacy.mark();
     block_on(cognito_reset_stack::demo::create_delivery_table(
         &block_on(local_sdk_config(&moto.endpoint)),
         table::TABLE,
@@ -312,14 +314,12 @@ fn main() {
                     .iter()
                     .find(|(label, ..)| *label == subject.label)
                     .expect("an event for every case");
+                let migration = subject.function == USER_MIGRATION;
                 let work = Workload {
                     first,
                     then,
-                    check: if subject.function == USER_MIGRATION {
-                        &migrated
-                    } else {
-                        &any_answer
-                    },
+                    before: if migration { &mark } else { &nothing },
+                    check: if migration { &migrated } else { &any_answer },
                 };
                 let warm = warm.div_ceil(REPETITIONS);
                 println!(

@@ -241,6 +241,8 @@ pub(crate) struct Bench<'a> {
 pub(crate) struct Workload<'a> {
     pub(crate) first: &'a [u8],
     pub(crate) then: &'a [u8],
+    /// Called just before each invocation (what the check compares with is taken then).
+    pub(crate) before: &'a dyn Fn(),
     /// Checks an answer's body: `Err` when the subject answered without doing the work
     /// measured (a user migration that refused its user is fast, and must not pass for it).
     pub(crate) check: &'a dyn Fn(&[u8]) -> Result<(), String>,
@@ -292,9 +294,11 @@ impl Bench<'_> {
         let mut api = RuntimeApi::start();
         let (mut child, started) = spawn(&api, subject, self.env)?;
         let timed = match wait_for_init(&api, &mut child, started) {
-            Ok(init) => api
-                .invoke(work.first, Duration::from_secs(60))
-                .and_then(|(first, outcome)| answered(work, &outcome).map(|()| (init, first))),
+            Ok(init) => {
+                (work.before)();
+                api.invoke(work.first, Duration::from_secs(60))
+                    .and_then(|(first, outcome)| answered(work, &outcome).map(|()| (init, first)))
+            }
             Err(InitError::Stalled) => {
                 kill(&mut child);
                 return Ok(None);
@@ -329,6 +333,7 @@ impl Bench<'_> {
     fn warm(&self, api: &mut RuntimeApi, work: &Workload<'_>, warm: usize, into: &mut Samples) -> Result<(), String> {
         let before = self.counts();
         for _ in 0..warm {
+            (work.before)();
             let (t, outcome) = api.invoke(work.then, Duration::from_secs(30))?;
             answered(work, &outcome).map_err(|e| format!("warm: {e}"))?;
             into.warm.push(t);

@@ -17,7 +17,7 @@ const FORMAT: &str = "bcrypt";
 /// The stand-in API, serving until dropped, and the two events.
 pub struct Store {
     api: LegacyApi,
-    /// The API's request count at the last answer checked.
+    /// The API's request count just before the invocation being checked.
     lookups: std::cell::Cell<usize>,
     /// The user's sign-in with their legacy password.
     pub sign_in: Vec<u8>,
@@ -81,13 +81,18 @@ impl Store {
         env
     }
 
+    /// Notes the API's request count before an invocation (a [`crate::Workload`]'s `before`).
+    pub fn mark(&self) {
+        self.lookups.set(self.api.last_request().0);
+    }
+
     /// Checks one answer of the subject (a [`crate::Workload`]'s check): the event came back
     /// with the user to create (`CONFIRMED` at a sign-in; no status at a reset), after exactly
-    /// one lookup of that user, with the token, since the answer before. A refusal is fast and
+    /// one lookup of that user, with the token, since [`Store::mark`]. A refusal is fast and
     /// must not pass for a fast migration.
     pub fn check(&self, answer: &[u8]) -> Result<(), String> {
         let (count, last) = self.api.last_request();
-        let before = self.lookups.replace(count);
+        let before = self.lookups.get();
         if count != before + 1 {
             return Err(format!("{} lookups for one invocation (one expected)", count - before));
         }

@@ -866,7 +866,7 @@ export const SETTINGS: readonly Setting[] = [
     option: "legacyUserEndpoint",
     functions: ["user-migration"],
     required: false,
-    rule: { kind: 'text', pattern: "^(https://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])|http://(localhost|127\\.0\\.0\\.1|\\[::1\\]))(:[0-9]{1,5})?([/?][A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$" },
+    rule: { kind: 'text', pattern: "^(https://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])|http://(localhost|127\\.0\\.0\\.1|\\[::1\\]))(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?][A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$" },
     described: "an https:// URL without credentials or a fragment, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
     secret: false,
     list: false,

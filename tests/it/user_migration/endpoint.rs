@@ -25,19 +25,21 @@ fn store(api: &LegacyApi, token: &str) -> EndpointUsers {
     .expect("store")
 }
 
+/// What the handler gets at init with the API as its store, calling it with `token`.
+fn handler(api: &LegacyApi, token: &str) -> Deps<EndpointUsers> {
+    let env = std::collections::HashMap::from([
+        ("LEGACY_USER_ENDPOINT", api.endpoint.as_str()),
+        ("LEGACY_USER_ENDPOINT_TOKEN", LEGACY_API_TOKEN),
+    ]);
+    Deps::new(Settings::from_source(&env).expect("settings"), store(api, token))
+}
+
 #[test]
 fn every_legacy_format_migrates_through_the_teams_api_with_its_password_only() {
     let users = legacy_users();
     let api = LegacyApi::start(&users);
     let rt = runtime();
-    let env = std::collections::HashMap::from([
-        ("LEGACY_USER_ENDPOINT", api.endpoint.as_str()),
-        ("LEGACY_USER_ENDPOINT_TOKEN", LEGACY_API_TOKEN),
-    ]);
-    let deps = Deps::new(
-        Settings::from_source(&env).expect("settings"),
-        store(&api, LEGACY_API_TOKEN),
-    );
+    let deps = handler(&api, LEGACY_API_TOKEN);
     for u in &users {
         let name = u["username"].as_str().unwrap_or_default();
         let password = u["password"].as_str().unwrap_or_default();
@@ -226,4 +228,127 @@ fn the_token_is_read_from_secrets_manager_and_again_until_it_is_there() {
     )
     .expect_err("plain http");
     assert!(e.0.contains("not loopback"), "{e}");
+}
+
+/// Where the test's log lines go: the JSON lines the functions write, kept in memory.
+#[derive(Clone, Default)]
+struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The API store's own paths at the most verbose level the functions log at (their filter at
+/// `trace`, as `LOG_LEVEL=trace` sets it): sign-ins right and wrong, an unknown user, a reset,
+/// a refused token, an API error whose body quotes a hash, and an answer with a field no
+/// Cognito attribute has. No log line and no error holds a password, a hash, the token or an
+/// unmasked username.
+#[test]
+fn nothing_the_api_store_logs_or_answers_holds_a_password_a_hash_or_the_token() {
+    use tracing_subscriber::prelude::*;
+    let users = legacy_users();
+    let api = LegacyApi::start(&users);
+    let rt = runtime();
+    let deps = handler(&api, LEGACY_API_TOKEN);
+    let refused = handler(&api, "not-the-token");
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(move || writer.clone())
+            .with_filter(cognito_reset::runtime::telemetry::filter(tracing::Level::TRACE)),
+    );
+    let mut secrets = vec![LEGACY_API_TOKEN.to_owned()];
+    let mut errors = Vec::new();
+    tracing::subscriber::with_default(subscriber, || {
+        let mut run = |deps: &Deps<EndpointUsers>, event: serde_json::Value| {
+            // Tests on other threads log through the same call sites with no subscriber: one
+            // that first logged there may have cached "nobody listens" for it.
+            tracing::callsite::rebuild_interest_cache();
+            if let Err(e) = rt.block_on(handle(deps, event, NOW)) {
+                errors.push(e.to_string());
+            }
+        };
+        for u in users.iter().filter(|u| u["password_hash"].is_string()) {
+            let name = u["username"].as_str().unwrap_or_default();
+            let password = u["password"].as_str().unwrap_or_default();
+            secrets.extend([
+                name.to_owned(),
+                u["password_hash"].as_str().unwrap_or_default().to_owned(),
+            ]);
+            if !password.is_empty() {
+                secrets.push(password.to_owned());
+                run(&deps, sign_in(name, password));
+            }
+            run(&deps, sign_in(name, "Guess-1-wrong"));
+        }
+        run(&deps, sign_in("nobody@legacy.example", "Guess-2"));
+        run(&deps, reset("django-sha256@legacy.example"));
+        run(&refused, sign_in("bcrypt-2b@legacy.example", "Guess-3"));
+        api.answer(Some((
+            500,
+            br#"{"error": "query failed for $2b$12$leakedhashleakedhashleak"}"#,
+        )));
+        run(&deps, sign_in("bcrypt-2b@legacy.example", "Guess-4"));
+        api.answer(Some((
+            200,
+            br#"{"user": {"password_hash": "$2b$12$leakedhashleakedhashleak", "role": "admin"}}"#,
+        )));
+        run(&deps, sign_in("bcrypt-2b@legacy.example", "Guess-5"));
+        api.answer(None);
+    });
+    secrets.extend(["Guess-".to_owned(), "leakedhash".to_owned()]);
+    let raw = String::from_utf8_lossy(&lines.0.lock().expect("lines")).into_owned();
+    // Each line's values as they read once decoded (a secret JSON escapes is found too).
+    let decoded: Vec<String> = raw
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            strings(&value).join(" ")
+        })
+        .collect();
+    let logs = decoded.join("\n");
+    for ran in [
+        "user migrated",
+        "wrong_password",
+        "unknown_user",
+        "legacy store unavailable",
+        "\"role\" is not a Cognito attribute",
+    ] {
+        assert!(logs.contains(ran), "the path that logs {ran:?} ran:\n{logs}");
+    }
+    assert!(
+        errors.len() >= 2,
+        "the refused token and the API's error failed the sign-in: {errors:?}"
+    );
+    let everything = format!("{raw}\n{logs}\n{}", errors.join("\n"));
+    for secret in &secrets {
+        assert!(
+            !everything.contains(secret.as_str()),
+            "{secret} reached a log line or an error:\n{everything}"
+        );
+    }
+}
+
+/// Every string in `value`, keys and values.
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(a) => a.iter().flat_map(strings).collect(),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .flat_map(|(k, v)| std::iter::once(k.clone()).chain(strings(v)))
+            .collect(),
+        other => vec![other.to_string()],
+    }
 }

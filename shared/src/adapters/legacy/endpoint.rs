@@ -80,6 +80,15 @@ pub fn endpoint_url(endpoint: &str) -> Result<Uri, StoreConfigError> {
             "must not hold credentials: the token goes in LEGACY_USER_ENDPOINT_TOKEN(_SECRET_ARN)",
         ));
     }
+    let after_host = authority
+        .as_str()
+        .rfind(']')
+        .map_or(authority.as_str(), |end| &authority.as_str()[end..]);
+    if let Some((_, port)) = after_host.split_once(':')
+        && !(port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0))
+    {
+        return Err(bad("has a port outside 1 to 65535"));
+    }
     match url.scheme_str() {
         Some("https") => Ok(url),
         Some("http") if is_loopback(authority.host()) => Ok(url),
@@ -280,6 +289,9 @@ mod tests {
             ("ftp://legacy.example.com/users", "https://"),
             ("legacy.example.com/users", "https://"),
             ("https:///users", "URL"),
+            ("https://legacy.example.com:65536/users", "port"),
+            ("https://legacy.example.com:0/users", "port"),
+            ("https://[::1]:70000/users", "port"),
         ] {
             let e = endpoint_url(bad).expect_err(bad);
             assert!(e.0.contains(why), "{bad}: {e}");
@@ -310,6 +322,9 @@ mod tests {
             "http://legacy.example.com/users",
             "http://localhost.example.com/users",
             "http://127.0.0.1:123456/users",
+            "https://legacy.example.com:65536/users",
+            "https://legacy.example.com:0/users",
+            "https://legacy.example.com:08443/users",
             "https://",
             "https://[zz]/users",
         ] {

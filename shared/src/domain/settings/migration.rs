@@ -87,7 +87,7 @@ fn is_path_char(b: u8) -> bool {
 }
 
 /// `https://` and a host (a name, or an IPv6 address in brackets), or `http://` to `localhost`,
-/// `127.0.0.1` or `[::1]`; then an optional port, and a path or a query or nothing. Nothing
+/// `127.0.0.1` or `[::1]`; then an optional port (1 to 65535), and a path or a query or nothing. Nothing
 /// else: no credentials, no fragment, no space or control character.
 fn is_endpoint(v: &str) -> bool {
     let rest = if let Some(rest) = v.strip_prefix("https://") {
@@ -122,8 +122,10 @@ fn is_endpoint(v: &str) -> bool {
     };
     let rest = match rest.strip_prefix(':') {
         Some(port) => {
+            // 1 to 65535, written without a leading zero.
             let digits = port.bytes().take_while(u8::is_ascii_digit).count();
-            if !(1..=5).contains(&digits) {
+            let number = &port[..digits];
+            if number.starts_with('0') || number.parse::<u16>().is_err() {
                 return false;
             }
             &port[digits..]
@@ -136,7 +138,7 @@ fn is_endpoint(v: &str) -> bool {
 pub const LEGACY_USER_ENDPOINT: Setting = Setting {
     variable: "LEGACY_USER_ENDPOINT",
     rule: Rule::Text {
-        pattern: r"^(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?([/?][A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$",
+        pattern: r"^(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])|http://(localhost|127\.0\.0\.1|\[::1\]))(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?][A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$",
         accepts: is_endpoint,
     },
     described: "an https:// URL without credentials or a fragment, such as https://legacy.example.com/cognito/users (http:// only to localhost, 127.0.0.1 or [::1])",
