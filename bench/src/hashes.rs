@@ -20,7 +20,8 @@ const RUNS: usize = 3;
 /// A check that takes longer than this at a size is not run again there, nor at smaller sizes.
 const GIVE_UP: Duration = Duration::from_secs(10);
 
-fn defaults() -> Vec<serde_json::Value> {
+/// The hashes of `tests/fixtures/legacy/defaults.json` (none when it cannot be read).
+pub(crate) fn defaults() -> Vec<serde_json::Value> {
     let path = cognito_reset_stack::root().join("tests/fixtures/legacy/defaults.json");
     serde_json::from_slice(&std::fs::read(&path).unwrap_or_default()).unwrap_or_default()
 }

@@ -40,14 +40,11 @@ fn event(trigger: &str, request: Value) -> Vec<u8> {
 
 impl Store {
     pub fn start() -> Result<Store, String> {
-        let path = cognito_reset_stack::root().join("tests/fixtures/legacy/defaults.json");
-        let defaults: Vec<Value> =
-            serde_json::from_slice(&std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+        let defaults = crate::hashes::defaults();
         let hash = defaults
             .iter()
             .find(|h| h["format"] == FORMAT)
-            .ok_or_else(|| format!("no {FORMAT} hash in {}", path.display()))?;
+            .ok_or_else(|| format!("no {FORMAT} hash in tests/fixtures/legacy/defaults.json"))?;
         let user = json!({
             "username": USERNAME,
             "password_hash": hash["password_hash"],
