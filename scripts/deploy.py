@@ -63,7 +63,8 @@ def parameters() -> dict:
     for env, key in (("EMAIL_FROM", "EmailFrom"), ("SES_IDENTITY_ARN", "SesIdentityArn"), ("SMS_ALLOWED_COUNTRIES", "SmsAllowedCountries"),
                      ("LEGACY_DATABASE_SECRET_ARN", "LegacyDatabaseSecretArn"), ("LEGACY_USER_QUERY", "LegacyUserQuery"),
                      ("LEGACY_USER_ENDPOINT", "LegacyUserEndpoint"),
-                     ("LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN", "LegacyUserEndpointTokenSecretArn")):
+                     ("LEGACY_USER_ENDPOINT_TOKEN_SECRET_ARN", "LegacyUserEndpointTokenSecretArn"),
+                     ("LEGACY_SECRET_KMS_KEY_ARN", "LegacySecretKmsKeyArn")):
         if os.environ.get(env):
             params[key] = os.environ[env]
     for required in ("EmailFrom", "SesIdentityArn"):

@@ -6,7 +6,7 @@
 //! user, the lookup alone, so that the warm rounds do not spend minutes on hash checks that
 //! [`crate::hashes`] measures on their own.
 
-use cognito_reset_stack::{LEGACY_API_TOKEN, LegacyApi};
+use cognito_reset_stack::{LEGACY_API_TOKEN, LegacyApi, user_migration_event};
 use serde_json::{Value, json};
 
 /// The bench's legacy user.
@@ -25,17 +25,11 @@ pub struct Store {
     pub reset: Vec<u8>,
 }
 
-fn event(trigger: &str, request: Value) -> Vec<u8> {
-    json!({
-        "version": "1", "triggerSource": trigger, "region": "us-east-1",
-        "userPoolId": "us-east-1_Bench1", "userName": USERNAME,
-        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "bench"},
-        "request": request,
-        "response": {"userAttributes": null, "finalUserStatus": null, "messageAction": null,
-                     "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null}
-    })
-    .to_string()
-    .into_bytes()
+/// The event Cognito sends for the bench's user, with their password at sign-in.
+fn event(password: Option<&str>) -> Vec<u8> {
+    user_migration_event("us-east-1_Bench1", "bench", USERNAME, password)
+        .to_string()
+        .into_bytes()
 }
 
 impl Store {
@@ -45,6 +39,9 @@ impl Store {
             .iter()
             .find(|h| h["format"] == FORMAT)
             .ok_or_else(|| format!("no {FORMAT} hash in tests/fixtures/legacy/defaults.json"))?;
+        let password = hash["password"]
+            .as_str()
+            .ok_or_else(|| format!("the {FORMAT} entry of defaults.json has no password"))?;
         let user = json!({
             "username": USERNAME,
             "password_hash": hash["password_hash"],
@@ -56,14 +53,8 @@ impl Store {
         Ok(Store {
             api: LegacyApi::start(&[user]),
             lookups: std::cell::Cell::new(0),
-            sign_in: event(
-                "UserMigration_Authentication",
-                json!({"password": hash["password"], "validationData": null, "clientMetadata": null}),
-            ),
-            reset: event(
-                "UserMigration_ForgotPassword",
-                json!({"validationData": null, "clientMetadata": null}),
-            ),
+            sign_in: event(Some(password)),
+            reset: event(None),
         })
     }
 

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 const FUNCTIONS = ['custom-message', 'custom-sms-sender', 'custom-email-sender', 'pre-token', 'post-confirmation', 'user-migration'];
 // Synthesized with user migration on (amplify/auth/resource.ts reads the ARN from the environment).
 const LEGACY_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-users-db-AbCdEf';
+// Encrypted under a customer managed key, which the function then may decrypt with for it.
+const LEGACY_SECRET_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const RULE_ATTRIBUTES = ['custom:password_changed_at', 'custom:force_password_reset'];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +27,7 @@ execFileSync(join(here, 'node_modules/.bin/tsx'), ['amplify/backend.ts'], {
   env: {
     ...process.env,
     LEGACY_DATABASE_SECRET_ARN: LEGACY_SECRET,
+    LEGACY_SECRET_KMS_KEY_ARN: LEGACY_SECRET_KEY,
     CDK_OUTDIR: out,
     CDK_CONTEXT_JSON: JSON.stringify({
       'amplify-backend-namespace': 'example',
@@ -160,11 +163,23 @@ function check(resources) {
   const migration = functions['user-migration'];
   assert.equal(migration.environment.LEGACY_DATABASE_SECRET_ARN, LEGACY_SECRET);
   assert.match(migration.environment.LEGACY_USER_QUERY, /\$1/);
-  const secretReads = Object.values(resources)
+  const migrationStatements = Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref) => ref.Ref === resources[fnId('user-migration')].Properties.Role['Fn::GetAtt'][0]))
-    .flatMap((r) => r.Properties.PolicyDocument.Statement)
-    .filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+  const secretReads = migrationStatements.filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
   assert.deepEqual(secretReads.map((st) => [st.Action, st.Resource]), [['secretsmanager:GetSecretValue', LEGACY_SECRET]], 'user-migration reads its secret only');
+  // Its key: Decrypt through Secrets Manager, for that secret alone.
+  const decrypts = migrationStatements.filter((st) => [st.Action].flat().some((a) => a.startsWith('kms:')));
+  assert.deepEqual(
+    decrypts.map((st) => [st.Action, st.Resource, st.Condition]),
+    [['kms:Decrypt', LEGACY_SECRET_KEY, {
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        'kms:EncryptionContext:SecretARN': LEGACY_SECRET,
+      },
+    }]],
+    'user-migration decrypts with the secret\'s key, through Secrets Manager, for that secret only',
+  );
 
   // The rule attributes: in the schema, never written by an app client.
   const schema = new Set(pool.Schema.map((a) => `custom:${a.Name}`));

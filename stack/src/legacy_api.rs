@@ -56,7 +56,7 @@ pub struct LegacyApi {
     pub endpoint: String,
     state: Arc<Mutex<State>>,
     tls: Tls,
-    _front: TlsFront,
+    front: TlsFront,
     _plain: Acceptor,
 }
 
@@ -127,7 +127,7 @@ impl LegacyApi {
             endpoint: format!("{}/cognito/users", front.endpoint),
             state,
             tls,
-            _front: front,
+            front,
             _plain: plain,
         }
     }
@@ -162,6 +162,12 @@ impl LegacyApi {
         lock(&self.state).delay = delay;
     }
 
+    /// The TLS front before the API, to hang up on kept connections
+    /// ([`TlsFront::hang_up_kept`]).
+    pub fn front(&self) -> &TlsFront {
+        &self.front
+    }
+
     /// The requests it has had.
     pub fn requests(&self) -> Vec<ApiRequest> {
         lock(&self.state).requests.clone()
@@ -172,4 +178,28 @@ impl LegacyApi {
         let s = lock(&self.state);
         (s.requests.len(), s.requests.last().cloned())
     }
+}
+
+/// The event Cognito sends `user-migration` for a username its pool does not hold, in AWS's
+/// documented shape: `UserMigration_Authentication` with the password the user signed in with,
+/// or `UserMigration_ForgotPassword` (no password) at the first step of a reset.
+pub fn user_migration_event(pool_id: &str, client_id: &str, username: &str, password: Option<&str>) -> Value {
+    let (trigger, request) = match password {
+        Some(password) => (
+            "UserMigration_Authentication",
+            json!({"password": password, "validationData": null, "clientMetadata": null}),
+        ),
+        None => (
+            "UserMigration_ForgotPassword",
+            json!({"validationData": null, "clientMetadata": null}),
+        ),
+    };
+    json!({
+        "version": "1", "triggerSource": trigger, "region": "us-east-1",
+        "userPoolId": pool_id, "userName": username,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "request": request,
+        "response": {"userAttributes": null, "finalUserStatus": null, "messageAction": null,
+                     "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null}
+    })
 }

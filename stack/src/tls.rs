@@ -15,6 +15,7 @@ use std::io::BufReader;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::{Acceptor, HttpRequest, write_answer};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
@@ -134,29 +135,56 @@ pub struct TlsFront {
     _acceptor: Acceptor,
     /// `https://127.0.0.1:<port>`.
     pub endpoint: String,
+    /// When set, a kept connection's next request is not answered: the connection is closed
+    /// once it is written, as a server that closed an idle connection while the client's
+    /// process was frozen looks to the client when it thaws.
+    hang_up: Arc<AtomicBool>,
+    hang_ups: Arc<AtomicUsize>,
 }
 
 impl TlsFront {
     pub fn start(tls: &Tls, target: &str) -> TlsFront {
         let config = Arc::clone(&tls.config);
         let target = target.to_owned();
+        let hang_up = Arc::new(AtomicBool::new(false));
+        let hang_ups = Arc::new(AtomicUsize::new(0));
+        let (hanging, hung) = (Arc::clone(&hang_up), Arc::clone(&hang_ups));
         let acceptor = Acceptor::start(move |conn: TcpStream| {
             let Ok(session) = rustls::ServerConnection::new(Arc::clone(&config)) else {
                 return;
             };
             let mut reader = BufReader::new(rustls::StreamOwned::new(session, conn));
+            let mut answered = 0;
             // A failed handshake or a closed connection ends the loop; the client sees it.
             while let Ok(Some(req)) = HttpRequest::read_next(&mut reader) {
+                if answered > 0 && hanging.load(Ordering::SeqCst) {
+                    hung.fetch_add(1, Ordering::SeqCst);
+                    break;
+                }
                 let (status, headers, body) = req.forward(&target);
                 if write_answer(reader.get_mut(), status, &headers, &body, true).is_err() {
                     break;
                 }
+                answered += 1;
             }
         });
         TlsFront {
             endpoint: format!("https://127.0.0.1:{}", acceptor.port),
             _acceptor: acceptor,
+            hang_up,
+            hang_ups,
         }
+    }
+
+    /// From now on a kept connection's next request is not answered: the front closes the
+    /// connection once the request is written (`false`: kept connections are answered again).
+    pub fn hang_up_kept(&self, on: bool) {
+        self.hang_up.store(on, Ordering::SeqCst);
+    }
+
+    /// How many requests on kept connections the front has hung up on.
+    pub fn hang_ups(&self) -> usize {
+        self.hang_ups.load(Ordering::SeqCst)
     }
 }
 

@@ -268,8 +268,12 @@ impl Results<'_> {
     }
 
     /// The size to deploy `function` at: the eligible size with the lowest modeled cost
-    /// ([`Results::modeled_cost`]), the smaller on a tie.
+    /// ([`Results::modeled_cost`]), the smaller on a tie. `None` for user migration, whose size
+    /// its password check sets ([`Results::slowest_hash_check`]), not the curve.
     pub(crate) fn chosen_size(&self, function: &str) -> Option<u64> {
+        if function == cognito_reset::domain::settings::USER_MIGRATION {
+            return None;
+        }
         let mut best: Option<(u64, f64)> = None;
         for (mb, _, warm) in self.eligible_sizes(function) {
             let cost = Self::modeled_cost(function, warm, mb);
@@ -663,6 +667,15 @@ impl Results<'_> {
                     "- {function}: chosen memory size {} (RESULTS.md, \"Memory sizes\").",
                     cpu_share::name(mb)
                 );
+            } else if let Some(mb) = self
+                .deployed(function)
+                .filter(|_| *function == cognito_reset::domain::settings::USER_MIGRATION)
+            {
+                let _ = writeln!(
+                    s,
+                    "- {function}: deployed at {} for its password check (RESULTS.md, \"User migration: the legacy password check\").",
+                    cpu_share::name(mb)
+                );
             }
         }
         let failed = self.budget_lines().iter().filter(|l| l.contains("FAIL")).count();
@@ -865,6 +878,27 @@ mod tests {
                 .any(|l| l.starts_with("budget FAIL: custom-message deployed at the size chosen")),
             "the template's 128 MB is not the chosen 256 MB"
         );
+    }
+
+    /// User migration's size is its password check's, not the curve's: however cheap a size
+    /// its cold starts make it, no size is chosen for it, and the book names the deployed one.
+    #[test]
+    fn user_migration_gets_no_size_from_the_curve_and_the_book_names_its_deployed_size() {
+        let rows = vec![(subject("user-migration", "user-migration"), measured(300, 1_000))];
+        let curve = vec![
+            (128, vec![measured(300, 1_000)]),
+            (512, vec![measured(100, 900)]),
+            (1024, vec![measured(50, 800)]),
+        ];
+        let deployed = vec![("user-migration".to_owned(), 1024)];
+        let results = results(&rows, &curve, &deployed);
+        assert_eq!(results.chosen_size("user-migration"), None);
+        let book = results.book_block();
+        assert!(
+            book.contains("- user-migration: deployed at 1024 MB for its password check"),
+            "{book}"
+        );
+        assert!(!book.contains("user-migration: chosen memory size"), "{book}");
     }
 
     #[test]

@@ -83,7 +83,7 @@ export interface AmplifyReset {
  * functions' message) and how to deploy them.
  */
 export function cognitoReset(options: Options, deployment: Deployment = {}): AmplifyReset {
-  checkAll(options);
+  checkAll(options, deployment);
   const wired: Wired = {};
   const made: Partial<Record<FunctionName, LambdaFunction>> = {};
   const forgotten = 'cognito-reset: call reset.attach(backend) after defineBackend in amplify/backend.ts (the senders need their key and table)';

@@ -55,7 +55,7 @@ export class CognitoReset extends Construct {
     super(scope, id);
     const { userPool, customSenderKey, options } = props;
     const deployment = props.deployment ?? {};
-    checkAll(options);
+    checkAll(options, deployment);
     if (Stack.of(this) !== Stack.of(userPool)) {
       // The pool names the functions and the functions' grants name the pool.
       throw new Error('cognito-reset: make CognitoReset in the stack of its user pool');

@@ -30,7 +30,7 @@ import { FUNCTIONS, SETTINGS, type FunctionName, type Options } from './settings
 export interface Deployment {
   /** The functions' architecture (the package carries both). Default `arm64`. */
   readonly architecture?: Architecture;
-  /** Memory of every function, in MB. Default: each function's size in the template (128 MB each). */
+  /** Memory of every function, in MB. Default: each function's size in the template (128 MB; user migration 1,024 MB). */
   readonly memorySize?: number;
   /**
    * Reserved concurrency of each sender: a ceiling on how fast a flood of sign-ups or resets can
@@ -59,7 +59,17 @@ export interface Deployment {
    * The subnets need a route to Secrets Manager (a VPC endpoint or NAT).
    */
   readonly migrationVpc?: { readonly vpc: IVpc; readonly vpcSubnets?: SubnetSelection; readonly securityGroups?: ISecurityGroup[] };
+  /**
+   * User migration only: the ARN of the customer managed KMS key that encrypts the legacy store's
+   * secret (`legacyDatabaseSecretArn` or `legacyUserEndpointTokenSecretArn`), when it is not
+   * Secrets Manager's AWS managed key. The function may then decrypt with it through Secrets
+   * Manager, for that secret only. Default: none (the AWS managed key needs no grant).
+   */
+  readonly legacySecretKmsKeyArn?: string;
 }
+
+/** A KMS key's ARN, as the template's `LegacySecretKmsKeyArn` takes it. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[0-9a-fA-F-]{36}$/;
 
 /** The function that runs only with a legacy store (`legacyDatabaseSecretArn` or `legacyUserEndpoint`). */
 export const USER_MIGRATION = 'user-migration' satisfies FunctionName;
@@ -102,6 +112,18 @@ function checkMigration(options: Options): void {
   if (token && !endpoint) throw refuse('LEGACY_USER_ENDPOINT', 'is required with legacyUserEndpointTokenSecretArn: the API it is the token of');
   if (query && !database && !endpoint) {
     throw refuse('LEGACY_DATABASE_SECRET_ARN', 'is required with legacyUserQuery: where the legacy users are');
+  }
+}
+
+/** The key of the legacy store's secret: a KMS key's ARN, and only beside a secret to decrypt. */
+function checkSecretKey(options: Options, deployment: Deployment): void {
+  const key = deployment.legacySecretKmsKeyArn;
+  if (key === undefined) return;
+  if (!KMS_KEY_ARN.test(key)) {
+    throw new Error(`cognito-reset: legacySecretKmsKeyArn must be a KMS key's ARN (arn:aws:kms:<region>:<account>:key/<key id>), not ${JSON.stringify(key)}`);
+  }
+  if (migrationSecret(options) === undefined) {
+    throw new Error('cognito-reset: legacySecretKmsKeyArn is the key of the legacy store\'s secret, and neither legacyDatabaseSecretArn nor legacyUserEndpointTokenSecretArn is set');
   }
 }
 
@@ -168,9 +190,10 @@ export function ruleAttributes(options: Options): { changedAt: string; forceRese
  * its rules (a wired value stands in as an unresolved token), and the rule attributes differ.
  * Throws an {@link OptionError} with the functions' message.
  */
-export function checkAll(options: Options): void {
+export function checkAll(options: Options, deployment: Deployment = {}): void {
   checkOptions(options);
   checkMigration(options);
+  checkSecretKey(options, deployment);
   const pending = Lazy.string({ produce: () => '' });
   for (const fn of deployed(options)) {
     environment(fn, options, { KEY_ARN: pending, DELIVERY_TABLE: pending, DELIVERY_HASH_KEY: pending }, Token.isUnresolved);
@@ -462,6 +485,22 @@ export function wire(
   if (migration && secret) {
     // It reads the database's URL or the API's token, and nothing else, from Secrets Manager at init.
     migration.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret] }));
+    if (deployment.legacySecretKmsKeyArn) {
+      // A secret under a customer managed key: decrypted through Secrets Manager, for it alone.
+      migration.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'DecryptTheStoreSecretOnly',
+          actions: ['kms:Decrypt'],
+          resources: [deployment.legacySecretKmsKeyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com`,
+              'kms:EncryptionContext:SecretARN': secret,
+            },
+          },
+        }),
+      );
+    }
     // Cognito migrates at sign-in only when it gets the password: USER_PASSWORD_AUTH.
     Aspects.of(pool.cfn.node.root).add(new AllowPasswordSignIn(pool.cfn));
   }

@@ -73,6 +73,17 @@ test('user migration is deployed only with its database and its query, and then 
   assert.ok(!('cognitoResetUserMigration' in without.functions));
 });
 
+test('the key of the legacy store\'s secret is a KMS key\'s ARN, given only beside a secret to decrypt', () => {
+  const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const database = { legacyDatabaseSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf', legacyUserQuery: 'SELECT password_hash FROM users WHERE email = $1' };
+  assert.throws(() => cognitoReset(GOOD, { legacySecretKmsKeyArn: key }), /^Error: cognito-reset: legacySecretKmsKeyArn is the key of the legacy store's secret, and neither legacyDatabaseSecretArn nor legacyUserEndpointTokenSecretArn is set$/);
+  for (const bad of ['alias/legacy-secrets', '1234abcd-12ab-34cd-56ef-1234567890ab', `${key} `, 'arn:aws:kms:us-east-1:123456789012:alias/legacy']) {
+    assert.throws(() => cognitoReset({ ...GOOD, ...database }, { legacySecretKmsKeyArn: bad }), /legacySecretKmsKeyArn must be a KMS key's ARN/, bad);
+  }
+  const reset = cognitoReset({ ...GOOD, ...database }, { legacySecretKmsKeyArn: key });
+  assert.equal(reset.auth.triggers.userMigration, reset.functions.cognitoResetUserMigration);
+});
+
 test('user migration from the team\'s API needs its token and no query, and never with a database too', () => {
   const endpoint = 'https://legacy.example.com/cognito/users';
   const token = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-api-token-AbCdEf';

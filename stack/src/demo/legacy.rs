@@ -4,7 +4,7 @@
 //! migrated by the reset request and sets a new one.
 
 use super::*;
-use crate::{LEGACY_USER_QUERY, Postgres};
+use crate::{LEGACY_USER_QUERY, Postgres, user_migration_event};
 
 /// The legacy users the demo moves (rows of `tests/fixtures/legacy/users.json`).
 pub const SIGNS_IN: &str = "argon2id@legacy.example";
@@ -42,14 +42,7 @@ pub async fn migrate_for_reset(
     client_id: &str,
     username: &str,
 ) -> Result<(), String> {
-    let event = json!({
-        "version": "1", "triggerSource": "UserMigration_ForgotPassword", "region": "us-east-1",
-        "userPoolId": pool_id, "userName": username,
-        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
-        "request": {"validationData": null, "clientMetadata": null},
-        "response": {"userAttributes": null, "finalUserStatus": null, "messageAction": null,
-                     "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null}
-    });
+    let event = user_migration_event(pool_id, client_id, username, None);
     let answer = stack.functions.invoke(USER_MIGRATION, event.to_string().as_bytes());
     if answer.status != 200 || answer.function_error.is_some() {
         return Err(format!("refused: {}", answer.body));

@@ -434,3 +434,109 @@ fn user_migration_is_deployed_only_with_one_store_and_reads_only_its_secret() {
     // Cognito waits 5 s for a synchronous trigger.
     assert_eq!(r["UserMigrationFunction"]["Properties"]["Timeout"], 5);
 }
+
+/// `v` as CloudFormation deploys it with `params`: each `Fn::If` taken by its condition, a
+/// `Ref` to a parameter replaced by its value, `AWS::NoValue` left out of lists.
+fn deployed(t: &Value, v: &Value, params: &[(&str, Value)]) -> Value {
+    if let Some([condition, then, otherwise]) = v.get("Fn::If").and_then(Value::as_array).map(Vec::as_slice) {
+        let name = condition.as_str().expect("a condition's name");
+        let taken = if holds(t, &t["Conditions"][name], params) {
+            then
+        } else {
+            otherwise
+        };
+        return deployed(t, taken, params);
+    }
+    match v {
+        Value::Object(o)
+            if o.get("Ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| t["Parameters"].get(r).is_some()) =>
+        {
+            json!(cfn_text(t, v, params))
+        }
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), deployed(t, x, params))).collect()),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| deployed(t, x, params))
+                .filter(|x| *x != json!({"Ref": "AWS::NoValue"}))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A legacy store's secret under a customer managed key: with `LegacySecretKmsKeyArn`, user
+/// migration may decrypt with that key through Secrets Manager and for that secret only; without
+/// it, no `kms:` action at all (the AWS managed key needs none); and the key alone is refused.
+#[test]
+fn user_migration_decrypts_its_secret_with_the_key_it_is_given_for_that_secret_only() {
+    let t = template();
+    let database = "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-db-AbCdEf";
+    let token = "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-api-token-AbCdEf";
+    let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let policy = |params: &[(&str, Value)]| {
+        let role = &t["Resources"]["UserMigrationRole"]["Properties"]["Policies"];
+        let store = role
+            .as_array()
+            .expect("policies")
+            .iter()
+            .find(|p| p["PolicyName"] == "legacy-store-secret")
+            .expect("the store's policy");
+        deployed(&t, &store["PolicyDocument"]["Statement"], params)
+    };
+    let decrypt = |secret: &str| {
+        json!({
+            "Sid": "DecryptTheStoreSecretOnly", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key,
+            "Condition": {"StringEquals": {
+                "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"},
+                "kms:EncryptionContext:SecretARN": secret,
+            }}
+        })
+    };
+    let read =
+        |secret: &str| json!({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [secret]});
+    let from_database = [
+        ("LegacyDatabaseSecretArn", json!(database)),
+        (
+            "LegacyUserQuery",
+            json!("SELECT password_hash FROM users WHERE email = $1"),
+        ),
+    ];
+    let from_api = [
+        ("LegacyUserEndpoint", json!("https://legacy.example.com/cognito/users")),
+        ("LegacyUserEndpointTokenSecretArn", json!(token)),
+    ];
+    assert_eq!(policy(&from_database), json!([read(database)]));
+    assert_eq!(policy(&from_api), json!([read(token)]));
+    let with_key = |store: &[(&'static str, Value)]| {
+        let mut params = store.to_vec();
+        params.push(("LegacySecretKmsKeyArn", json!(key)));
+        params
+    };
+    assert_eq!(
+        policy(&with_key(&from_database)),
+        json!([read(database), decrypt(database)])
+    );
+    assert_eq!(policy(&with_key(&from_api)), json!([read(token), decrypt(token)]));
+
+    // The Rule: a key without a secret to decrypt is refused before anything deploys.
+    let rule = &t["Rules"]["MigrationSecretKeyNeedsASecret"];
+    let refused = |params: &[(&str, Value)]| {
+        holds(&t, &rule["RuleCondition"], params) && !holds(&t, &rule["Assertions"][0]["Assert"], params)
+    };
+    assert!(refused(&[("LegacySecretKmsKeyArn", json!(key))]));
+    assert!(!refused(&with_key(&from_database)));
+    assert!(!refused(&with_key(&from_api)));
+    assert!(!refused(&[]));
+    assert!(
+        rule["Assertions"][0]["AssertDescription"]
+            .as_str()
+            .is_some_and(|d| d.contains("LegacySecretKmsKeyArn"))
+    );
+    // The same form of key ARN as the logs' key.
+    assert_eq!(
+        t["Parameters"]["LegacySecretKmsKeyArn"]["AllowedPattern"],
+        t["Parameters"]["LogsKmsKeyArn"]["AllowedPattern"]
+    );
+}

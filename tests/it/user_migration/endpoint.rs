@@ -180,6 +180,28 @@ fn every_failure_of_the_api_is_named_without_a_value_or_the_token() {
     );
 }
 
+/// A kept connection the API closed while the process was frozen fails only once the next
+/// request is written to it: the lookup is asked once more, on a new connection, and the user
+/// is found, not refused and not reported unavailable.
+#[test]
+fn a_lookup_on_a_kept_connection_the_api_closed_is_asked_again_on_a_new_one() {
+    let api = LegacyApi::start(&legacy_users());
+    let rt = runtime();
+    let users = store(&api, LEGACY_API_TOKEN);
+    let email = || {
+        let found = rt.block_on(users.find("bcrypt-2b@legacy.example"));
+        found.expect("found").expect("a user").attributes.get("email").cloned()
+    };
+    let expected = Some("bcrypt-2b@legacy.example".to_owned());
+    assert_eq!(email(), expected);
+    api.front().hang_up_kept(true);
+    for n in 1..=3 {
+        assert_eq!(email(), expected, "lookup {n} after the API closed the kept connection");
+        assert_eq!(api.front().hang_ups(), n, "lookup {n} met a closed kept connection");
+    }
+    assert_eq!(api.requests().len(), 4, "each lookup reached the API once");
+}
+
 #[test]
 fn the_token_is_read_from_secrets_manager_and_again_until_it_is_there() {
     let Some(moto) = Moto::start("user migration API token") else {

@@ -7,7 +7,11 @@ mod endpoint;
 mod flows;
 mod store;
 
-use serde_json::{Value, json};
+use cognito_reset_stack::user_migration_event;
+use serde_json::Value;
+
+const POOL: &str = "us-east-1_Legacy1";
+const CLIENT: &str = "web";
 
 pub(super) const NOW: i64 = 1_795_434_619;
 
@@ -19,15 +23,9 @@ pub(super) fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub(super) fn sign_in(username: &str, password: &str) -> Value {
-    json!({"version": "1", "triggerSource": "UserMigration_Authentication", "region": "us-east-1",
-           "userPoolId": "us-east-1_Legacy1", "userName": username,
-           "callerContext": {"awsSdkVersion": "aws-sdk-js-3.0.0", "clientId": "web"},
-           "request": {"password": password, "validationData": null}, "response": {}})
+    user_migration_event(POOL, CLIENT, username, Some(password))
 }
 
 pub(super) fn reset(username: &str) -> Value {
-    let mut e = sign_in(username, "");
-    e["triggerSource"] = json!("UserMigration_ForgotPassword");
-    e["request"] = json!({"validationData": null});
-    e
+    user_migration_event(POOL, CLIENT, username, None)
 }

@@ -10,6 +10,10 @@ import { cognitoReset } from 'cognito-reset/amplify';
 // through the team's own API takes legacyUserEndpoint and legacyUserEndpointTokenSecretArn
 // in place of the two options below: docs/src/user-migration.md.)
 const legacyDatabase = process.env.LEGACY_DATABASE_SECRET_ARN;
+// When that secret is encrypted under a customer managed KMS key rather than Secrets Manager's
+// AWS managed one, LEGACY_SECRET_KMS_KEY_ARN names the key: the function may decrypt with it,
+// through Secrets Manager, for that secret only.
+const legacySecretKey = process.env.LEGACY_SECRET_KMS_KEY_ARN;
 
 export const reset = cognitoReset({
   ...(legacyDatabase
@@ -29,6 +33,7 @@ export const reset = cognitoReset({
 }, {
   // The package carries both; arm64 costs less per millisecond.
   architecture: 'arm64',
+  ...(legacyDatabase && legacySecretKey ? { legacySecretKmsKeyArn: legacySecretKey } : {}),
 });
 
 export const auth = defineAuth({
