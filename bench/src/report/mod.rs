@@ -419,7 +419,7 @@ impl Results<'_> {
         }
         let notes: Vec<String> = cognito_reset::domain::settings::FUNCTIONS
             .iter()
-            .filter(|f| **f != cognito_reset::domain::settings::USER_MIGRATION)
+            // None for user migration: no size of it is chosen from the curve.
             .filter_map(|function| {
                 let (cheaper, wait) = self.break_even(function)?;
                 Some(format!(

@@ -187,8 +187,9 @@ export function ruleAttributes(options: Options): { changedAt: string; forceRese
 
 /**
  * The options checked as a whole: every name is an option, every function's environment passes
- * its rules (a wired value stands in as an unresolved token), and the rule attributes differ.
- * Throws an {@link OptionError} with the functions' message.
+ * its rules (a wired value stands in as an unresolved token), and the rule attributes differ;
+ * then the deployment's key of the legacy store's secret. Throws an {@link OptionError} with the
+ * functions' message, or an `Error` naming the deployment option.
  */
 export function checkAll(options: Options, deployment: Deployment = {}): void {
   checkOptions(options);

@@ -33,7 +33,7 @@ export const reset = cognitoReset({
 }, {
   // The package carries both; arm64 costs less per millisecond.
   architecture: 'arm64',
-  ...(legacyDatabase && legacySecretKey ? { legacySecretKmsKeyArn: legacySecretKey } : {}),
+  ...(legacySecretKey ? { legacySecretKmsKeyArn: legacySecretKey } : {}),
 });
 
 export const auth = defineAuth({
